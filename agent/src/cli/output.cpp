@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli/output.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mpwifi::cli {
+
+namespace {
+
+// A field's value: null (unknown), flag, count, measurement or text.
+using Value = std::variant<std::monostate, bool, std::uint64_t, double, std::string>;
+
+template <typename T>
+struct Field {
+	const char *key;          // JSON
+	const char *label;        // text: column header or name; "": value only; nullptr: JSON only
+	int width = 0;            // text: minimum column width, negative to align left
+	double divisor = 1;       // text: numbers are shown divided by this...
+	int decimals = 0;         // ...with this many digits after the point
+	Value (*get)(const T &) = nullptr;
+};
+
+template <typename T>
+Value maybe(const std::optional<T> &v)
+{
+	return v ? Value(*v) : Value();
+}
+
+Value u(std::uint64_t v)
+{
+	return v;
+}
+
+constexpr double kNsPerUs = 1000.0;
+constexpr double kKbpsPerMbps = 1000.0;
+
+// clang-format off
+const Field<ApStats> kApFields[] = {
+	{.key = "ifname", .label = "IFNAME", .width = -8, .get = [](const ApStats &a) { return Value(a.ifname); }},
+	{.key = "ifindex", .label = nullptr, .get = [](const ApStats &a) { return u(a.ifindex); }},
+	{.key = "station", .label = nullptr, .get = [](const ApStats &a) { return Value(formatMac(a.station)); }},
+	{.key = "bssid", .label = "BSSID", .width = -17, .get = [](const ApStats &a) { return Value(formatMac(a.bssid)); }},
+	{.key = "first_try", .label = "FIRST-TRY", .get = [](const ApStats &a) { return u(a.first_try); }},
+	{.key = "retried", .label = "RETRIED", .get = [](const ApStats &a) { return u(a.retried); }},
+	{.key = "lost", .label = "LOST", .get = [](const ApStats &a) { return u(a.lost); }},
+	{.key = "delivery_prob", .label = "DELIV", .decimals = 4,
+	 .get = [](const ApStats &a) { return maybe(a.delivery_prob); }},
+	{.key = "bitrate_kbps", .label = "RATE-Mb/s", .divisor = kKbpsPerMbps, .decimals = 1,
+	 .get = [](const ApStats &a) { return a.bitrate_kbps ? u(*a.bitrate_kbps) : Value(); }},
+	{.key = "packet_time_us", .label = "T-us", .decimals = 1,
+	 .get = [](const ApStats &a) { return a.packet_time_ns ? Value(*a.packet_time_ns / kNsPerUs) : Value(); }},
+	{.key = "window_start_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_start_ns); }},
+	{.key = "window_end_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_end_ns); }},
+	{.key = "window_first_try", .label = "W-N0", .get = [](const ApStats &a) { return u(a.window_first_try); }},
+	{.key = "window_retried", .label = "W-N1", .get = [](const ApStats &a) { return u(a.window_retried); }},
+	{.key = "window_lost", .label = "W-LOST", .get = [](const ApStats &a) { return u(a.window_lost); }},
+	{.key = "window_rated", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_rated); }},
+	{.key = "last_rx_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.last_rx_ns); }},
+	{.key = "phy", .label = nullptr, .get = [](const ApStats &a) { return Value(std::string(phyName(a.phy))); }},
+};
+
+const Field<Config> kConfigFields[] = {
+	{.key = "window_ms", .label = "window-ms", .get = [](const Config &c) { return u(c.window_ms); }},
+	{.key = "max_aps", .label = "max-aps", .get = [](const Config &c) { return u(c.max_aps); }},
+	{.key = "ap_bytes", .label = "ap-bytes", .get = [](const Config &c) { return u(c.ap_bytes); }},
+	{.key = "rx_hook", .label = "rx-hook", .get = [](const Config &c) { return Value(c.rx_hook); }},
+};
+
+const Field<ApEvent> kEventFields[] = {
+	{.key = "event", .label = "", .get = [](const ApEvent &e) { return Value(std::string(eventName(e.kind))); }},
+	{.key = "ifname", .label = "ifname", .get = [](const ApEvent &e) { return Value(e.ifname); }},
+	{.key = "ifindex", .label = "ifindex", .get = [](const ApEvent &e) { return u(e.ifindex); }},
+	{.key = "station", .label = "station", .get = [](const ApEvent &e) { return Value(formatMac(e.station)); }},
+	{.key = "bssid", .label = "bssid", .get = [](const ApEvent &e) { return Value(formatMac(e.bssid)); }},
+};
+// clang-format on
+
+template <typename T>
+Json jsonOf(const T &obj, std::span<const Field<T>> fields)
+{
+	Json j = Json::object();
+	for (const auto &f : fields) {
+		std::visit(
+			[&](const auto &v) {
+				if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>)
+					j[f.key] = nullptr;
+				else
+					j[f.key] = v;
+			},
+			f.get(obj));
+	}
+	return j;
+}
+
+template <typename T>
+std::string textOf(const Field<T> &f, const T &obj)
+{
+	const Value v = f.get(obj);
+	if (std::holds_alternative<std::monostate>(v))
+		return "-";
+	if (auto b = std::get_if<bool>(&v))
+		return *b ? "yes" : "no";
+	if (auto s = std::get_if<std::string>(&v))
+		return *s;
+	const auto *n = std::get_if<std::uint64_t>(&v);
+	if (n && f.divisor == 1)
+		return std::to_string(*n);
+	const double number = n ? static_cast<double>(*n) : std::get<double>(v);
+	std::ostringstream s;
+	s << std::fixed << std::setprecision(f.decimals) << number / f.divisor;
+	return s.str();
+}
+
+void printJson(std::ostream &out, const Json &j, OutputFormat format)
+{
+	out << j.dump(format.pretty ? 2 : -1) << '\n';
+}
+
+template <typename T>
+void printTable(std::ostream &out, std::span<const T> rows, std::span<const Field<T>> fields)
+{
+	std::vector<const Field<T> *> columns;
+	for (const auto &f : fields)
+		if (f.label)
+			columns.push_back(&f);
+
+	std::vector<std::vector<std::string>> cells(rows.size() + 1);
+	for (const auto *c : columns)
+		cells[0].emplace_back(c->label);
+	for (std::size_t r = 0; r < rows.size(); r++)
+		for (const auto *c : columns)
+			cells[r + 1].push_back(textOf(*c, rows[r]));
+
+	std::vector<std::size_t> widths;
+	for (std::size_t i = 0; i < columns.size(); i++) {
+		std::size_t w = static_cast<std::size_t>(std::abs(columns[i]->width));
+		for (const auto &line : cells)
+			w = std::max(w, line[i].size());
+		widths.push_back(w);
+	}
+
+	for (const auto &line : cells) {
+		std::string text;
+		for (std::size_t i = 0; i < columns.size(); i++) {
+			const std::string pad(widths[i] - line[i].size(), ' ');
+			const bool left = columns[i]->width < 0;
+			if (i)
+				text += "  ";
+			text += left ? line[i] + (i + 1 < columns.size() ? pad : "") : pad + line[i];
+		}
+		out << text << '\n';
+	}
+}
+
+template <typename T>
+void printRecord(std::ostream &out, const T &obj, std::span<const Field<T>> fields)
+{
+	std::string text;
+	for (const auto &f : fields) {
+		if (!f.label)
+			continue;
+		if (!text.empty())
+			text += ' ';
+		if (*f.label)
+			text += std::string(f.label) + ' ';
+		text += textOf(f, obj);
+	}
+	out << text << '\n';
+}
+
+} // namespace
+
+Json toJson(const ApStats &ap)
+{
+	return jsonOf<ApStats>(ap, kApFields);
+}
+
+Json toJson(const Config &config)
+{
+	return jsonOf<Config>(config, kConfigFields);
+}
+
+Json toJson(const ApEvent &event)
+{
+	return jsonOf<ApEvent>(event, kEventFields);
+}
+
+void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat format)
+{
+	if (!format.json)
+		return printTable<ApStats>(out, aps, kApFields);
+	Json array = Json::array();
+	for (const auto &ap : aps)
+		array.push_back(toJson(ap));
+	printJson(out, array, format);
+}
+
+void printConfig(std::ostream &out, const Config &config, OutputFormat format)
+{
+	if (format.json)
+		printJson(out, toJson(config), format);
+	else
+		printRecord<Config>(out, config, kConfigFields);
+}
+
+void printEvent(std::ostream &out, const ApEvent &event, OutputFormat format)
+{
+	if (format.json)
+		printJson(out, toJson(event), format);
+	else
+		printRecord<ApEvent>(out, event, kEventFields);
+	out.flush();
+}
+
+} // namespace mpwifi::cli

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+// Text and JSON output.  Each object type has one table of fields; both
+// formats are produced from it, so a field cannot appear in one and be
+// forgotten in the other.
+#pragma once
+
+#include <ostream>
+#include <span>
+
+#include <nlohmann/json.hpp>
+
+#include "mpwifi/types.h"
+
+namespace mpwifi::cli {
+
+struct OutputFormat {
+	bool json = false;
+	bool pretty = false; // indented JSON
+};
+
+using Json = nlohmann::ordered_json;
+
+// One JSON object, keys in table order.
+[[nodiscard]] Json toJson(const ApStats &ap);
+[[nodiscard]] Json toJson(const Config &config);
+[[nodiscard]] Json toJson(const ApEvent &event);
+
+// Text: a table with a header row.  JSON: an array of objects.
+void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat format);
+// Text: "name value" pairs on one line.  JSON: one object.
+void printConfig(std::ostream &out, const Config &config, OutputFormat format);
+// One line per event, flushed: "ap-new ifname ..." or one JSON object.
+void printEvent(std::ostream &out, const ApEvent &event, OutputFormat format);
+
+} // namespace mpwifi::cli

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0
+// The wire format of the "mpwifi" generic netlink family, both ways.
+//
+// Parsers take one received message and validate it (see netlink/attributes.h):
+// a required attribute missing or of the wrong size throws ParseError,
+// attributes this version does not know are ignored.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "mpwifi/types.h"
+#include "netlink/genl_socket.h"
+
+struct nlmsghdr;
+
+namespace mpwifi {
+
+// A reply of the MPWIFI_CMD_AP_GET dump.
+[[nodiscard]] ApStats parseApStats(const nlmsghdr &msg);
+// The reply to MPWIFI_CMD_CONFIG_GET.
+[[nodiscard]] Config parseConfig(const nlmsghdr &msg);
+// A message of the events group; empty for an event this version does not
+// know.
+[[nodiscard]] std::optional<ApEvent> parseEvent(const nlmsghdr &msg);
+
+// Requests to @family (its resolved id).
+[[nodiscard]] netlink::MsgPtr apGetRequest(int family, std::optional<std::uint32_t> ifindex);
+[[nodiscard]] netlink::MsgPtr apFlushRequest(int family, std::optional<std::uint32_t> ifindex);
+[[nodiscard]] netlink::MsgPtr configGetRequest(int family);
+[[nodiscard]] netlink::MsgPtr configSetRequest(int family, const ConfigUpdate &update);
+
+} // namespace mpwifi

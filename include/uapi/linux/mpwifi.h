@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * mpwifi: per-AP WiFi packet time, ECN steering and trusted subflows for
+ * Multipath TCP.  This is the only interface between the kernel module and
+ * userspace: a generic netlink family, its attributes, and the values
+ * applications pass to the socket API.
+ *
+ * Family "mpwifi", version MPWIFI_GENL_VERSION.  Namespace-aware: a socket
+ * sees and changes only the interfaces of its own network namespace.
+ *
+ * Operations (request attributes -> reply attributes):
+ *   MPWIFI_CMD_AP_GET     dump, any user.  Optional MPWIFI_ATTR_IFINDEX
+ *                         filters; one message per tracked (station, AP)
+ *                         with a nested MPWIFI_ATTR_AP.
+ *   MPWIFI_CMD_CONFIG_GET any user -> MPWIFI_ATTR_CONFIG (nested).
+ *   MPWIFI_CMD_CONFIG_SET admin in the namespace's user namespace;
+ *                         MPWIFI_ATTR_CONFIG with the fields to change.
+ *   MPWIFI_CMD_AP_FLUSH   admin; forgets tracked APs (all, or one
+ *                         interface's with MPWIFI_ATTR_IFINDEX).
+ * Events on multicast group MPWIFI_MCGRP_EVENTS:
+ *   MPWIFI_EVENT_AP_NEW / MPWIFI_EVENT_AP_DEL with MPWIFI_ATTR_AP carrying
+ *   the identity attributes (ifindex, ifname, station, bssid).
+ */
+#ifndef _UAPI_LINUX_MPWIFI_H
+#define _UAPI_LINUX_MPWIFI_H
+
+#define MPWIFI_GENL_NAME	"mpwifi"
+#define MPWIFI_GENL_VERSION	1
+#define MPWIFI_MCGRP_EVENTS	"events"
+
+enum mpwifi_cmd {
+	MPWIFI_CMD_UNSPEC,
+	MPWIFI_CMD_AP_GET,
+	MPWIFI_CMD_CONFIG_GET,
+	MPWIFI_CMD_CONFIG_SET,
+	MPWIFI_CMD_AP_FLUSH,
+	MPWIFI_EVENT_AP_NEW,
+	MPWIFI_EVENT_AP_DEL,
+
+	__MPWIFI_CMD_MAX,
+};
+#define MPWIFI_CMD_MAX (__MPWIFI_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum mpwifi_attr {
+	MPWIFI_ATTR_UNSPEC,
+	MPWIFI_ATTR_PAD,
+	MPWIFI_ATTR_IFINDEX,		/* u32: filter or target interface */
+	MPWIFI_ATTR_AP,			/* nest: enum mpwifi_ap_attr */
+	MPWIFI_ATTR_CONFIG,		/* nest: enum mpwifi_config_attr */
+
+	__MPWIFI_ATTR_MAX,
+};
+#define MPWIFI_ATTR_MAX (__MPWIFI_ATTR_MAX - 1)
+
+/*
+ * One tracked (station interface, AP).  Cumulative counters run from the
+ * moment the AP was first tracked; MPWIFI_AP_ATTR_WIN_* describe the
+ * sliding window ending at MPWIFI_AP_ATTR_WIN_END_NS.  Times are
+ * CLOCK_MONOTONIC nanoseconds.
+ */
+enum mpwifi_ap_attr {
+	MPWIFI_AP_ATTR_UNSPEC,
+	MPWIFI_AP_ATTR_PAD,
+	MPWIFI_AP_ATTR_IFINDEX,		/* u32 */
+	MPWIFI_AP_ATTR_IFNAME,		/* string */
+	MPWIFI_AP_ATTR_STA_ADDR,	/* binary, 6 bytes: our station */
+	MPWIFI_AP_ATTR_BSSID,		/* binary, 6 bytes: the AP */
+	MPWIFI_AP_ATTR_FIRST_TRY,	/* u64: data frames, retry bit 0 */
+	MPWIFI_AP_ATTR_RETRIED,		/* u64: data frames, retry bit 1 */
+	MPWIFI_AP_ATTR_LOST,		/* u64: sequence numbers never received */
+	MPWIFI_AP_ATTR_WIN_START_NS,	/* u64 */
+	MPWIFI_AP_ATTR_WIN_END_NS,	/* u64 */
+	MPWIFI_AP_ATTR_WIN_FIRST_TRY,	/* u32 */
+	MPWIFI_AP_ATTR_WIN_RETRIED,	/* u32 */
+	MPWIFI_AP_ATTR_WIN_LOST,	/* u32 */
+	MPWIFI_AP_ATTR_WIN_RATED,	/* u32: frames with a known rx rate */
+	MPWIFI_AP_ATTR_DELIVERY_PPM,	/* u32: eq. 2.2 over the window, 1e-6; absent if no frames */
+	MPWIFI_AP_ATTR_BITRATE_KBPS,	/* u32: airtime (harmonic) mean; absent if unknown */
+	MPWIFI_AP_ATTR_PACKET_TIME_NS,	/* u32: eq. 2.1 over the window; absent if unknown */
+	MPWIFI_AP_ATTR_LAST_RX_NS,	/* u64: last data frame */
+	MPWIFI_AP_ATTR_PHY,		/* u8: enum mpwifi_phy of the last rated frame */
+
+	__MPWIFI_AP_ATTR_MAX,
+};
+#define MPWIFI_AP_ATTR_MAX (__MPWIFI_AP_ATTR_MAX - 1)
+
+enum mpwifi_config_attr {
+	MPWIFI_CONFIG_ATTR_UNSPEC,
+	MPWIFI_CONFIG_ATTR_WINDOW_MS,	/* u32, MPWIFI_WINDOW_MS_MIN..MAX */
+	MPWIFI_CONFIG_ATTR_MAX_APS,	/* u32, read-only: tracked APs per namespace */
+	MPWIFI_CONFIG_ATTR_AP_BYTES,	/* u32, read-only: memory per tracked AP */
+	MPWIFI_CONFIG_ATTR_RX_HOOK,	/* u8, read-only: 1 while the rx observer is attached */
+
+	__MPWIFI_CONFIG_ATTR_MAX,
+};
+#define MPWIFI_CONFIG_ATTR_MAX (__MPWIFI_CONFIG_ATTR_MAX - 1)
+
+#define MPWIFI_WINDOW_MS_MIN	50
+#define MPWIFI_WINDOW_MS_MAX	10000
+
+/* PHY of the frames a rate was measured on. */
+enum mpwifi_phy {
+	MPWIFI_PHY_UNKNOWN,
+	MPWIFI_PHY_DSSS,	/* 802.11b */
+	MPWIFI_PHY_OFDM,	/* 802.11a/g */
+	MPWIFI_PHY_HT,		/* 802.11n */
+	MPWIFI_PHY_VHT,		/* 802.11ac */
+	MPWIFI_PHY_HE,		/* 802.11ax */
+};
+
+#endif /* _UAPI_LINUX_MPWIFI_H */

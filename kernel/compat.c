@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The compatibility seam: what mpwifi reads of mac80211 and cfg80211 that
+ * may change between kernel versions (the probed symbol, rx status fields,
+ * radiotap data in front of the 802.11 header, the association state).
+ * Supporting a new kernel should touch this file only.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ieee80211.h>
+#include <linux/skbuff.h>
+#include <net/cfg80211.h>
+#include <net/ieee80211_radiotap.h>
+#include <net/mac80211.h>
+
+#include "mpwifi.h"
+
+/* Exported, reached by every driver's rx path (ieee80211_rx_napi, _rx_irqsafe). */
+const char mpw_compat_rx_symbol[] = "ieee80211_rx_list";
+
+/* Bytes of driver radiotap data in front of the 802.11 header (cf. mac80211 rx.c). */
+static int mpw_radiotap_space(const struct ieee80211_rx_status *status, const struct sk_buff *skb)
+{
+	int space = 0;
+
+	if (status->flag & RX_FLAG_RADIOTAP_HE)
+		space += sizeof(struct ieee80211_radiotap_he);
+	if (status->flag & RX_FLAG_RADIOTAP_HE_MU)
+		space += sizeof(struct ieee80211_radiotap_he_mu);
+	if (status->flag & RX_FLAG_RADIOTAP_LSIG)
+		space += sizeof(struct ieee80211_radiotap_lsig);
+	if (status->flag & RX_FLAG_RADIOTAP_VENDOR_DATA) {
+		struct ieee80211_vendor_radiotap vendor;
+
+		if (skb_copy_bits(skb, space, &vendor, sizeof(vendor)) < 0)
+			return -1;
+		space += sizeof(vendor) + vendor.len + vendor.pad;
+	}
+	return space;
+}
+
+static u8 mpw_bw(u8 rate_info_bw)
+{
+	switch (rate_info_bw) {
+	case RATE_INFO_BW_20:
+		return MPW_BW_20;
+	case RATE_INFO_BW_40:
+		return MPW_BW_40;
+	case RATE_INFO_BW_80:
+		return MPW_BW_80;
+	case RATE_INFO_BW_160:
+		return MPW_BW_160;
+	default:	/* 5/10 MHz, RU allocations, 320 MHz: not modelled */
+		return MPW_BW_COUNT;
+	}
+}
+
+static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211_rx_status *status,
+			   struct mpw_rate *r)
+{
+	const struct ieee80211_supported_band *sband;
+
+	memset(r, 0, sizeof(*r));
+	r->mcs = status->rate_idx;
+	r->nss = status->nss;
+	r->bw = mpw_bw(status->bw);
+	r->gi = status->enc_flags & RX_ENC_FLAG_SHORT_GI ? MPW_GI_0_4 : MPW_GI_0_8;
+	switch (status->encoding) {
+	case RX_ENC_LEGACY:
+		if (status->band >= NUM_NL80211_BANDS)
+			return;
+		sband = hw->wiphy->bands[status->band];
+		if (!sband || status->rate_idx >= sband->n_bitrates)
+			return;
+		r->legacy_kbps = sband->bitrates[status->rate_idx].bitrate * 100;
+		r->phy = status->band == NL80211_BAND_2GHZ &&
+			 !(sband->bitrates[status->rate_idx].flags & IEEE80211_RATE_ERP_G) ?
+			 MPWIFI_PHY_DSSS : MPWIFI_PHY_OFDM;
+		return;
+	case RX_ENC_HT:
+		r->phy = MPWIFI_PHY_HT;
+		return;
+	case RX_ENC_VHT:
+		r->phy = MPWIFI_PHY_VHT;
+		return;
+	case RX_ENC_HE:
+		r->phy = MPWIFI_PHY_HE;
+		r->gi = status->he_gi == NL80211_RATE_INFO_HE_GI_0_8 ? MPW_GI_0_8 :
+			status->he_gi == NL80211_RATE_INFO_HE_GI_1_6 ? MPW_GI_1_6 : MPW_GI_3_2;
+		return;
+	}
+}
+
+/*
+ * Parse a frame at mac80211 rx entry.  Returns true for a unicast data frame
+ * carrying data from an AP (FromDS, not ToDS) and fills @f and the receiver
+ * and transmitter addresses.  Never modifies the skb.
+ */
+bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *skb,
+			 struct mpw_frame *f, u8 *addr1, u8 *addr2)
+{
+	const struct ieee80211_rx_status *status = IEEE80211_SKB_RXCB((struct sk_buff *)skb);
+	struct ieee80211_qos_hdr hdr;	/* 26 bytes: enough for a 3-address QoS header */
+	int offset;
+	u16 seq_ctrl;
+
+	if (status->flag & (RX_FLAG_8023 | RX_FLAG_FAILED_FCS_CRC | RX_FLAG_FAILED_PLCP_CRC |
+			    RX_FLAG_NO_PSDU | RX_FLAG_ONLY_MONITOR))
+		return false;
+	offset = mpw_radiotap_space(status, skb);
+	if (offset < 0 || skb_copy_bits(skb, offset, &hdr, sizeof(struct ieee80211_hdr_3addr)) < 0)
+		return false;
+	if (!ieee80211_is_data_present(hdr.frame_control) ||
+	    !ieee80211_has_fromds(hdr.frame_control) || ieee80211_has_tods(hdr.frame_control) ||
+	    is_multicast_ether_addr(hdr.addr1))
+		return false;
+
+	f->tid = MPW_TID_NONQOS;
+	if (ieee80211_is_data_qos(hdr.frame_control)) {
+		if (skb_copy_bits(skb, offset, &hdr, sizeof(hdr)) < 0)
+			return false;
+		f->tid = le16_to_cpu(hdr.qos_ctrl) & IEEE80211_QOS_CTL_TID_MASK;
+	}
+	seq_ctrl = le16_to_cpu(hdr.seq_ctrl);
+	f->seq = IEEE80211_SEQ_TO_SN(seq_ctrl);
+	f->first_fragment = !(seq_ctrl & IEEE80211_SCTL_FRAG);
+	f->retry = ieee80211_has_retry(hdr.frame_control);
+	mpw_parse_rate(hw, status, &f->rate);
+	f->rate_kbps = mpw_rate_kbps(&f->rate);
+	ether_addr_copy(addr1, hdr.addr1);
+	ether_addr_copy(addr2, hdr.addr2);
+	return true;
+}
+
+bool mpw_compat_is_station(const struct net_device *dev)
+{
+	const struct wireless_dev *wdev = dev->ieee80211_ptr;
+
+	return wdev && (wdev->iftype == NL80211_IFTYPE_STATION ||
+			wdev->iftype == NL80211_IFTYPE_P2P_CLIENT);
+}
+
+/* The BSSID the station is associated with; all zero when it is not. */
+const u8 *mpw_compat_connected_bssid(const struct net_device *dev)
+{
+	return dev->ieee80211_ptr->u.client.connected_addr;
+}

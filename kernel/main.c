@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mpwifi: make Multipath TCP use several WiFi access points well.
+ *
+ * This module measures, for every AP a station interface receives from, the
+ * AP's packet time (TRILOGY2 D3.2 section 2.2.2.1.1), and reports it over
+ * the "mpwifi" generic netlink family.  It needs no kernel patch: it observes
+ * mac80211 rx through a kprobe on an exported function.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+#include <uapi/linux/mpwifi.h>
+
+#include "mpwifi.h"
+
+static unsigned int window_ms = 500;
+module_param(window_ms, uint, 0444);
+MODULE_PARM_DESC(window_ms, "sliding window of the estimator in new namespaces (ms, 50..10000)");
+
+unsigned int mpw_max_aps = 8;
+module_param_named(max_aps, mpw_max_aps, uint, 0444);
+MODULE_PARM_DESC(max_aps, "APs tracked per interface; the least recently heard is evicted (1..64)");
+
+static unsigned int mpw_net_id __read_mostly;
+
+struct mpw_net *mpw_net(const struct net *net)
+{
+	return net_generic(net, mpw_net_id);
+}
+
+static int __net_init mpw_net_init(struct net *net)
+{
+	mpw_net(net)->window_ms = window_ms;
+	return 0;
+}
+
+static struct pernet_operations mpw_net_ops = {
+	.init = mpw_net_init,
+	.id = &mpw_net_id,
+	.size = sizeof(struct mpw_net),
+};
+
+static int __init mpw_init(void)
+{
+	int err;
+
+	if (window_ms < MPWIFI_WINDOW_MS_MIN || window_ms > MPWIFI_WINDOW_MS_MAX ||
+	    mpw_max_aps < 1 || mpw_max_aps > 64) {
+		pr_err("mpwifi: window_ms must be %u..%u and max_aps 1..64\n",
+		       MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX);
+		return -EINVAL;
+	}
+	err = register_pernet_subsys(&mpw_net_ops);
+	if (err)
+		return err;
+	err = mpw_aptable_init();
+	if (err)
+		goto err_pernet;
+	err = mpw_genl_init();
+	if (err)
+		goto err_aptable;
+	err = mpw_rx_observer_init();
+	if (err)
+		goto err_genl;
+	return 0;
+
+err_genl:
+	mpw_genl_exit();
+err_aptable:
+	mpw_aptable_exit();
+err_pernet:
+	unregister_pernet_subsys(&mpw_net_ops);
+	return err;
+}
+
+static void __exit mpw_exit(void)
+{
+	/* stop the producers first: no frame is accounted after this */
+	mpw_rx_observer_exit();
+	mpw_genl_exit();
+	mpw_aptable_exit();
+	unregister_pernet_subsys(&mpw_net_ops);
+}
+
+module_init(mpw_init);
+module_exit(mpw_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Per-AP WiFi packet time for Multipath TCP");
+MODULE_ALIAS_GENL_FAMILY(MPWIFI_GENL_NAME);

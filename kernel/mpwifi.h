@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mpwifi internals.  Data flows one way: the rx observer (a kprobe at
+ * mac80211 rx entry) feeds per-(station, AP) accounting; the generic netlink
+ * family reads it out.
+ *
+ * Objects and their locks:
+ *   mpw_stations   RCU list of this host's wireless interfaces; written under
+ *                  RTNL from the netdevice notifier.
+ *   mpw_station    one interface; ->lock (BH) guards its ->aps list.
+ *   mpw_ap         one AP seen by one station; ->lock (BH) guards ->stats.
+ * Readers walk both lists under RCU; removed objects are freed after a grace
+ * period.
+ */
+#ifndef _MPWIFI_KERNEL_H
+#define _MPWIFI_KERNEL_H
+
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <net/net_namespace.h>
+
+#include "../include/mpwifi/rxstats.h"
+
+struct ieee80211_hw;
+struct sk_buff;
+
+struct mpw_station {
+	struct list_head node;		/* in mpw_stations */
+	struct net_device *dev;		/* valid until NETDEV_UNREGISTER removes us */
+	spinlock_t lock;
+	struct list_head aps;		/* struct mpw_ap, most recent first */
+	u32 n_aps;
+	struct rcu_head rcu;
+};
+
+struct mpw_ap {
+	struct list_head node;		/* in mpw_station.aps */
+	struct mpw_station *sta;
+	u8 bssid[ETH_ALEN];
+	spinlock_t lock;
+	struct mpw_rx_stats stats;
+	struct rcu_head rcu;
+};
+
+/* Per network namespace settings. */
+struct mpw_net {
+	u32 window_ms;
+};
+
+/* A consistent copy of one AP's figures, taken under its lock. */
+struct mpw_ap_snapshot {
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	u8 sta_addr[ETH_ALEN];
+	u8 bssid[ETH_ALEN];
+	u64 first_try, retried, lost, last_rx_ns;
+	struct mpw_window win;
+	struct mpw_rate last_rate;
+	u32 packet_time_ns;
+};
+
+/* main.c */
+extern unsigned int mpw_max_aps;
+struct mpw_net *mpw_net(const struct net *net);
+
+/* aptable.c */
+int mpw_aptable_init(void);
+void mpw_aptable_exit(void);
+void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f);
+struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr);
+void mpw_ap_snapshot(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
+void mpw_aptable_set_window(struct net *net, u32 window_ms);
+int mpw_aptable_flush(struct net *net, int ifindex);
+u32 mpw_ap_object_bytes(void);
+extern struct list_head mpw_stations;
+
+/* rx_observer.c */
+int mpw_rx_observer_init(void);
+void mpw_rx_observer_exit(void);
+bool mpw_rx_observer_attached(void);
+
+/* netlink.c */
+int mpw_genl_init(void);
+void mpw_genl_exit(void);
+void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd);
+
+/* compat.c: everything that depends on mac80211 internals of a kernel version */
+bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *skb,
+			 struct mpw_frame *f, u8 *addr1, u8 *addr2);
+const u8 *mpw_compat_connected_bssid(const struct net_device *dev);
+bool mpw_compat_is_station(const struct net_device *dev);
+extern const char mpw_compat_rx_symbol[];
+
+#endif /* _MPWIFI_KERNEL_H */

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "mpwifi" generic netlink family: the only door between the module and
+ * userspace, specified in include/uapi/linux/mpwifi.h.  Namespace-aware:
+ * requests see and change the interfaces of the requester's namespace.
+ */
+#include <linux/ktime.h>
+#include <linux/etherdevice.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <uapi/linux/mpwifi.h>
+
+#include "mpwifi.h"
+
+static const struct nla_policy mpw_config_policy[MPWIFI_CONFIG_ATTR_MAX + 1] = {
+	[MPWIFI_CONFIG_ATTR_WINDOW_MS] = NLA_POLICY_RANGE(NLA_U32, MPWIFI_WINDOW_MS_MIN,
+							  MPWIFI_WINDOW_MS_MAX),
+	[MPWIFI_CONFIG_ATTR_MAX_APS] = { .type = NLA_REJECT },
+	[MPWIFI_CONFIG_ATTR_AP_BYTES] = { .type = NLA_REJECT },
+	[MPWIFI_CONFIG_ATTR_RX_HOOK] = { .type = NLA_REJECT },
+};
+
+static const struct nla_policy mpw_policy[MPWIFI_ATTR_MAX + 1] = {
+	[MPWIFI_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT },	/* output only */
+	[MPWIFI_ATTR_CONFIG] = NLA_POLICY_NESTED(mpw_config_policy),
+};
+
+static struct genl_family mpw_family;
+
+enum mpw_mcgrp {
+	MPW_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group mpw_mcgrps[] = {
+	[MPW_MCGRP_EVENTS] = { .name = MPWIFI_MCGRP_EVENTS },
+};
+
+static int mpw_put_identity(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
+{
+	if (nla_put_u32(skb, MPWIFI_AP_ATTR_IFINDEX, s->ifindex) ||
+	    nla_put_string(skb, MPWIFI_AP_ATTR_IFNAME, s->ifname) ||
+	    nla_put(skb, MPWIFI_AP_ATTR_STA_ADDR, ETH_ALEN, s->sta_addr) ||
+	    nla_put(skb, MPWIFI_AP_ATTR_BSSID, ETH_ALEN, s->bssid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mpw_put_figures(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
+{
+	const struct mpw_window *w = &s->win;
+	u32 kbps = mpw_window_rate_kbps(w);
+
+	if (nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_FIRST_TRY, s->first_try, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_RETRIED, s->retried, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_LOST, s->lost, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_WIN_START_NS, w->start_ns, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_WIN_END_NS, w->end_ns, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_LAST_RX_NS, s->last_rx_ns, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_FIRST_TRY, w->first_try) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_RETRIED, w->retried) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_LOST, w->lost) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_RATED, w->rated) ||
+	    nla_put_u8(skb, MPWIFI_AP_ATTR_PHY, s->last_rate.phy))
+		return -EMSGSIZE;
+	if ((w->first_try || w->retried || w->lost) &&
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_DELIVERY_PPM,
+			mpw_delivery_ppm(w->first_try, w->retried, w->lost)))
+		return -EMSGSIZE;
+	if (kbps && nla_put_u32(skb, MPWIFI_AP_ATTR_BITRATE_KBPS, kbps))
+		return -EMSGSIZE;
+	if (s->packet_time_ns && nla_put_u32(skb, MPWIFI_AP_ATTR_PACKET_TIME_NS, s->packet_time_ns))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mpw_fill_ap(struct sk_buff *skb, const struct mpw_ap_snapshot *s, bool figures,
+		       u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mpw_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MPWIFI_ATTR_AP);
+	if (!nest || mpw_put_identity(skb, s) || (figures && mpw_put_figures(skb, s))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: APs already sent in this dump. */
+static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
+	struct net *net = sock_net(skb->sk);
+	u64 now_ns = ktime_get_ns();
+	struct mpw_ap_snapshot snap;
+	struct mpw_station *sta;
+	long idx = 0, skip = cb->args[0];
+	struct mpw_ap *ap;
+	int err = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(sta, &mpw_stations, node) {
+		if (!net_eq(dev_net(sta->dev), net) || (ifindex && sta->dev->ifindex != ifindex))
+			continue;
+		list_for_each_entry_rcu(ap, &sta->aps, node) {
+			if (idx++ < skip)
+				continue;
+			mpw_ap_snapshot(ap, now_ns, &snap);
+			err = mpw_fill_ap(skb, &snap, true, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI, MPWIFI_CMD_AP_GET);
+			if (err) {
+				idx--;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	/* a full buffer ends this part of the dump; the next call resumes */
+	return err && idx == skip ? err : skb->len;
+}
+
+static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpw_net *mn = mpw_net(genl_info_net(info));
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mpw_family, 0, MPWIFI_CMD_CONFIG_GET);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(msg, MPWIFI_ATTR_CONFIG);
+	if (!nest ||
+	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_WINDOW_MS, READ_ONCE(mn->window_ms)) ||
+	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_MAX_APS, mpw_max_aps) ||
+	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_AP_BYTES, mpw_ap_object_bytes()) ||
+	    nla_put_u8(msg, MPWIFI_CONFIG_ATTR_RX_HOOK, mpw_rx_observer_attached()))
+		goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[MPWIFI_CONFIG_ATTR_MAX + 1];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_CONFIG))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MPWIFI_CONFIG_ATTR_MAX, info->attrs[MPWIFI_ATTR_CONFIG],
+			       mpw_config_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[MPWIFI_CONFIG_ATTR_WINDOW_MS]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPWIFI_ATTR_CONFIG],
+				    "nothing to change");
+		return -EINVAL;
+	}
+	mpw_aptable_set_window(genl_info_net(info), nla_get_u32(tb[MPWIFI_CONFIG_ATTR_WINDOW_MS]));
+	return 0;
+}
+
+static int mpw_ap_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
+
+	if (!mpw_aptable_flush(genl_info_net(info), ifindex) && ifindex) {
+		NL_SET_ERR_MSG_ATTR(info->extack, ifattr, "not a wireless interface of this namespace");
+		return -ENODEV;
+	}
+	return 0;
+}
+
+static const struct genl_ops mpw_ops[] = {
+	{
+		.cmd = MPWIFI_CMD_AP_GET,
+		.dumpit = mpw_ap_dump,
+	},
+	{
+		.cmd = MPWIFI_CMD_CONFIG_GET,
+		.doit = mpw_config_get,
+	},
+	{
+		.cmd = MPWIFI_CMD_CONFIG_SET,
+		.doit = mpw_config_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_AP_FLUSH,
+		.doit = mpw_ap_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family mpw_family __ro_after_init = {
+	.name = MPWIFI_GENL_NAME,
+	.version = MPWIFI_GENL_VERSION,
+	.maxattr = MPWIFI_ATTR_MAX,
+	.policy = mpw_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = mpw_ops,
+	.n_ops = ARRAY_SIZE(mpw_ops),
+	.resv_start_op = MPWIFI_CMD_AP_FLUSH + 1,
+	.mcgrps = mpw_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mpw_mcgrps),
+};
+
+/* Tell listeners in the AP's namespace that it appeared or went away.  Any context. */
+void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
+{
+	struct net *net = dev_net(ap->sta->dev);
+	struct mpw_ap_snapshot snap = {};
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&mpw_family, net, MPW_MCGRP_EVENTS))
+		return;
+	snap.ifindex = ap->sta->dev->ifindex;
+	strscpy(snap.ifname, ap->sta->dev->name, sizeof(snap.ifname));
+	ether_addr_copy(snap.sta_addr, ap->sta->dev->dev_addr);
+	ether_addr_copy(snap.bssid, ap->bssid);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	if (mpw_fill_ap(msg, &snap, false, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPW_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+int mpw_genl_init(void)
+{
+	return genl_register_family(&mpw_family);
+}
+
+void mpw_genl_exit(void)
+{
+	genl_unregister_family(&mpw_family);
+}

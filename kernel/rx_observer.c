@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rx observer: a kprobe at mac80211's rx entry sees every frame every
+ * radio receives, before address filtering and duplicate removal.  It keeps
+ * unicast data frames addressed to one of our station interfaces by the AP
+ * that station is associated with.
+ *
+ * mac80211 may load after us and unload before us: a module notifier
+ * attaches the probe when mac80211 becomes live and detaches it when it goes.
+ */
+#include <linux/etherdevice.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/ktime.h>
+
+#include "mpwifi.h"
+
+#define MPW_MAC80211_MODULE	"mac80211"
+
+static DEFINE_MUTEX(mpw_probe_lock);	/* guards mpw_probe_attached */
+static bool mpw_probe_attached;
+
+/* ieee80211_rx_list(hw, pubsta, skb, list): kprobe handlers run with preemption off. */
+static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
+{
+	struct ieee80211_hw *hw = (struct ieee80211_hw *)regs_get_kernel_argument(regs, 0);
+	struct sk_buff *skb = (struct sk_buff *)regs_get_kernel_argument(regs, 2);
+	struct mpw_station *sta;
+	u8 addr1[ETH_ALEN], addr2[ETH_ALEN];
+	struct mpw_frame f;
+
+	if (!mpw_compat_parse_rx(hw, skb, &f, addr1, addr2))
+		return 0;
+	rcu_read_lock();
+	sta = mpw_station_find(hw, addr1);
+	if (sta && mpw_compat_is_station(sta->dev) &&
+	    ether_addr_equal(addr2, mpw_compat_connected_bssid(sta->dev))) {
+		f.now_ns = ktime_get_ns();
+		mpw_account(sta, addr2, &f);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+static struct kprobe mpw_rx_probe = {
+	.symbol_name = mpw_compat_rx_symbol,
+	.pre_handler = mpw_rx_entry,
+};
+
+/* -ENOENT: mac80211 is not loaded (yet); the module notifier tries again. */
+static int mpw_probe_attach(void)
+{
+	int err = 0;
+
+	mutex_lock(&mpw_probe_lock);
+	if (!mpw_probe_attached) {
+		/* registration fills in the address: clear it to register again */
+		mpw_rx_probe.addr = NULL;
+		mpw_rx_probe.flags = 0;
+		err = register_kprobe(&mpw_rx_probe);
+		if (!err)
+			mpw_probe_attached = true;
+		else if (err != -ENOENT)
+			pr_warn("mpwifi: cannot probe %s: %d; rx observation is off\n",
+				mpw_compat_rx_symbol, err);
+	}
+	mutex_unlock(&mpw_probe_lock);
+	return err;
+}
+
+static void mpw_probe_detach(void)
+{
+	mutex_lock(&mpw_probe_lock);
+	if (mpw_probe_attached) {
+		/* waits for running handlers */
+		unregister_kprobe(&mpw_rx_probe);
+		mpw_probe_attached = false;
+	}
+	mutex_unlock(&mpw_probe_lock);
+}
+
+bool mpw_rx_observer_attached(void)
+{
+	return READ_ONCE(mpw_probe_attached);
+}
+
+static int mpw_module_event(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct module *mod = data;
+
+	if (strcmp(mod->name, MPW_MAC80211_MODULE))
+		return NOTIFY_DONE;
+	if (state == MODULE_STATE_LIVE)
+		mpw_probe_attach();
+	else if (state == MODULE_STATE_GOING)
+		mpw_probe_detach();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mpw_module_notifier = {
+	.notifier_call = mpw_module_event,
+};
+
+int mpw_rx_observer_init(void)
+{
+	int err = register_module_notifier(&mpw_module_notifier);
+
+	if (err)
+		return err;
+	/* mac80211 may already be live: then no notification will come */
+	mpw_probe_attach();
+	return 0;
+}
+
+void mpw_rx_observer_exit(void)
+{
+	unregister_module_notifier(&mpw_module_notifier);
+	mpw_probe_detach();
+}

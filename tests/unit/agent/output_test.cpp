@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/output.h"
+
+namespace mpwifi::cli {
+namespace {
+
+ApStats fullAp()
+{
+	ApStats a;
+	a.ifindex = 3;
+	a.ifname = "wlan0";
+	a.station = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+	a.bssid = {0xAA, 0xBB, 0xCC, 0x0D, 0xEE, 0xFF};
+	a.first_try = 1000;
+	a.retried = 50;
+	a.lost = 7;
+	a.window_start_ns = 1'000'000'000;
+	a.window_end_ns = 2'000'000'000;
+	a.window_first_try = 90;
+	a.window_retried = 10;
+	a.window_lost = 2;
+	a.window_rated = 85;
+	a.delivery_prob = 0.9;
+	a.bitrate_kbps = 54'000;
+	a.packet_time_ns = 250'123;
+	a.last_rx_ns = 1'999'000'000;
+	a.phy = Phy::Ht;
+	return a;
+}
+
+ApStats emptyAp()
+{
+	ApStats a;
+	a.ifindex = 4;
+	a.ifname = "wlan1";
+	a.bssid = {0x02, 0x00, 0x00, 0x00, 0x02, 0x00};
+	return a;
+}
+
+std::vector<std::string> words(const std::string &line)
+{
+	std::istringstream in(line);
+	std::vector<std::string> out;
+	for (std::string w; in >> w;)
+		out.push_back(w);
+	return out;
+}
+
+std::vector<std::string> lines(const std::string &text)
+{
+	std::istringstream in(text);
+	std::vector<std::string> out;
+	for (std::string l; std::getline(in, l);)
+		out.push_back(l);
+	return out;
+}
+
+TEST(ApJson, HasExactlyTheContractKeys)
+{
+	const Json j = toJson(fullAp());
+	std::set<std::string> keys;
+	for (const auto &[key, value] : j.items())
+		keys.insert(key);
+	const std::set<std::string> contract = {
+		"ifname", "ifindex", "station", "bssid", "first_try", "retried", "lost", "delivery_prob",
+		"bitrate_kbps", "packet_time_us", "window_start_ns", "window_end_ns", "window_first_try",
+		"window_retried", "window_lost", "window_rated", "last_rx_ns", "phy"};
+	EXPECT_EQ(keys, contract);
+}
+
+TEST(ApJson, Values)
+{
+	const Json j = toJson(fullAp());
+	EXPECT_EQ(j["ifname"], "wlan0");
+	EXPECT_EQ(j["ifindex"], 3);
+	EXPECT_EQ(j["station"], "02:00:00:00:00:01");
+	EXPECT_EQ(j["bssid"], "aa:bb:cc:0d:ee:ff");
+	EXPECT_EQ(j["first_try"], 1000);
+	EXPECT_EQ(j["retried"], 50);
+	EXPECT_EQ(j["lost"], 7);
+	EXPECT_DOUBLE_EQ(j["delivery_prob"].get<double>(), 0.9);
+	EXPECT_EQ(j["bitrate_kbps"], 54000);
+	EXPECT_DOUBLE_EQ(j["packet_time_us"].get<double>(), 250.123);
+	EXPECT_EQ(j["window_start_ns"], 1'000'000'000);
+	EXPECT_EQ(j["window_end_ns"], 2'000'000'000);
+	EXPECT_EQ(j["window_first_try"], 90);
+	EXPECT_EQ(j["window_retried"], 10);
+	EXPECT_EQ(j["window_lost"], 2);
+	EXPECT_EQ(j["window_rated"], 85);
+	EXPECT_EQ(j["last_rx_ns"], 1'999'000'000);
+	EXPECT_EQ(j["phy"], "ht");
+	// Numbers are JSON numbers, not strings.
+	EXPECT_TRUE(j["first_try"].is_number_unsigned());
+	EXPECT_TRUE(j["packet_time_us"].is_number_float());
+}
+
+TEST(ApJson, UnknownEstimatesAreNull)
+{
+	const Json j = toJson(emptyAp());
+	EXPECT_TRUE(j["delivery_prob"].is_null());
+	EXPECT_TRUE(j["bitrate_kbps"].is_null());
+	EXPECT_TRUE(j["packet_time_us"].is_null());
+	EXPECT_EQ(j["phy"], "unknown");
+	EXPECT_EQ(j["lost"], 0);
+}
+
+TEST(ApJson, LargeCountersSurvive)
+{
+	ApStats a = fullAp();
+	a.first_try = UINT64_MAX;
+	const Json j = Json::parse(toJson(a).dump());
+	EXPECT_EQ(j["first_try"].get<std::uint64_t>(), UINT64_MAX);
+}
+
+TEST(PrintAps, JsonArray)
+{
+	std::ostringstream out;
+	const std::vector<ApStats> aps = {fullAp(), emptyAp()};
+	printAps(out, aps, {.json = true});
+	const std::string text = out.str();
+	EXPECT_EQ(lines(text).size(), 1u); // compact unless --pretty
+	const Json j = Json::parse(text);
+	ASSERT_TRUE(j.is_array());
+	ASSERT_EQ(j.size(), 2u);
+	EXPECT_EQ(j[0]["ifname"], "wlan0");
+	EXPECT_EQ(j[1]["ifname"], "wlan1");
+	EXPECT_TRUE(j[1]["bitrate_kbps"].is_null());
+
+	std::ostringstream empty;
+	printAps(empty, {}, {.json = true});
+	EXPECT_EQ(empty.str(), "[]\n");
+
+	std::ostringstream pretty;
+	printAps(pretty, aps, {.json = true, .pretty = true});
+	EXPECT_GT(lines(pretty.str()).size(), 10u);
+	EXPECT_EQ(Json::parse(pretty.str()), j);
+}
+
+TEST(PrintAps, TextTable)
+{
+	std::ostringstream out;
+	const std::vector<ApStats> aps = {fullAp(), emptyAp()};
+	printAps(out, aps, {});
+	const auto rows = lines(out.str());
+	ASSERT_EQ(rows.size(), 3u);
+	EXPECT_EQ(words(rows[0]), (std::vector<std::string>{"IFNAME", "BSSID", "FIRST-TRY", "RETRIED", "LOST", "DELIV",
+							       "RATE-Mb/s", "T-us", "W-N0", "W-N1", "W-LOST"}));
+	EXPECT_EQ(words(rows[1]), (std::vector<std::string>{"wlan0", "aa:bb:cc:0d:ee:ff", "1000", "50", "7", "0.9000",
+							       "54.0", "250.1", "90", "10", "2"}));
+	EXPECT_EQ(words(rows[2]), (std::vector<std::string>{"wlan1", "02:00:00:00:02:00", "0", "0", "0", "-", "-", "-",
+							       "0", "0", "0"}));
+	// Columns line up: numbers are right-aligned and the last column is a
+	// number, so every line has the same length.
+	EXPECT_EQ(rows[0].size(), rows[1].size());
+	EXPECT_EQ(rows[1].size(), rows[2].size());
+	EXPECT_EQ(rows[0].find("BSSID"), rows[1].find("aa:bb"));
+}
+
+TEST(PrintAps, EmptyTableKeepsItsHeader)
+{
+	std::ostringstream out;
+	printAps(out, {}, {});
+	ASSERT_EQ(lines(out.str()).size(), 1u);
+	EXPECT_EQ(words(out.str()).front(), "IFNAME");
+}
+
+TEST(PrintConfig, TextAndJson)
+{
+	const Config c{.window_ms = 1000, .max_aps = 64, .ap_bytes = 320, .rx_hook = true};
+	std::ostringstream text;
+	printConfig(text, c, {});
+	EXPECT_EQ(text.str(), "window-ms 1000 max-aps 64 ap-bytes 320 rx-hook yes\n");
+
+	std::ostringstream json;
+	printConfig(json, {.window_ms = 50, .rx_hook = false}, {.json = true});
+	EXPECT_EQ(nlohmann::json::parse(json.str()),
+		  nlohmann::json::parse(R"({"rx_hook":false,"window_ms":50,"max_aps":0,"ap_bytes":0})"));
+}
+
+TEST(PrintEvent, OneLinePerEvent)
+{
+	ApEvent ev;
+	ev.kind = ApEvent::Kind::Del;
+	ev.ifindex = 3;
+	ev.ifname = "wlan0";
+	ev.station = {0x02, 0, 0, 0, 0, 0x01};
+	ev.bssid = {0xAA, 0xBB, 0xCC, 0x0D, 0xEE, 0xFF};
+
+	std::ostringstream text;
+	printEvent(text, ev, {});
+	EXPECT_EQ(text.str(), "ap-del ifname wlan0 ifindex 3 station 02:00:00:00:00:01 bssid aa:bb:cc:0d:ee:ff\n");
+
+	std::ostringstream json;
+	ev.kind = ApEvent::Kind::New;
+	printEvent(json, ev, {.json = true});
+	EXPECT_EQ(lines(json.str()).size(), 1u);
+	EXPECT_EQ(nlohmann::json::parse(json.str()), nlohmann::json::parse(R"({"event":"ap-new","ifname":"wlan0",
+		"ifindex":3,"station":"02:00:00:00:00:01","bssid":"aa:bb:cc:0d:ee:ff"})"));
+}
+
+} // namespace
+} // namespace mpwifi::cli

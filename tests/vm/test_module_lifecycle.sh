@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The module's life around traffic: loaded before mac80211 exists, reloaded
+# repeatedly under an MPTCP download, mac80211 removed and brought back under
+# it, interfaces deleted while tracked; the kernel log stays clean and
+# counting resumes each time.
+. "$(dirname "$0")/lib.sh"
+trap 'finish $?' EXIT
+
+check "mac80211 not loaded yet" sh -c '! grep -q "^mac80211 " /proc/modules'
+module_load
+check "rx hook detached without mac80211" equals \
+	"$("$MPWIFI" -j config show | python3 -c 'import json,sys; print(json.load(sys.stdin)["rx_hook"])')" False
+topo_up --aps 2 --stations 2 --channel 1
+check "rx hook attached once mac80211 is live" equals \
+	"$("$MPWIFI" -j config show | python3 -c 'import json,sys; print(json.load(sys.stdin)["rx_hook"])')" True
+
+frames() { ap_json | python3 -c 'import json,sys; print(sum(r["first_try"] + r["retried"] for r in json.load(sys.stdin)))'; }
+
+ip netns exec "$TOPO_SRV_NS" mptcpize run iperf3 -s -D
+in_cli mptcpize run iperf3 -c "$TOPO_SERVER_IP" -R -t 60 >/dev/null 2>&1 &
+client=$!
+sleep 3
+for round in 1 2 3 4 5; do
+	module_unload
+	module_load
+	sleep 1.5
+	check "round $round: reloaded under traffic, counting again" test "$(frames)" -gt 0
+done
+check "download still running after reloads" kill -0 "$client"
+
+# Delete a tracked interface under traffic: its entries go, the other stays.
+in_cli iw dev sta2 del
+sleep 1
+check "deleted interface dropped" equals "$(ap_json | python3 -c 'import json,sys; print(sorted(r["ifname"] for r in json.load(sys.stdin)))')" "['sta1']"
+
+# Remove mac80211 entirely while loaded, then bring a world back.
+kill "$client" 2>/dev/null || true
+wait "$client" 2>/dev/null || true
+"$TOPOLOGY" down
+rmmod mac80211 2>/dev/null || true
+check "mac80211 gone" sh -c '! grep -q "^mac80211 " /proc/modules'
+topo_up --aps 1 --stations 1 --channel 1
+in_cli ping -c 20 -i 0.05 -q "$AP1_IP" >/dev/null
+check "counting after mac80211 came back" test "$(frames)" -gt 0
+module_unload
+check "unloaded" sh -c '! grep -q "^mpwifi " /proc/modules'
