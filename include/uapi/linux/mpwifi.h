@@ -17,6 +17,7 @@
  *                         MPWIFI_ATTR_CONFIG with the fields to change.
  *   MPWIFI_CMD_AP_FLUSH   admin; forgets tracked APs (all, or one
  *                         interface's with MPWIFI_ATTR_IFINDEX).
+ * Replies carry the request's command; events have sequence number 0.
  * Events on multicast group MPWIFI_MCGRP_EVENTS:
  *   MPWIFI_EVENT_AP_NEW / MPWIFI_EVENT_AP_DEL with MPWIFI_ATTR_AP carrying
  *   the identity attributes (ifindex, ifname, station, bssid).
@@ -63,7 +64,7 @@ enum mpwifi_ap_attr {
 	MPWIFI_AP_ATTR_UNSPEC,
 	MPWIFI_AP_ATTR_PAD,
 	MPWIFI_AP_ATTR_IFINDEX,		/* u32 */
-	MPWIFI_AP_ATTR_IFNAME,		/* string */
+	MPWIFI_AP_ATTR_IFNAME,		/* string, NUL-terminated, < IFNAMSIZ (16) */
 	MPWIFI_AP_ATTR_STA_ADDR,	/* binary, 6 bytes: our station */
 	MPWIFI_AP_ATTR_BSSID,		/* binary, 6 bytes: the AP */
 	MPWIFI_AP_ATTR_FIRST_TRY,	/* u64: data frames, retry bit 0 */
@@ -75,11 +76,11 @@ enum mpwifi_ap_attr {
 	MPWIFI_AP_ATTR_WIN_RETRIED,	/* u32 */
 	MPWIFI_AP_ATTR_WIN_LOST,	/* u32 */
 	MPWIFI_AP_ATTR_WIN_RATED,	/* u32: frames with a known rx rate */
-	MPWIFI_AP_ATTR_DELIVERY_PPM,	/* u32: eq. 2.2 over the window, 1e-6; absent if no frames */
+	MPWIFI_AP_ATTR_DELIVERY_PPM,	/* u32, 0..1000000: eq. 2.2 over the window; absent if no frames */
 	MPWIFI_AP_ATTR_BITRATE_KBPS,	/* u32: airtime (harmonic) mean; absent if unknown */
 	MPWIFI_AP_ATTR_PACKET_TIME_NS,	/* u32: eq. 2.1 over the window; absent if unknown */
 	MPWIFI_AP_ATTR_LAST_RX_NS,	/* u64: last data frame */
-	MPWIFI_AP_ATTR_PHY,		/* u8: enum mpwifi_phy of the last rated frame */
+	MPWIFI_AP_ATTR_PHY,		/* u8: enum mpwifi_phy of the last rated frame; always present */
 
 	__MPWIFI_AP_ATTR_MAX,
 };
