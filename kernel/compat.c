@@ -6,6 +6,8 @@
  * Supporting a new kernel should touch this file only.
  */
 #include <linux/etherdevice.h>
+#include <linux/ftrace.h>
+#include <linux/uaccess.h>
 #include <linux/ieee80211.h>
 #include <linux/skbuff.h>
 #include <net/cfg80211.h>
@@ -16,6 +18,31 @@
 
 /* Exported, reached by every driver's rx path (ieee80211_rx_napi, _rx_irqsafe). */
 const char mpw_compat_rx_symbol[] = "ieee80211_rx_list";
+
+/*
+ * Length of the ftrace call site at a function's entry, where the rx probe
+ * must not sit (see rx_observer.c); 0 where the layout is not known.
+ */
+unsigned int mpw_compat_ftrace_site_len(void)
+{
+#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE) && !defined(CONFIG_X86_KERNEL_IBT)
+	return MCOUNT_INSN_SIZE;	/* call __fentry__, or the 5-byte NOP it is patched to */
+#else
+	return 0;
+#endif
+}
+
+/* Whether the instruction before @addr is an x86 ftrace site: "call rel32" or NOP5. */
+bool mpw_compat_follows_ftrace_site(const void *addr)
+{
+	static const u8 nop5[] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	u8 site[5];
+
+	if (!mpw_compat_ftrace_site_len() ||
+	    copy_from_kernel_nofault(site, (const u8 *)addr - sizeof(site), sizeof(site)))
+		return false;
+	return site[0] == 0xe8 || !memcmp(site, nop5, sizeof(site));
+}
 
 /* Bytes of driver radiotap data in front of the 802.11 header (cf. mac80211 rx.c). */
 static int mpw_radiotap_space(const struct ieee80211_rx_status *status, const struct sk_buff *skb)

@@ -92,5 +92,7 @@ bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *sk
 const u8 *mpw_compat_connected_bssid(const struct net_device *dev);
 bool mpw_compat_is_station(const struct net_device *dev);
 extern const char mpw_compat_rx_symbol[];
+unsigned int mpw_compat_ftrace_site_len(void);
+bool mpw_compat_follows_ftrace_site(const void *addr);
 
 #endif /* _MPWIFI_KERNEL_H */

@@ -17,14 +17,18 @@ check "rx hook attached once mac80211 is live" equals \
 frames() { ap_json | python3 -c 'import json,sys; print(sum(r["first_try"] + r["retried"] for r in json.load(sys.stdin)))'; }
 
 ip netns exec "$TOPO_SRV_NS" mptcpize run iperf3 -s -D
-in_cli mptcpize run iperf3 -c "$TOPO_SERVER_IP" -R -t 60 >/dev/null 2>&1 &
+in_cli mptcpize run iperf3 -c "$TOPO_SERVER_IP" -R -t 300 >/dev/null 2>&1 &
 client=$!
 sleep 3
-for round in 1 2 3 4 5; do
+# 30 reloads: with the probe on the ftrace site itself, 60 reloads under
+# traffic crashed 6.1 every time (see kernel/rx_observer.c).
+for round in $(seq 1 30); do
 	module_unload
 	module_load
-	sleep 1.5
-	check "round $round: reloaded under traffic, counting again" test "$(frames)" -gt 0
+	if [ $((round % 6)) -eq 0 ]; then
+		sleep 1
+		check "reload $round under traffic: counting again" test "$(frames)" -gt 0
+	fi
 done
 check "download still running after reloads" kill -0 "$client"
 
