@@ -27,7 +27,8 @@ ip netns exec srv mptcpize run iperf3 -s -1 -D
 sleep 0.5
 ip netns exec cli mptcpize run iperf3 -c "$TOPO_SERVER_IP" -R -t "$seconds" -J >/tmp/iperf3.json &
 client=$!
-ip netns exec cli "$mpwifi" ap watch --interval 1000 --count "$seconds"
+ip netns exec cli "$mpwifi" ap watch --interval 1000 --count $((seconds - 1))
+ip netns exec cli "$mpwifi" -j ap show >/tmp/aps.json	# the last window, still under load
 wait "$client"
 
 d1=$(( $(rx_bytes sta1) - b1 )) d2=$(( $(rx_bytes sta2) - b2 ))
@@ -40,5 +41,10 @@ d1, d2 = int(sys.argv[1]), int(sys.argv[2])
 print(f"   download: {r['bits_per_second'] / 1e6:.1f} Mbit/s over {r['seconds']:.0f} s")
 total = max(d1 + d2, 1)
 print(f"   share of bytes received: sta1 {100 * d1 / total:.0f}%, sta2 {100 * d2 / total:.0f}%")
+print("   last window under load:")
+for ap in json.load(open("/tmp/aps.json")):
+    t = ap["packet_time_us"]
+    print(f"     {ap['ifname']} via {ap['bssid']}: {ap['first_try'] + ap['retried']} data frames seen, "
+          f"delivery {ap['delivery_prob']}, rx rate {(ap['bitrate_kbps'] or 0) / 1000:.1f} Mbit/s ({ap['phy']}), "
+          f"packet time {t if t is None else f'{t:.1f}'} us")
 PY
-ip netns exec cli "$mpwifi" ap show

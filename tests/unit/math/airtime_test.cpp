@@ -3,6 +3,8 @@
 // documented model written here from the 802.11 timing.
 #include <gtest/gtest.h>
 
+#include "rate_helpers.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -22,16 +24,6 @@ mpw_rate Legacy(u8 phy, u32 kbps)
 	return r;
 }
 
-mpw_rate Mcs(u8 phy, u8 mcs, u8 nss, u8 bw, u8 gi)
-{
-	mpw_rate r{};
-	r.phy = phy;
-	r.mcs = mcs;
-	r.nss = nss;
-	r.bw = bw;
-	r.gi = gi;
-	return r;
-}
 
 u32 PacketTime(const mpw_rate &r, u32 kbps, u32 loss_q24)
 {
@@ -180,29 +172,29 @@ std::vector<RefPhy> ReferencePhys()
 	for (double mbps : {6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 54.0})
 		v.push_back(LegacyPhy(Kind::Ofdm, mbps));
 	v.push_back({"HT MCS0 20 LGI", Kind::Ht, 0, 52 * 0.5, 4.0, 1,
-		     Mcs(MPWIFI_PHY_HT, 0, 0, MPW_BW_20, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_HT, 0, 0, MPW_BW_20, MPW_GI_0_8)});
 	v.push_back({"HT MCS7 20 SGI", Kind::Ht, 0, 52 * 6 * 5.0 / 6, 3.6, 1,
-		     Mcs(MPWIFI_PHY_HT, 7, 0, MPW_BW_20, MPW_GI_0_4)});
+		     Rate(MPWIFI_PHY_HT, 7, 0, MPW_BW_20, MPW_GI_0_4)});
 	v.push_back({"HT MCS19 20 LGI", Kind::Ht, 0, 52 * 4 * 0.5 * 3, 4.0, 3,
-		     Mcs(MPWIFI_PHY_HT, 19, 0, MPW_BW_20, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_HT, 19, 0, MPW_BW_20, MPW_GI_0_8)});
 	v.push_back({"HT MCS15 40 SGI", Kind::Ht, 0, 108 * 6 * 5.0 / 6 * 2, 3.6, 2,
-		     Mcs(MPWIFI_PHY_HT, 15, 0, MPW_BW_40, MPW_GI_0_4)});
+		     Rate(MPWIFI_PHY_HT, 15, 0, MPW_BW_40, MPW_GI_0_4)});
 	v.push_back({"HT MCS31 40 SGI", Kind::Ht, 0, 108 * 6 * 5.0 / 6 * 4, 3.6, 4,
-		     Mcs(MPWIFI_PHY_HT, 31, 0, MPW_BW_40, MPW_GI_0_4)});
+		     Rate(MPWIFI_PHY_HT, 31, 0, MPW_BW_40, MPW_GI_0_4)});
 	v.push_back({"VHT MCS0 20 1SS LGI", Kind::Vht, 0, 52 * 0.5, 4.0, 1,
-		     Mcs(MPWIFI_PHY_VHT, 0, 1, MPW_BW_20, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_VHT, 0, 1, MPW_BW_20, MPW_GI_0_8)});
 	v.push_back({"VHT MCS9 80 2SS SGI", Kind::Vht, 0, 234 * 8 * 5.0 / 6 * 2, 3.6, 2,
-		     Mcs(MPWIFI_PHY_VHT, 9, 2, MPW_BW_80, MPW_GI_0_4)});
+		     Rate(MPWIFI_PHY_VHT, 9, 2, MPW_BW_80, MPW_GI_0_4)});
 	v.push_back({"VHT MCS7 160 5SS LGI", Kind::Vht, 0, 468 * 6 * 5.0 / 6 * 5, 4.0, 5,
-		     Mcs(MPWIFI_PHY_VHT, 7, 5, MPW_BW_160, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_VHT, 7, 5, MPW_BW_160, MPW_GI_0_8)});
 	v.push_back({"HE MCS0 20 1SS 3.2", Kind::He, 0, 234 * 0.5, 16.0, 1,
-		     Mcs(MPWIFI_PHY_HE, 0, 1, MPW_BW_20, MPW_GI_3_2)});
+		     Rate(MPWIFI_PHY_HE, 0, 1, MPW_BW_20, MPW_GI_3_2)});
 	v.push_back({"HE MCS5 40 3SS 1.6", Kind::He, 0, 468 * 6 * 2.0 / 3 * 3, 14.4, 3,
-		     Mcs(MPWIFI_PHY_HE, 5, 3, MPW_BW_40, MPW_GI_1_6)});
+		     Rate(MPWIFI_PHY_HE, 5, 3, MPW_BW_40, MPW_GI_1_6)});
 	v.push_back({"HE MCS11 80 2SS 0.8", Kind::He, 0, 980 * 10 * 5.0 / 6 * 2, 13.6, 2,
-		     Mcs(MPWIFI_PHY_HE, 11, 2, MPW_BW_80, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_HE, 11, 2, MPW_BW_80, MPW_GI_0_8)});
 	v.push_back({"HE MCS7 160 8SS 0.8", Kind::He, 0, 1960 * 6 * 5.0 / 6 * 8, 13.6, 8,
-		     Mcs(MPWIFI_PHY_HE, 7, 8, MPW_BW_160, MPW_GI_0_8)});
+		     Rate(MPWIFI_PHY_HE, 7, 8, MPW_BW_160, MPW_GI_0_8)});
 	return v;
 }
 
@@ -300,7 +292,7 @@ TEST(Airtime, DecreasesWithRateWithinAPhy)
 					Ladder{MPWIFI_PHY_HE, 1, MPW_BW_80, MPW_GI_0_8, 11}}) {
 			u32 prev_t = UINT32_MAX;
 			for (u8 mcs = 0; mcs <= l.max_mcs; mcs++) {
-				const mpw_rate r = Mcs(l.phy, mcs, l.nss, l.bw, l.gi);
+				const mpw_rate r = Rate(l.phy, mcs, l.nss, l.bw, l.gi);
 				const u32 t = PacketTime(r, mpw_rate_kbps(&r), LossQ24(p));
 				EXPECT_LE(t, prev_t) << "phy " << int(l.phy) << " mcs " << int(mcs);
 				prev_t = t;
@@ -335,7 +327,7 @@ TEST(Airtime, UnknownRateGivesZero)
 {
 	EXPECT_EQ(PacketTime(Legacy(MPWIFI_PHY_OFDM, 0), 0, 0), 0u);
 	EXPECT_EQ(PacketTime(Legacy(MPWIFI_PHY_UNKNOWN, 6000), 6000, 0), 0u);
-	EXPECT_EQ(PacketTime(Mcs(MPWIFI_PHY_HE, 7, 1, MPW_BW_80, MPW_GI_0_4), 300000, 0), 0u);
+	EXPECT_EQ(PacketTime(Rate(MPWIFI_PHY_HE, 7, 1, MPW_BW_80, MPW_GI_0_4), 300000, 0), 0u);
 }
 
 struct CountRow {

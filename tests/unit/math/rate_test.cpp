@@ -5,6 +5,8 @@
 // code floors to whole kbit/s, hence the tolerance of 50 + 1 kbit/s.
 #include <gtest/gtest.h>
 
+#include "rate_helpers.h"
+
 #include <cstdint>
 
 #include <mpwifi/rate.h>
@@ -13,17 +15,6 @@ namespace {
 
 constexpr double kPrintedTolKbps = 51.0;
 
-mpw_rate Rate(u8 phy, u8 mcs, u8 nss, u8 bw, u8 gi, u32 legacy_kbps = 0)
-{
-	mpw_rate r{};
-	r.phy = phy;
-	r.mcs = mcs;
-	r.nss = nss;
-	r.bw = bw;
-	r.gi = gi;
-	r.legacy_kbps = legacy_kbps;
-	return r;
-}
 
 u32 Kbps(u8 phy, u8 mcs, u8 nss, u8 bw, u8 gi)
 {
