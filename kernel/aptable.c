@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The table of tracked (station interface, AP) pairs and their accounting.
- * The rx path takes no lock but the AP's own; everything else is RCU.
+ * A frame for a tracked AP takes only that AP's lock; the first frame from a
+ * new AP also takes its station's lock to add it.  Readers use RCU.
  */
 #include <linux/etherdevice.h>
 #include <linux/rtnetlink.h>
@@ -13,6 +14,7 @@
 #include "mpwifi.h"
 
 LIST_HEAD(mpw_stations);
+atomic_t mpw_generation = ATOMIC_INIT(1);
 static struct kmem_cache *mpw_ap_cache;
 
 u32 mpw_ap_object_bytes(void)
@@ -20,7 +22,10 @@ u32 mpw_ap_object_bytes(void)
 	return kmem_cache_size(mpw_ap_cache);
 }
 
-/* The station interface of @hw whose address is @addr, or NULL.  RCU read side. */
+/*
+ * The station interface of @hw whose address is @addr, or NULL.  RCU read
+ * side.  Other interfaces (monitor, AP) may share the address.
+ */
 struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr)
 {
 	struct mpw_station *sta;
@@ -28,7 +33,8 @@ struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *ad
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
 		struct net_device *dev = sta->dev;
 
-		if (dev->ieee80211_ptr->wiphy == hw->wiphy && ether_addr_equal(dev->dev_addr, addr))
+		if (dev->ieee80211_ptr->wiphy == hw->wiphy && mpw_compat_is_station(dev) &&
+		    ether_addr_equal(dev->dev_addr, addr))
 			return sta;
 	}
 	return NULL;
@@ -39,9 +45,10 @@ static void mpw_ap_free_rcu(struct rcu_head *head)
 	kmem_cache_free(mpw_ap_cache, container_of(head, struct mpw_ap, rcu));
 }
 
-/* Caller holds sta->lock. */
 static void mpw_ap_unlink(struct mpw_ap *ap)
 {
+	lockdep_assert_held(&ap->sta->lock);
+	atomic_inc(&mpw_generation);
 	list_del_rcu(&ap->node);
 	ap->sta->n_aps--;
 	mpw_genl_notify_ap(ap, MPWIFI_EVENT_AP_DEL);
@@ -50,7 +57,7 @@ static void mpw_ap_unlink(struct mpw_ap *ap)
 
 /*
  * A new entry for @bssid on @sta, evicting the least recently heard AP when
- * the interface already tracks mpw_max_aps.  Atomic context.
+ * the interface already tracks mpw_max_aps.  Softirq (the optimised probe).
  */
 static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u64 now_ns)
 {
@@ -62,7 +69,8 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 	ap->sta = sta;
 	ether_addr_copy(ap->bssid, bssid);
 	spin_lock_init(&ap->lock);
-	mpw_rx_stats_init(&ap->stats, READ_ONCE(mpw_net(dev_net(sta->dev))->window_ms), now_ns);
+	mpw_rx_stats_init(&ap->stats, READ_ONCE(mpw_pernet(dev_net(sta->dev))->window_ms), now_ns);
+	ap->stats.last_rx_ns = now_ns;	/* never the first evicted */
 
 	spin_lock(&sta->lock);
 	list_for_each_entry(cur, &sta->aps, node) {
@@ -75,23 +83,37 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 		if (!stalest || cur->stats.last_rx_ns < stalest->stats.last_rx_ns)
 			stalest = cur;
 	}
+	if (sta->dead) {
+		/* the interface is going away: it must not keep anything */
+		spin_unlock(&sta->lock);
+		kmem_cache_free(mpw_ap_cache, ap);
+		return NULL;
+	}
 	if (sta->n_aps >= mpw_max_aps && stalest)
 		mpw_ap_unlink(stalest);
+	atomic_inc(&mpw_generation);
 	list_add_rcu(&ap->node, &sta->aps);
 	sta->n_aps++;
+	mpw_genl_notify_ap(ap, MPWIFI_EVENT_AP_NEW);	/* under the lock: before any AP_DEL */
 	spin_unlock(&sta->lock);
-	mpw_genl_notify_ap(ap, MPWIFI_EVENT_AP_NEW);
 	return ap;
 }
 
-/* Account one frame from @bssid received by @sta.  Softirq, RCU read side. */
+/*
+ * Account one frame from @bssid received by @sta.  RCU read side, BH off.
+ * From the breakpoint (NMI context, see rx_observer.c) a new AP is not
+ * added: allocating and sending events is not allowed there.
+ */
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f)
 {
 	struct mpw_ap *ap;
 
-	list_for_each_entry_rcu(ap, &sta->aps, node)
+	list_for_each_entry_rcu(ap, &sta->aps, node) {
 		if (ether_addr_equal(ap->bssid, bssid))
 			goto found;
+	}
+	if (in_nmi())
+		return;
 	ap = mpw_ap_create(sta, bssid, f->now_ns);
 	if (!ap)
 		return;
@@ -101,7 +123,7 @@ found:
 	spin_unlock(&ap->lock);
 }
 
-void mpw_ap_snapshot(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap)
+void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap)
 {
 	struct net_device *dev = ap->sta->dev;
 
@@ -128,7 +150,7 @@ void mpw_aptable_set_window(struct net *net, u32 window_ms)
 	struct mpw_station *sta;
 	struct mpw_ap *ap;
 
-	WRITE_ONCE(mpw_net(net)->window_ms, window_ms);
+	WRITE_ONCE(mpw_pernet(net)->window_ms, window_ms);
 	rcu_read_lock();
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
 		if (!net_eq(dev_net(sta->dev), net))
@@ -142,11 +164,13 @@ void mpw_aptable_set_window(struct net *net, u32 window_ms)
 	rcu_read_unlock();
 }
 
-static void mpw_station_flush(struct mpw_station *sta)
+/* Unlink every AP of @sta; @dying: and refuse new ones from now on. */
+static void mpw_station_flush(struct mpw_station *sta, bool dying)
 {
 	struct mpw_ap *ap, *tmp;
 
 	spin_lock_bh(&sta->lock);
+	sta->dead |= dying;
 	list_for_each_entry_safe(ap, tmp, &sta->aps, node)
 		mpw_ap_unlink(ap);
 	spin_unlock_bh(&sta->lock);
@@ -162,7 +186,7 @@ int mpw_aptable_flush(struct net *net, int ifindex)
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
 		if (!net_eq(dev_net(sta->dev), net) || (ifindex && sta->dev->ifindex != ifindex))
 			continue;
-		mpw_station_flush(sta);
+		mpw_station_flush(sta, false);
 		matched++;
 	}
 	rcu_read_unlock();
@@ -173,15 +197,18 @@ static struct mpw_station *mpw_station_of(const struct net_device *dev)
 {
 	struct mpw_station *sta;
 
-	list_for_each_entry(sta, &mpw_stations, node)
+	ASSERT_RTNL();
+	list_for_each_entry(sta, &mpw_stations, node) {
 		if (sta->dev == dev)
 			return sta;
+	}
 	return NULL;
 }
 
 static void mpw_station_remove(struct mpw_station *sta)
 {
-	mpw_station_flush(sta);
+	mpw_station_flush(sta, true);
+	atomic_inc(&mpw_generation);
 	list_del_rcu(&sta->node);
 	kfree_rcu(sta, rcu);
 }
@@ -204,21 +231,22 @@ static void mpw_station_reset_seq(struct mpw_station *sta)
 static int mpw_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct mpw_station *sta;
+	struct mpw_station *sta = mpw_station_of(dev);
 
-	if (!dev->ieee80211_ptr)
-		return NOTIFY_DONE;
-	sta = mpw_station_of(dev);
 	switch (event) {
 	case NETDEV_REGISTER:
-		if (sta)
+		if (sta || !dev->ieee80211_ptr)
 			break;
 		sta = kzalloc(sizeof(*sta), GFP_KERNEL);
-		if (!sta)
-			return notifier_from_errno(-ENOMEM);
+		if (!sta) {
+			/* the interface works without our figures: never veto it */
+			netdev_warn(dev, "mpwifi: out of memory, interface not observed\n");
+			break;
+		}
 		sta->dev = dev;
 		spin_lock_init(&sta->lock);
 		INIT_LIST_HEAD(&sta->aps);
+		atomic_inc(&mpw_generation);
 		list_add_tail_rcu(&sta->node, &mpw_stations);
 		break;
 	case NETDEV_UNREGISTER:
@@ -254,14 +282,9 @@ int mpw_aptable_init(void)
 
 void mpw_aptable_exit(void)
 {
-	struct mpw_station *sta, *tmp;
-
 	/* replays NETDEV_UNREGISTER, which frees every station and AP */
 	unregister_netdevice_notifier(&mpw_netdev_notifier);
-	rtnl_lock();
-	list_for_each_entry_safe(sta, tmp, &mpw_stations, node)
-		mpw_station_remove(sta);
-	rtnl_unlock();
+	WARN_ON(!list_empty(&mpw_stations));
 	rcu_barrier();
 	kmem_cache_destroy(mpw_ap_cache);
 }

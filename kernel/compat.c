@@ -8,6 +8,9 @@
 #include <linux/etherdevice.h>
 #include <linux/ftrace.h>
 #include <linux/uaccess.h>
+#ifdef CONFIG_X86_64
+#include <asm/ibt.h>
+#endif
 #include <linux/ieee80211.h>
 #include <linux/skbuff.h>
 #include <net/cfg80211.h>
@@ -25,8 +28,9 @@ const char mpw_compat_rx_symbol[] = "ieee80211_rx_list";
  */
 unsigned int mpw_compat_ftrace_site_len(void)
 {
-#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE) && !defined(CONFIG_X86_KERNEL_IBT)
-	return MCOUNT_INSN_SIZE;	/* call __fentry__, or the 5-byte NOP it is patched to */
+#if defined(CONFIG_X86_64) && defined(CONFIG_DYNAMIC_FTRACE)
+	/* [endbr64 with IBT], then call __fentry__ or the 5-byte NOP it is patched to */
+	return ENDBR_INSN_SIZE + MCOUNT_INSN_SIZE;
 #else
 	return 0;
 #endif
@@ -166,8 +170,14 @@ bool mpw_compat_is_station(const struct net_device *dev)
 			wdev->iftype == NL80211_IFTYPE_P2P_CLIENT);
 }
 
-/* The BSSID the station is associated with; all zero when it is not. */
-const u8 *mpw_compat_connected_bssid(const struct net_device *dev)
+/*
+ * Whether @addr2 is the AP the station is connected to.  cfg80211 keeps the
+ * last BSSID after a disconnect: the connected flag decides.
+ */
+bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2)
 {
-	return dev->ieee80211_ptr->u.client.connected_addr;
+	const struct wireless_dev *wdev = dev->ieee80211_ptr;
+
+	/* a racy read of a bit-field: at worst a frame at the moment of (dis)connection */
+	return wdev->connected && ether_addr_equal(addr2, wdev->u.client.connected_addr);
 }

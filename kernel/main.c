@@ -7,6 +7,8 @@
  * the "mpwifi" generic netlink family.  It needs no kernel patch: it observes
  * mac80211 rx through a kprobe on an exported function.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
@@ -24,14 +26,14 @@ MODULE_PARM_DESC(max_aps, "APs tracked per interface; the least recently heard i
 
 static unsigned int mpw_net_id __read_mostly;
 
-struct mpw_net *mpw_net(const struct net *net)
+struct mpw_net *mpw_pernet(const struct net *net)
 {
 	return net_generic(net, mpw_net_id);
 }
 
 static int __net_init mpw_net_init(struct net *net)
 {
-	mpw_net(net)->window_ms = window_ms;
+	mpw_pernet(net)->window_ms = window_ms;
 	return 0;
 }
 
@@ -47,28 +49,29 @@ static int __init mpw_init(void)
 
 	if (window_ms < MPWIFI_WINDOW_MS_MIN || window_ms > MPWIFI_WINDOW_MS_MAX ||
 	    mpw_max_aps < 1 || mpw_max_aps > 64) {
-		pr_err("mpwifi: window_ms must be %u..%u and max_aps 1..64\n",
+		pr_err("window_ms must be %u..%u and max_aps 1..64\n",
 		       MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX);
 		return -EINVAL;
 	}
 	err = register_pernet_subsys(&mpw_net_ops);
 	if (err)
 		return err;
-	err = mpw_aptable_init();
-	if (err)
-		goto err_pernet;
+	/* the family first: the table sends events from its first station on */
 	err = mpw_genl_init();
 	if (err)
-		goto err_aptable;
-	err = mpw_rx_observer_init();
+		goto err_pernet;
+	err = mpw_aptable_init();
 	if (err)
 		goto err_genl;
+	err = mpw_rx_observer_init();
+	if (err)
+		goto err_aptable;
 	return 0;
 
-err_genl:
-	mpw_genl_exit();
 err_aptable:
 	mpw_aptable_exit();
+err_genl:
+	mpw_genl_exit();
 err_pernet:
 	unregister_pernet_subsys(&mpw_net_ops);
 	return err;
@@ -78,8 +81,8 @@ static void __exit mpw_exit(void)
 {
 	/* stop the producers first: no frame is accounted after this */
 	mpw_rx_observer_exit();
+	mpw_aptable_exit();	/* sends the last AP_DEL events */
 	mpw_genl_exit();
-	mpw_aptable_exit();
 	unregister_pernet_subsys(&mpw_net_ops);
 }
 

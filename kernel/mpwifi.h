@@ -15,23 +15,25 @@
 #ifndef _MPWIFI_KERNEL_H
 #define _MPWIFI_KERNEL_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
 
-#include "../include/mpwifi/rxstats.h"
+#include <mpwifi/rxstats.h>
 
 struct ieee80211_hw;
 struct sk_buff;
 
 struct mpw_station {
 	struct list_head node;		/* in mpw_stations */
-	struct net_device *dev;		/* valid until NETDEV_UNREGISTER removes us */
+	struct net_device *dev;		/* valid until a grace period after NETDEV_UNREGISTER */
 	spinlock_t lock;
 	struct list_head aps;		/* struct mpw_ap, most recent first */
 	u32 n_aps;
+	bool dead;			/* being removed: takes no new AP */
 	struct rcu_head rcu;
 };
 
@@ -43,6 +45,9 @@ struct mpw_ap {
 	struct mpw_rx_stats stats;
 	struct rcu_head rcu;
 };
+
+/* Bumped whenever an AP or station comes or goes: lets dumps detect changes. */
+extern atomic_t mpw_generation;
 
 /* Per network namespace settings. */
 struct mpw_net {
@@ -63,14 +68,14 @@ struct mpw_ap_snapshot {
 
 /* main.c */
 extern unsigned int mpw_max_aps;
-struct mpw_net *mpw_net(const struct net *net);
+struct mpw_net *mpw_pernet(const struct net *net);
 
 /* aptable.c */
 int mpw_aptable_init(void);
 void mpw_aptable_exit(void);
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f);
 struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr);
-void mpw_ap_snapshot(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
+void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
 void mpw_aptable_set_window(struct net *net, u32 window_ms);
 int mpw_aptable_flush(struct net *net, int ifindex);
 u32 mpw_ap_object_bytes(void);
@@ -89,7 +94,7 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd);
 /* compat.c: everything that depends on mac80211 internals of a kernel version */
 bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *skb,
 			 struct mpw_frame *f, u8 *addr1, u8 *addr2);
-const u8 *mpw_compat_connected_bssid(const struct net_device *dev);
+bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2);
 bool mpw_compat_is_station(const struct net_device *dev);
 extern const char mpw_compat_rx_symbol[];
 unsigned int mpw_compat_ftrace_site_len(void);

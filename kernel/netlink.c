@@ -15,14 +15,14 @@
 static const struct nla_policy mpw_config_policy[MPWIFI_CONFIG_ATTR_MAX + 1] = {
 	[MPWIFI_CONFIG_ATTR_WINDOW_MS] = NLA_POLICY_RANGE(NLA_U32, MPWIFI_WINDOW_MS_MIN,
 							  MPWIFI_WINDOW_MS_MAX),
-	[MPWIFI_CONFIG_ATTR_MAX_APS] = { .type = NLA_REJECT },
-	[MPWIFI_CONFIG_ATTR_AP_BYTES] = { .type = NLA_REJECT },
-	[MPWIFI_CONFIG_ATTR_RX_HOOK] = { .type = NLA_REJECT },
+	[MPWIFI_CONFIG_ATTR_MAX_APS] = { .type = NLA_REJECT, .reject_message = "read-only" },
+	[MPWIFI_CONFIG_ATTR_AP_BYTES] = { .type = NLA_REJECT, .reject_message = "read-only" },
+	[MPWIFI_CONFIG_ATTR_RX_HOOK] = { .type = NLA_REJECT, .reject_message = "read-only" },
 };
 
 static const struct nla_policy mpw_policy[MPWIFI_ATTR_MAX + 1] = {
 	[MPWIFI_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT },	/* output only */
+	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT, .reject_message = "output only" },
 	[MPWIFI_ATTR_CONFIG] = NLA_POLICY_NESTED(mpw_config_policy),
 };
 
@@ -74,8 +74,9 @@ static int mpw_put_figures(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
 	return 0;
 }
 
+/* One AP message; @cb: part of a dump (flags it if the table changed meanwhile). */
 static int mpw_fill_ap(struct sk_buff *skb, const struct mpw_ap_snapshot *s, bool figures,
-		       u32 portid, u32 seq, int flags, u8 cmd)
+		       struct netlink_callback *cb, u32 portid, u32 seq, int flags, u8 cmd)
 {
 	struct nlattr *nest;
 	void *hdr;
@@ -83,6 +84,8 @@ static int mpw_fill_ap(struct sk_buff *skb, const struct mpw_ap_snapshot *s, boo
 	hdr = genlmsg_put(skb, portid, seq, &mpw_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
 	nest = nla_nest_start(skb, MPWIFI_ATTR_AP);
 	if (!nest || mpw_put_identity(skb, s) || (figures && mpw_put_figures(skb, s))) {
 		genlmsg_cancel(skb, hdr);
@@ -107,6 +110,8 @@ static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct mpw_ap *ap;
 	int err = 0;
 
+	/* resuming by position: a change in between sets NLM_F_DUMP_INTR */
+	cb->seq = atomic_read(&mpw_generation);
 	rcu_read_lock();
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
 		if (!net_eq(dev_net(sta->dev), net) || (ifindex && sta->dev->ifindex != ifindex))
@@ -114,8 +119,8 @@ static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		list_for_each_entry_rcu(ap, &sta->aps, node) {
 			if (idx++ < skip)
 				continue;
-			mpw_ap_snapshot(ap, now_ns, &snap);
-			err = mpw_fill_ap(skb, &snap, true, NETLINK_CB(cb->skb).portid,
+			mpw_ap_snapshot_take(ap, now_ns, &snap);
+			err = mpw_fill_ap(skb, &snap, true, cb, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI, MPWIFI_CMD_AP_GET);
 			if (err) {
 				idx--;
@@ -132,7 +137,7 @@ out:
 
 static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct mpw_net *mn = mpw_net(genl_info_net(info));
+	struct mpw_net *mn = mpw_pernet(genl_info_net(info));
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
@@ -220,12 +225,11 @@ static struct genl_family mpw_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = mpw_ops,
 	.n_ops = ARRAY_SIZE(mpw_ops),
-	.resv_start_op = MPWIFI_CMD_AP_FLUSH + 1,
 	.mcgrps = mpw_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(mpw_mcgrps),
 };
 
-/* Tell listeners in the AP's namespace that it appeared or went away.  Any context. */
+/* Tell listeners in the AP's namespace that it appeared or went away.  Atomic context. */
 void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
 {
 	struct net *net = dev_net(ap->sta->dev);
@@ -238,10 +242,11 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
 	strscpy(snap.ifname, ap->sta->dev->name, sizeof(snap.ifname));
 	ether_addr_copy(snap.sta_addr, ap->sta->dev->dev_addr);
 	ether_addr_copy(snap.bssid, ap->bssid);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	msg = genlmsg_new(nla_total_size(0) + nla_total_size(sizeof(u32)) + nla_total_size(IFNAMSIZ) +
+			  2 * nla_total_size(ETH_ALEN), GFP_ATOMIC);
 	if (!msg)
 		return;
-	if (mpw_fill_ap(msg, &snap, false, 0, 0, 0, cmd)) {
+	if (mpw_fill_ap(msg, &snap, false, NULL, 0, 0, 0, cmd)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -15,6 +15,8 @@
  * module reloads under traffic; 0 of 2 with the probe one instruction on).
  * The argument registers are untouched by then.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/etherdevice.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -28,7 +30,13 @@
 static DEFINE_MUTEX(mpw_probe_lock);	/* guards mpw_probe_attached */
 static bool mpw_probe_attached;
 
-/* ieee80211_rx_list(hw, pubsta, skb, list): kprobe handlers run with preemption off. */
+/*
+ * ieee80211_rx_list(hw, pubsta, skb, list), called with BH disabled.  The
+ * handler runs in that context once kprobes has optimised the probe into a
+ * jump; until then (the first jiffies after registration, or always with
+ * optimisation off) it runs from the breakpoint trap, which x86 treats as
+ * NMI context: there it only adds to APs already tracked (mpw_account).
+ */
 static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 {
 	struct ieee80211_hw *hw = (struct ieee80211_hw *)regs_get_kernel_argument(regs, 0);
@@ -41,8 +49,7 @@ static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	rcu_read_lock();
 	sta = mpw_station_find(hw, addr1);
-	if (sta && mpw_compat_is_station(sta->dev) &&
-	    ether_addr_equal(addr2, mpw_compat_connected_bssid(sta->dev))) {
+	if (sta && mpw_compat_from_connected_ap(sta->dev, addr2)) {
 		f.now_ns = ktime_get_ns();
 		mpw_account(sta, addr2, &f);
 	}
@@ -92,9 +99,9 @@ static int mpw_probe_attach(void)
 	if (!mpw_probe_attached) {
 		err = mpw_probe_register();
 		if (!err)
-			mpw_probe_attached = true;
+			WRITE_ONCE(mpw_probe_attached, true);
 		else if (err != -ENOENT)
-			pr_warn("mpwifi: cannot probe %s: %d; rx observation is off\n",
+			pr_warn("cannot probe %s: %d; rx observation is off\n",
 				mpw_compat_rx_symbol, err);
 	}
 	mutex_unlock(&mpw_probe_lock);
@@ -107,7 +114,7 @@ static void mpw_probe_detach(void)
 	if (mpw_probe_attached) {
 		/* waits for running handlers */
 		unregister_kprobe(&mpw_rx_probe);
-		mpw_probe_attached = false;
+		WRITE_ONCE(mpw_probe_attached, false);
 	}
 	mutex_unlock(&mpw_probe_lock);
 }

@@ -74,7 +74,7 @@ static const struct mpw_phy_timing mpw_timing_ofdm = { 9000, 16000, 15, 1023 };
 #define MPW_OFDM_SYMBOL_NS	4000U
 #define MPW_OFDM_SERVICE_TAIL_BITS	22U	/* 16 SERVICE + 6 tail */
 
-/* Duration of a legacy OFDM frame of @bytes at @kbps (multiple of 1000). */
+/* Duration of a legacy OFDM frame of @bytes at @kbps (bits per symbol rounded down). */
 static inline u32 mpw_ofdm_frame_ns(u32 bytes, u32 kbps)
 {
 	u32 bits_per_symbol = kbps * 4 / 1000;	/* N_DBPS: 24 at 6 Mbit/s */

@@ -25,11 +25,24 @@ Client Client::open()
 	return Client(std::move(sock), family);
 }
 
+namespace {
+constexpr int kDumpAttempts = 5;
+}
+
 std::vector<ApStats> Client::dumpAps(std::optional<std::uint32_t> ifindex)
 {
-	std::vector<ApStats> aps;
-	sock_.dump(apGetRequest(family_, ifindex), [&](const nlmsghdr &msg) { aps.push_back(parseApStats(msg)); });
-	return aps;
+	// A dump spans several messages; APs coming or going meanwhile interrupt it.
+	for (int attempt = 1;; attempt++) {
+		std::vector<ApStats> aps;
+		try {
+			sock_.dump(apGetRequest(family_, ifindex),
+				   [&](const nlmsghdr &msg) { aps.push_back(parseApStats(msg)); });
+			return aps;
+		} catch (const netlink::DumpInterrupted &) {
+			if (attempt == kDumpAttempts)
+				throw;
+		}
+	}
 }
 
 Config Client::getConfig()

@@ -2,6 +2,7 @@
 // Errors of the netlink layer.
 #pragma once
 
+#include <cerrno>
 #include <stdexcept>
 #include <string>
 
@@ -31,6 +32,13 @@ private:
 class KernelError : public Error {
 public:
 	KernelError(int code, std::string extack) : Error(code, "kernel", std::move(extack)) {}
+};
+
+// The kernel's table changed while a dump was read (NLM_F_DUMP_INTR): the
+// entries may hold a duplicate or miss one; read again.
+class DumpInterrupted : public Error {
+public:
+	DumpInterrupted() : Error(EAGAIN, "kernel", "the table changed during the dump") {}
 };
 
 // The generic netlink family, or one of its multicast groups, is not

@@ -162,11 +162,13 @@ void GenlSocket::transact(MsgPtr msg, std::uint16_t flags, const MessageHandler 
 
 	std::exception_ptr handlerError;
 	std::optional<AckStatus> done;
+	bool interrupted = false;
 	while (!done) {
 		const std::size_t len = receive(true);
 		forEachMessage(buf_.get(), len, [&](const nlmsghdr &h) {
 			if (done || h.nlmsg_seq != seq)
 				return; // a stale reply to an earlier, abandoned request
+			interrupted = interrupted || (h.nlmsg_flags & NLM_F_DUMP_INTR);
 			if (h.nlmsg_type == NLMSG_ERROR || h.nlmsg_type == NLMSG_DONE) {
 				done = parseAck(h);
 			} else if (h.nlmsg_type >= NLMSG_MIN_TYPE && onReply) {
@@ -183,6 +185,8 @@ void GenlSocket::transact(MsgPtr msg, std::uint16_t flags, const MessageHandler 
 		std::rethrow_exception(handlerError);
 	if (done->error)
 		throw KernelError(done->error, done->message);
+	if (interrupted)
+		throw DumpInterrupted();
 }
 
 void GenlSocket::receivePending(const MessageHandler &onMessage)

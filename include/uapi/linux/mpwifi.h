@@ -89,7 +89,7 @@ enum mpwifi_ap_attr {
 enum mpwifi_config_attr {
 	MPWIFI_CONFIG_ATTR_UNSPEC,
 	MPWIFI_CONFIG_ATTR_WINDOW_MS,	/* u32, MPWIFI_WINDOW_MS_MIN..MAX */
-	MPWIFI_CONFIG_ATTR_MAX_APS,	/* u32, read-only: tracked APs per namespace */
+	MPWIFI_CONFIG_ATTR_MAX_APS,	/* u32, read-only: tracked APs per interface */
 	MPWIFI_CONFIG_ATTR_AP_BYTES,	/* u32, read-only: memory per tracked AP */
 	MPWIFI_CONFIG_ATTR_RX_HOOK,	/* u8, read-only: 1 while the rx observer is attached */
 
