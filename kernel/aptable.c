@@ -5,6 +5,8 @@
  * new AP also takes its station's lock to add it.  Readers use RCU.
  */
 #include <linux/etherdevice.h>
+#include <linux/irq_work.h>
+#include <linux/workqueue.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/mac80211.h>
@@ -72,11 +74,11 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 	mpw_rx_stats_init(&ap->stats, READ_ONCE(mpw_pernet(dev_net(sta->dev))->window_ms), now_ns);
 	ap->stats.last_rx_ns = now_ns;	/* never the first evicted */
 
-	spin_lock(&sta->lock);
+	spin_lock_bh(&sta->lock);
 	list_for_each_entry(cur, &sta->aps, node) {
 		if (ether_addr_equal(cur->bssid, bssid)) {
 			/* created meanwhile on another CPU */
-			spin_unlock(&sta->lock);
+			spin_unlock_bh(&sta->lock);
 			kmem_cache_free(mpw_ap_cache, ap);
 			return cur;
 		}
@@ -85,7 +87,7 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 	}
 	if (sta->dead) {
 		/* the interface is going away: it must not keep anything */
-		spin_unlock(&sta->lock);
+		spin_unlock_bh(&sta->lock);
 		kmem_cache_free(mpw_ap_cache, ap);
 		return NULL;
 	}
@@ -95,14 +97,58 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 	list_add_rcu(&ap->node, &sta->aps);
 	sta->n_aps++;
 	mpw_genl_notify_ap(ap, MPWIFI_EVENT_AP_NEW);	/* under the lock: before any AP_DEL */
-	spin_unlock(&sta->lock);
+	spin_unlock_bh(&sta->lock);
 	return ap;
 }
 
 /*
+ * APs first heard from the breakpoint are added by a work item: NMI context
+ * may only record one per station and raise an irq_work, which schedules it.
+ */
+enum {
+	MPW_PENDING_NONE,
+	MPW_PENDING_WRITING,
+	MPW_PENDING_READY,
+};
+
+static void mpw_add_pending(struct work_struct *work)
+{
+	struct mpw_station *sta;
+	u8 bssid[ETH_ALEN];
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(sta, &mpw_stations, node) {
+		if (smp_load_acquire(&sta->pending) != MPW_PENDING_READY)
+			continue;
+		ether_addr_copy(bssid, sta->pending_bssid);
+		smp_store_release(&sta->pending, MPW_PENDING_NONE);
+		mpw_ap_create(sta, bssid, ktime_get_ns());
+	}
+	rcu_read_unlock();
+}
+
+static DECLARE_WORK(mpw_pending_work, mpw_add_pending);
+
+static void mpw_pending_kick(struct irq_work *work)
+{
+	schedule_work(&mpw_pending_work);
+}
+
+static DEFINE_IRQ_WORK(mpw_pending_irq_work, mpw_pending_kick);
+
+static void mpw_defer_create(struct mpw_station *sta, const u8 *bssid)
+{
+	if (cmpxchg(&sta->pending, MPW_PENDING_NONE, MPW_PENDING_WRITING) != MPW_PENDING_NONE)
+		return;	/* one at a time; later frames ask again */
+	ether_addr_copy(sta->pending_bssid, bssid);
+	smp_store_release(&sta->pending, MPW_PENDING_READY);
+	irq_work_queue(&mpw_pending_irq_work);
+}
+
+/*
  * Account one frame from @bssid received by @sta.  RCU read side, BH off.
- * From the breakpoint (NMI context, see rx_observer.c) a new AP is not
- * added: allocating and sending events is not allowed there.
+ * From the breakpoint (NMI context, see rx_observer.c) a new AP is added
+ * later by a work item: allocating and sending events is not allowed there.
  */
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f)
 {
@@ -112,8 +158,10 @@ void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_fram
 		if (ether_addr_equal(ap->bssid, bssid))
 			goto found;
 	}
-	if (in_nmi())
+	if (in_nmi()) {
+		mpw_defer_create(sta, bssid);
 		return;
+	}
 	ap = mpw_ap_create(sta, bssid, f->now_ns);
 	if (!ap)
 		return;
@@ -282,6 +330,9 @@ int mpw_aptable_init(void)
 
 void mpw_aptable_exit(void)
 {
+	/* the rx observer is detached: nothing raises these any more */
+	irq_work_sync(&mpw_pending_irq_work);
+	cancel_work_sync(&mpw_pending_work);
 	/* replays NETDEV_UNREGISTER, which frees every station and AP */
 	unregister_netdevice_notifier(&mpw_netdev_notifier);
 	WARN_ON(!list_empty(&mpw_stations));

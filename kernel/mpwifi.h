@@ -34,6 +34,9 @@ struct mpw_station {
 	struct list_head aps;		/* struct mpw_ap, most recent first */
 	u32 n_aps;
 	bool dead;			/* being removed: takes no new AP */
+	/* an AP heard from the breakpoint, for the work item to add (MPW_PENDING_*) */
+	unsigned int pending;
+	u8 pending_bssid[ETH_ALEN];
 	struct rcu_head rcu;
 };
 

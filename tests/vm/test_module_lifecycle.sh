@@ -32,6 +32,19 @@ for round in $(seq 1 30); do
 done
 check "download still running after reloads" kill -0 "$client"
 
+# With kprobe optimisation off the handler always runs from the breakpoint
+# (NMI context): APs are then added by the deferred work item.
+sysctl -qw debug.kprobes-optimization=0
+module_unload
+module_load
+sleep 2
+check "probe runs from the breakpoint" sh -c \
+	'grep -q "ieee80211_rx_list" /sys/kernel/debug/kprobes/list && ! grep -q OPTIMIZED /sys/kernel/debug/kprobes/list'
+check "breakpoint-only probe: APs added and counting" test "$(frames)" -gt 0
+check "breakpoint-only probe: both APs tracked" equals \
+	"$(ap_json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
+sysctl -qw debug.kprobes-optimization=1
+
 # Delete a tracked interface under traffic: its entries go, the other stays.
 in_cli iw dev sta2 del
 sleep 1
