@@ -123,14 +123,15 @@ static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211
 
 /*
  * Parse a frame at mac80211 rx entry.  Returns true for a unicast data frame
- * carrying data from an AP (FromDS, not ToDS) and fills @f and the receiver
- * and transmitter addresses.  Never modifies the skb.
+ * carrying data from an AP (FromDS, not ToDS) and fills @f but for its rate
+ * (mpw_compat_rx_rate), and the receiver and transmitter addresses.  Never
+ * modifies the skb.
  */
-bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *skb,
-			 struct mpw_frame *f, u8 *addr1, u8 *addr2)
+bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2)
 {
 	const struct ieee80211_rx_status *status = IEEE80211_SKB_RXCB((struct sk_buff *)skb);
-	struct ieee80211_qos_hdr hdr;	/* 26 bytes: enough for a 3-address QoS header */
+	const struct ieee80211_qos_hdr *hdr;
+	struct ieee80211_qos_hdr copy;	/* only for a header outside the linear part */
 	int offset;
 	u16 seq_ctrl;
 
@@ -138,27 +139,23 @@ bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *sk
 			    RX_FLAG_NO_PSDU | RX_FLAG_ONLY_MONITOR))
 		return false;
 	offset = mpw_radiotap_space(status, skb);
-	if (offset < 0 || skb_copy_bits(skb, offset, &hdr, sizeof(struct ieee80211_hdr_3addr)) < 0)
+	if (offset < 0)
 		return false;
-	if (!ieee80211_is_data_present(hdr.frame_control) ||
-	    !ieee80211_has_fromds(hdr.frame_control) || ieee80211_has_tods(hdr.frame_control) ||
-	    is_multicast_ether_addr(hdr.addr1))
+	/* every data frame that carries data is longer than a QoS header */
+	hdr = skb_header_pointer(skb, offset, sizeof(*hdr), &copy);
+	if (!hdr || !ieee80211_is_data_present(hdr->frame_control) ||
+	    !ieee80211_has_fromds(hdr->frame_control) || ieee80211_has_tods(hdr->frame_control) ||
+	    is_multicast_ether_addr(hdr->addr1))
 		return false;
 
-	f->tid = MPW_TID_NONQOS;
-	if (ieee80211_is_data_qos(hdr.frame_control)) {
-		if (skb_copy_bits(skb, offset, &hdr, sizeof(hdr)) < 0)
-			return false;
-		f->tid = le16_to_cpu(hdr.qos_ctrl) & IEEE80211_QOS_CTL_TID_MASK;
-	}
-	seq_ctrl = le16_to_cpu(hdr.seq_ctrl);
+	f->tid = ieee80211_is_data_qos(hdr->frame_control) ?
+		 le16_to_cpu(hdr->qos_ctrl) & IEEE80211_QOS_CTL_TID_MASK : MPW_TID_NONQOS;
+	seq_ctrl = le16_to_cpu(hdr->seq_ctrl);
 	f->seq = IEEE80211_SEQ_TO_SN(seq_ctrl);
 	f->first_fragment = !(seq_ctrl & IEEE80211_SCTL_FRAG);
-	f->retry = ieee80211_has_retry(hdr.frame_control);
-	mpw_parse_rate(hw, status, &f->rate);
-	f->rate_kbps = mpw_rate_kbps(&f->rate);
-	ether_addr_copy(addr1, hdr.addr1);
-	ether_addr_copy(addr2, hdr.addr2);
+	f->retry = ieee80211_has_retry(hdr->frame_control);
+	ether_addr_copy(addr1, hdr->addr1);
+	ether_addr_copy(addr2, hdr->addr2);
 	return true;
 }
 
@@ -180,4 +177,11 @@ bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2)
 
 	/* a racy read of a bit-field: at worst a frame at the moment of (dis)connection */
 	return wdev->connected && ether_addr_equal(addr2, wdev->u.client.connected_addr);
+}
+
+/* The rx rate of a frame mpw_compat_parse_rx() accepted: only for frames we keep. */
+void mpw_compat_rx_rate(const struct ieee80211_hw *hw, const struct sk_buff *skb, struct mpw_frame *f)
+{
+	mpw_parse_rate(hw, IEEE80211_SKB_RXCB((struct sk_buff *)skb), &f->rate);
+	f->rate_kbps = mpw_rate_kbps(&f->rate);
 }

@@ -95,8 +95,8 @@ void mpw_genl_exit(void);
 void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd);
 
 /* compat.c: everything that depends on mac80211 internals of a kernel version */
-bool mpw_compat_parse_rx(const struct ieee80211_hw *hw, const struct sk_buff *skb,
-			 struct mpw_frame *f, u8 *addr1, u8 *addr2);
+bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2);
+void mpw_compat_rx_rate(const struct ieee80211_hw *hw, const struct sk_buff *skb, struct mpw_frame *f);
 bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2);
 bool mpw_compat_is_station(const struct net_device *dev);
 extern const char mpw_compat_rx_symbol[];

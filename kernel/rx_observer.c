@@ -45,12 +45,18 @@ static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 	u8 addr1[ETH_ALEN], addr2[ETH_ALEN];
 	struct mpw_frame f;
 
-	if (!mpw_compat_parse_rx(hw, skb, &f, addr1, addr2))
+	if (!mpw_compat_parse_rx(skb, &f, addr1, addr2))
 		return 0;
 	rcu_read_lock();
 	sta = mpw_station_find(hw, addr1);
 	if (sta && mpw_compat_from_connected_ap(sta->dev, addr2)) {
-		f.now_ns = ktime_get_ns();
+		/*
+		 * Tick resolution (1-4 ms) is plenty against 31 ms buckets, and
+		 * reads no clocksource: where that is an HPET (VMs without a
+		 * usable TSC) it was the dearest part of the handler.
+		 */
+		f.now_ns = ktime_get_coarse_ns();
+		mpw_compat_rx_rate(hw, skb, &f);
 		mpw_account(sta, addr2, &f);
 	}
 	rcu_read_unlock();

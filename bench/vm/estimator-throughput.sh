@@ -5,7 +5,7 @@
 # Writes $MPWIFI_VM_OUT/estimator-throughput.json.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd -P)
-pairs=${MPWIFI_BENCH_PAIRS:-5}
+pairs=${MPWIFI_BENCH_PAIRS:-9}
 seconds=${MPWIFI_BENCH_SECONDS:-8}
 out=$MPWIFI_VM_OUT/estimator-throughput.json
 
