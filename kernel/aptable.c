@@ -122,7 +122,7 @@ static void mpw_add_pending(struct work_struct *work)
 			continue;
 		ether_addr_copy(bssid, sta->pending_bssid);
 		smp_store_release(&sta->pending, MPW_PENDING_NONE);
-		mpw_ap_create(sta, bssid, ktime_get_ns());
+		mpw_ap_create(sta, bssid, mpw_stats_clock_ns());
 	}
 	rcu_read_unlock();
 }
@@ -194,7 +194,7 @@ void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot 
 /* New window length for every AP of @net: their windows restart. */
 void mpw_aptable_set_window(struct net *net, u32 window_ms)
 {
-	u64 now_ns = ktime_get_ns();
+	u64 now_ns = mpw_stats_clock_ns();
 	struct mpw_station *sta;
 	struct mpw_ap *ap;
 

@@ -12,7 +12,7 @@
  * site, not on the site itself: a kprobe there runs through the ftrace
  * trampoline, and arming and disarming that while other CPUs receive frames
  * made 6.1 return from the trampoline to address 0 (2 of 2 stress runs of 60
- * module reloads under traffic; 0 of 2 with the probe one instruction on).
+ * module reloads under traffic; 0 of 4 with the probe one instruction on).
  * The argument registers are untouched by then.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -50,12 +50,7 @@ static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 	rcu_read_lock();
 	sta = mpw_station_find(hw, addr1);
 	if (sta && mpw_compat_from_connected_ap(sta->dev, addr2)) {
-		/*
-		 * Tick resolution (1-4 ms) is plenty against 31 ms buckets, and
-		 * reads no clocksource: where that is an HPET (VMs without a
-		 * usable TSC) it was the dearest part of the handler.
-		 */
-		f.now_ns = ktime_get_coarse_ns();
+		f.now_ns = mpw_stats_clock_ns();
 		mpw_compat_rx_rate(hw, skb, &f);
 		mpw_account(sta, addr2, &f);
 	}
