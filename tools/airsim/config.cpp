@@ -114,7 +114,7 @@ PathLossParams parse_path_loss(const json &j, const std::string &path)
 
 RadioConfig parse_radio(const json &j, const std::string &path)
 {
-	require_object(j, path, {"name", "position", "tx_power_dbm", "freq_mhz"});
+	require_object(j, path, {"name", "position", "tx_power_dbm", "freq_mhz", "hwsim_index"});
 	RadioConfig radio;
 	radio.name = get_string(required_member(j, path, "name"), join(path, "name"));
 	if (const json *p = member(j, "position"))
@@ -130,6 +130,11 @@ RadioConfig parse_radio(const json &j, const std::string &path)
 			fail(join(path, "freq_mhz"), "must be a 2.4 GHz (2412..2484) or 5 GHz (4900..5925) channel");
 		radio.freq_mhz = static_cast<int>(freq);
 		radio.band = *band;
+	}
+	if (const json *h = member(j, "hwsim_index")) {
+		if (!h->is_number_unsigned() || h->get<std::uint64_t>() > 65535)
+			fail(join(path, "hwsim_index"), "must be an integer in 0..65535");
+		radio.hwsim_index = h->get<int>();
 	}
 	return radio;
 }
@@ -219,13 +224,20 @@ MoveToward parse_move(const Config &config, const json &j, const std::string &pa
 	return move;
 }
 
-ScheduleEvent parse_event(const Config &config, const json &j, const std::string &path)
+// A schedule event ("at_s" required) or a control command (no "at_s").
+ScheduleEvent parse_event(const Config &config, const json &j, const std::string &path, bool timed = true)
 {
-	require_object(j, path, {"at_s", "set_link", "set_position", "move"});
-	ScheduleEvent event{get_number(required_member(j, path, "at_s"), join(path, "at_s")), SetLink{}};
-	if (event.at_s < 0.0)
-		fail(join(path, "at_s"), "must be >= 0");
-	if (j.size() != 2)
+	if (timed)
+		require_object(j, path, {"at_s", "set_link", "set_position", "move"});
+	else
+		require_object(j, path, {"set_link", "set_position", "move"});
+	ScheduleEvent event{0.0, SetLink{}};
+	if (timed) {
+		event.at_s = get_number(required_member(j, path, "at_s"), join(path, "at_s"));
+		if (event.at_s < 0.0)
+			fail(join(path, "at_s"), "must be >= 0");
+	}
+	if (j.size() != (timed ? 2U : 1U))
 		fail(path, "give exactly one of set_link, set_position or move");
 	if (const json *s = member(j, "set_link"))
 		event.action = SetLink{parse_link(config, *s, join(path, "set_link"))};
@@ -250,8 +262,14 @@ void parse_radios(Config &config, const json &j, const std::string &path)
 		fail(path, "must list at least one radio");
 	for (std::size_t i = 0; i < j.size(); ++i) {
 		RadioConfig radio = parse_radio(j[i], index(path, i));
+		if (!member(j[i], "hwsim_index"))
+			radio.hwsim_index = static_cast<int>(i);
 		if (config.find_radio(radio.name))
 			fail(join(index(path, i), "name"), "duplicate radio \"" + radio.name + "\"");
+		for (const RadioConfig &other : config.radios)
+			if (other.hwsim_index == radio.hwsim_index)
+				fail(index(path, i), "radios \"" + other.name + "\" and \"" + radio.name +
+						       "\" are the same hwsim radio " + std::to_string(radio.hwsim_index));
 		config.radios.push_back(std::move(radio));
 	}
 }
@@ -305,6 +323,43 @@ Config parse_config_text(std::string_view text)
 		fail("", std::string("invalid JSON: ") + e.what());
 	}
 	return parse_config(doc);
+}
+
+ScheduleEvent parse_command_text(const Config &config, std::string_view text)
+{
+	json doc;
+	try {
+		doc = json::parse(text);
+	} catch (const json::parse_error &e) {
+		fail("", std::string("invalid JSON: ") + e.what());
+	}
+	return parse_event(config, doc, "", false);
+}
+
+namespace {
+
+json position_to_json(const Position &p) { return json::array({p.x_m, p.y_m, p.z_m}); }
+
+json link_to_json(const LinkConfig &link)
+{
+	json j = {{"from", link.from}, {"to", link.to}, {"symmetric", link.symmetric}, {"lost_ack", link.lost_ack}};
+	if (link.snr_db)
+		j["snr_db"] = *link.snr_db;
+	if (link.loss)
+		j["loss"] = *link.loss;
+	return j;
+}
+
+} // namespace
+
+json action_to_json(const ScheduleEvent &event)
+{
+	if (const auto *s = std::get_if<SetLink>(&event.action))
+		return {{"set_link", link_to_json(s->link)}};
+	if (const auto *p = std::get_if<SetPosition>(&event.action))
+		return {{"set_position", {{"radio", p->radio}, {"position", position_to_json(p->position)}}}};
+	const auto &m = std::get<MoveToward>(event.action);
+	return {{"move", {{"radio", m.radio}, {"toward", position_to_json(m.target)}, {"speed_mps", m.speed_mps}}}};
 }
 
 Config load_config_file(const std::string &path)

@@ -6,7 +6,8 @@
 //   "seed": 42,                                   // non-negative integer, default 1
 //   "path_loss": {"exponent": 3.0, "noise_floor_dbm": -95},
 //   "radios": [{"name": "ap1", "freq_mhz": 2412, "tx_power_dbm": 20,
-//               "position": [x_m, y_m] or [x_m, y_m, z_m]}],
+//               "position": [x_m, y_m] or [x_m, y_m, z_m],
+//               "hwsim_index": 0}],                 // default: position in this list
 //   "links": [{"from": "ap1", "to": "sta", "snr_db": 25 | "loss": 0.1,
 //              "lost_ack": 0.01, "symmetric": true}],
 //   "hidden_pairs": [["ap1", "ap2"]],
@@ -19,6 +20,10 @@
 // their SNR from the log-distance model.  Errors throw ConfigError whose
 // message starts with the JSON path of the offending field, e.g.
 // "links[1].snr_db: must be a number"; nothing is returned half-built.
+//
+// A control command (sent to a running medium) is one schedule action without
+// "at_s": {"set_link": {...}}, {"set_position": {...}} or {"move": {...}},
+// checked against the config's radios the same way.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +53,7 @@ struct RadioConfig {
 	double tx_power_dbm = 20.0;
 	int freq_mhz = 2412;
 	Band band = Band::ghz_2_4;
+	int hwsim_index = 0; // the mac80211_hwsim radio this is (creation order from 0)
 };
 
 struct LinkConfig {
@@ -92,6 +98,12 @@ Config parse_config(const nlohmann::json &doc);
 // JSON syntax errors are reported as ConfigError too ("<root>: invalid JSON: ...").
 Config parse_config_text(std::string_view text);
 Config load_config_file(const std::string &path);
+
+// A control command, returned as an event with at_s = 0.
+ScheduleEvent parse_command_text(const Config &config, std::string_view text);
+
+// The action of an event in the config's form, e.g. {"set_link": {...}}.
+nlohmann::json action_to_json(const ScheduleEvent &event);
 
 // Band of a channel centre frequency; nullopt outside 2412..2484 and 4900..5925 MHz.
 std::optional<Band> band_of_freq_mhz(int freq_mhz);

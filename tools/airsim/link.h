@@ -114,10 +114,11 @@ public:
 	// Uniform in [0, 1) from 53 random bits: the same sequence with every
 	// standard library (std::uniform_real_distribution is not specified exactly).
 	double uniform01();
+	bool happens(double probability) { return uniform01() < probability; }
+	// A backoff in [0, cw] slots (or the fixed one of the options).
+	int draw_backoff_slots(int cw);
 
 private:
-	int draw_backoff_slots(int cw);
-	bool happens(double probability) { return uniform01() < probability; }
 
 	std::mt19937_64 rng_;
 	SimulatorOptions options_;

@@ -73,11 +73,21 @@ std::optional<LinkParams> Scenario::link(std::string_view from, std::string_view
 {
 	const RadioConfig *tx = config_.find_radio(from);
 	const RadioConfig *rx = config_.find_radio(to);
-	if (!tx || !rx || tx == rx || tx->freq_mhz != rx->freq_mhz)
+	if (!tx || !rx || tx->freq_mhz != rx->freq_mhz)
+		return std::nullopt;
+	return link_on(from, to, tx->freq_mhz);
+}
+
+std::optional<LinkParams> Scenario::link_on(std::string_view from, std::string_view to, int freq_mhz) const
+{
+	const RadioConfig *tx = config_.find_radio(from);
+	const RadioConfig *rx = config_.find_radio(to);
+	const std::optional<Band> band = band_of_freq_mhz(freq_mhz);
+	if (!tx || !rx || tx == rx || !band)
 		return std::nullopt;
 	LinkParams params;
-	params.band = tx->band;
-	params.basic_rates = default_basic_rates(tx->band);
+	params.band = *band;
+	params.basic_rates = default_basic_rates(*band);
 	auto explicit_link = links_.find({tx->name, rx->name});
 	if (explicit_link != links_.end()) {
 		const LinkConfig &link = explicit_link->second;
@@ -91,7 +101,7 @@ std::optional<LinkParams> Scenario::link(std::string_view from, std::string_view
 	const auto rx_pos = position(to);
 	if (!tx_pos || !rx_pos)
 		return std::nullopt;
-	params.snr_db = snr_from_geometry_db(tx->tx_power_dbm, *tx_pos, *rx_pos, tx->freq_mhz, config_.path_loss);
+	params.snr_db = snr_from_geometry_db(tx->tx_power_dbm, *tx_pos, *rx_pos, freq_mhz, config_.path_loss);
 	return params;
 }
 

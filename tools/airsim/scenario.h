@@ -21,6 +21,8 @@ public:
 	// Applies every schedule event with at_s <= t_s, in order.  Time only moves
 	// forward: std::invalid_argument if t_s < now_s().
 	void advance_to(double t_s);
+	// Applies one action (a control command) now, whatever its at_s.
+	void apply_now(const ScheduleEvent &event) { apply(event); }
 	double now_s() const { return now_s_; }
 
 	const Config &config() const { return config_; }
@@ -32,6 +34,10 @@ public:
 	// unknown radio, different channels, or neither an explicit link nor two
 	// positions to compute an SNR from.
 	std::optional<LinkParams> link(std::string_view from, std::string_view to) const;
+
+	// The same on an explicit frequency (the channel a frame is really sent
+	// on), ignoring the channels the config gives the two radios.
+	std::optional<LinkParams> link_on(std::string_view from, std::string_view to, int freq_mhz) const;
 
 	bool hidden(std::string_view a, std::string_view b) const;
 

@@ -201,6 +201,14 @@ void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat form
 	printJson(out, array, format);
 }
 
+void printApSample(std::ostream &out, std::int64_t monotonicNs, std::span<const ApStats> aps, OutputFormat format)
+{
+	Json array = Json::array();
+	for (const auto &ap : aps)
+		array.push_back(toJson(ap));
+	printJson(out, Json{{"t_ns", monotonicNs}, {"aps", std::move(array)}}, format);
+}
+
 void printConfig(std::ostream &out, const Config &config, OutputFormat format)
 {
 	if (format.json)

@@ -27,6 +27,9 @@ using Json = nlohmann::ordered_json;
 
 // Text: a table with a header row.  JSON: an array of objects.
 void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat format);
+// One refresh of `ap watch -j`: {"t_ns": CLOCK_MONOTONIC of the dump, "aps": [...]},
+// on one line unless pretty.
+void printApSample(std::ostream &out, std::int64_t monotonicNs, std::span<const ApStats> aps, OutputFormat format);
 // Text: "name value" pairs on one line.  JSON: one object.
 void printConfig(std::ostream &out, const Config &config, OutputFormat format);
 // One line per event, flushed: "ap-new ifname ..." or one JSON object.

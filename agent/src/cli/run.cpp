@@ -60,13 +60,21 @@ void watchAps(Client &client, const Command &cmd, std::optional<std::uint32_t> i
 	std::uint64_t refreshes = 0;
 
 	auto refresh = [&] {
+		const auto sampledAt = base::EventLoop::Clock::now().time_since_epoch();
 		const auto aps = client.dumpAps(ifindex);
-		if (!format.json && io.tty)
-			io.out << "\033[H\033[2J" << "every " << cmd.interval.count() << " ms: mpwifi ap watch    "
-			       << timestamp() << "\n\n";
-		else if (!format.json)
-			io.out << "# " << timestamp() << '\n';
-		printAps(io.out, aps, format);
+		if (format.json) {
+			// JSON lines, each stamped so that it can be matched with the
+			// windows it reports.
+			printApSample(io.out, std::chrono::duration_cast<std::chrono::nanoseconds>(sampledAt).count(),
+				      aps, format);
+		} else {
+			if (io.tty)
+				io.out << "\033[H\033[2J" << "every " << cmd.interval.count()
+				       << " ms: mpwifi ap watch    " << timestamp() << "\n\n";
+			else
+				io.out << "# " << timestamp() << '\n';
+			printAps(io.out, aps, format);
+		}
 		io.out.flush();
 		if (cmd.count && ++refreshes >= *cmd.count)
 			loop.exit();

@@ -63,6 +63,9 @@ Attrs::Attrs(const void *data, std::size_t len, std::span<const AttrRule> rules,
 		if (r->kind == AttrKind::Binary && got != r->len)
 			throw ParseError(describe(type) + ": " + std::to_string(got) + " bytes, expected " +
 					 std::to_string(r->len));
+		if (r->kind == AttrKind::Bytes && r->len && got > r->len)
+			throw ParseError(describe(type) + ": " + std::to_string(got) + " bytes, at most " +
+					 std::to_string(r->len) + " expected");
 		if (r->kind == AttrKind::String && r->len &&
 		    ::strnlen(reinterpret_cast<const char *>(payload(*nla)), got) >= r->len)
 			throw ParseError(describe(type) + ": longer than " + std::to_string(r->len - 1) +

@@ -19,7 +19,7 @@ struct nlmsghdr;
 
 namespace mpwifi::netlink {
 
-enum class AttrKind { U8, U16, U32, U64, String, Binary, Nested };
+enum class AttrKind { U8, U16, U32, U64, String, Binary, Bytes, Nested };
 
 constexpr bool kRequired = true;
 constexpr bool kOptional = false;
@@ -29,7 +29,8 @@ struct AttrRule {
 	const char *name; // in error messages
 	AttrKind kind;
 	bool required;
-	// Binary: exact length.  String: maximum length including the NUL.
+	// Binary: exact length.  Bytes: maximum length (0: any).  String: maximum
+	// length including the NUL.
 	std::size_t len = 0;
 };
 

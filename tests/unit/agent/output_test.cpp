@@ -143,6 +143,25 @@ TEST(PrintAps, JsonArray)
 	EXPECT_EQ(Json::parse(pretty.str()), j);
 }
 
+TEST(PrintApSample, OneStampedLinePerRefresh)
+{
+	std::ostringstream out;
+	const std::vector<ApStats> aps = {fullAp(), emptyAp()};
+	printApSample(out, 123456789012LL, aps, {.json = true});
+	printApSample(out, 123556789012LL, {}, {.json = true});
+	const auto text = lines(out.str());
+	ASSERT_EQ(text.size(), 2u);
+	const Json first = Json::parse(text[0]);
+	EXPECT_EQ(first.size(), 2u);
+	EXPECT_EQ(first["t_ns"].get<std::int64_t>(), 123456789012LL);
+	ASSERT_EQ(first["aps"].size(), 2u);
+	EXPECT_EQ(first["aps"][0], toJson(fullAp()));
+	const Json second = Json::parse(text[1]);
+	EXPECT_EQ(second["t_ns"].get<std::int64_t>(), 123556789012LL);
+	EXPECT_TRUE(second["aps"].is_array());
+	EXPECT_TRUE(second["aps"].empty());
+}
+
 TEST(PrintAps, TextTable)
 {
 	std::ostringstream out;

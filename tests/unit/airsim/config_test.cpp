@@ -161,5 +161,125 @@ TEST(Config, BandOfFrequency)
 	EXPECT_FALSE(band_of_freq_mhz(3600).has_value());
 }
 
+TEST(Config, HwsimIndexDefaultsToListPosition)
+{
+	const Config config = parse_config_text(doc(""));
+	ASSERT_EQ(config.radios.size(), 3u);
+	EXPECT_EQ(config.radios[0].hwsim_index, 0);
+	EXPECT_EQ(config.radios[1].hwsim_index, 1);
+	EXPECT_EQ(config.radios[2].hwsim_index, 2);
+}
+
+TEST(Config, HwsimIndexExplicit)
+{
+	// "a" takes 5, so "c" may take 0; "b" keeps its list position.
+	const Config config = parse_config_text(R"({"radios": [{"name": "a", "hwsim_index": 5}, {"name": "b"},
+	                                                        {"name": "c", "hwsim_index": 0},
+	                                                        {"name": "d", "hwsim_index": 65535}]})");
+	ASSERT_EQ(config.radios.size(), 4u);
+	EXPECT_EQ(config.radios[0].hwsim_index, 5);
+	EXPECT_EQ(config.radios[1].hwsim_index, 1);
+	EXPECT_EQ(config.radios[2].hwsim_index, 0);
+	EXPECT_EQ(config.radios[3].hwsim_index, 65535);
+}
+
+TEST(Config, DuplicateHwsimIndexNamesBothRadios)
+{
+	const std::string texts[] = {
+		R"({"radios": [{"name": "a"}, {"name": "b", "hwsim_index": 0}]})",
+		// An explicit index taken by a later radio's default one.
+		R"({"radios": [{"name": "a", "hwsim_index": 1}, {"name": "b"}]})",
+	};
+	for (const std::string &text : texts) {
+		SCOPED_TRACE(text);
+		try {
+			parse_config_text(text);
+			ADD_FAILURE() << "accepted";
+		} catch (const ConfigError &e) {
+			const std::string message = e.what();
+			EXPECT_EQ(message.rfind("radios[1]", 0), 0u) << message;
+			EXPECT_NE(message.find("\"a\""), std::string::npos) << message;
+			EXPECT_NE(message.find("\"b\""), std::string::npos) << message;
+		}
+	}
+}
+
+TEST(Config, HwsimIndexOutOfRange)
+{
+	for (const std::string value : {"-1", "65536", "1.5", "\"3\"", "null", "true"}) {
+		SCOPED_TRACE(value);
+		try {
+			parse_config_text(R"({"radios": [{"name": "a", "hwsim_index": )" + value + "}]}");
+			ADD_FAILURE() << "accepted";
+		} catch (const ConfigError &e) {
+			EXPECT_EQ(std::string(e.what()), "radios[0].hwsim_index: must be an integer in 0..65535");
+		}
+	}
+}
+
+TEST(Config, CommandSetLink)
+{
+	const Config config = parse_config_text(doc(""));
+	const ScheduleEvent event = parse_command_text(
+		config, R"({"set_link": {"from": "sta", "to": "ap", "loss": 0.25, "lost_ack": 0.5, "symmetric": false}})");
+	EXPECT_DOUBLE_EQ(event.at_s, 0.0);
+	ASSERT_TRUE(std::holds_alternative<SetLink>(event.action));
+	const LinkConfig &link = std::get<SetLink>(event.action).link;
+	EXPECT_EQ(link.from, "sta");
+	EXPECT_EQ(link.to, "ap");
+	EXPECT_EQ(link.loss, 0.25);
+	EXPECT_FALSE(link.snr_db.has_value());
+	EXPECT_DOUBLE_EQ(link.lost_ack, 0.5);
+	EXPECT_FALSE(link.symmetric);
+}
+
+TEST(Config, CommandSetPositionAndMove)
+{
+	const Config config = parse_config_text(doc(""));
+	const ScheduleEvent place = parse_command_text(config, R"({"set_position": {"radio": "sta", "position": [3, 4]}})");
+	ASSERT_TRUE(std::holds_alternative<SetPosition>(place.action));
+	EXPECT_EQ(std::get<SetPosition>(place.action).radio, "sta");
+	EXPECT_DOUBLE_EQ(std::get<SetPosition>(place.action).position.y_m, 4.0);
+	const ScheduleEvent move =
+		parse_command_text(config, R"({"move": {"radio": "ap", "toward": [9, 0], "speed_mps": 2}})");
+	ASSERT_TRUE(std::holds_alternative<MoveToward>(move.action));
+	EXPECT_DOUBLE_EQ(std::get<MoveToward>(move.action).speed_mps, 2.0);
+	EXPECT_DOUBLE_EQ(move.at_s, 0.0);
+}
+
+TEST(Config, CommandErrors)
+{
+	const Config config = parse_config_text(doc(""));
+	const BadCase cases[] = {
+		{R"({"at_s": 1, "set_link": )" + link_ok + "}", "at_s: unknown field"},
+		{R"({"set_link": )" + link_ok + R"(, "move": {"radio": "sta", "toward": [0, 0], "speed_mps": 1}})",
+		 "<root>: give exactly one of set_link, set_position or move"},
+		{"{}", "<root>: give exactly one of set_link, set_position or move"},
+		{"[1]", "<root>: must be an object"},
+		{R"({"set_link": {"from": "ap", "to": "nope", "loss": 0}})", "set_link.to: unknown radio \"nope\""},
+		{R"({"set_link": {"from": "ap", "to": "far", "loss": 0}})",
+		 "set_link: \"ap\" and \"far\" are on different channels"},
+		{R"({"set_position": {"radio": "ghost", "position": [0, 0]}})", "set_position.radio: unknown radio \"ghost\""},
+		{R"({"move": {"radio": "far", "toward": [0, 0], "speed_mps": 1}})",
+		 "move.radio: radio \"far\" has no position to change"},
+		{R"({"teleport": {}})", "teleport: unknown field"},
+	};
+	for (const BadCase &c : cases) {
+		SCOPED_TRACE(c.text);
+		try {
+			parse_command_text(config, c.text);
+			ADD_FAILURE() << "accepted";
+		} catch (const ConfigError &e) {
+			EXPECT_EQ(std::string(e.what()), c.message);
+		}
+	}
+	try {
+		parse_command_text(config, R"({"set_link": )");
+		ADD_FAILURE() << "accepted bad JSON";
+	} catch (const ConfigError &e) {
+		EXPECT_EQ(std::string(e.what()).rfind("<root>: invalid JSON: ", 0), 0u) << e.what();
+	}
+}
+
 } // namespace
 } // namespace airsim
