@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 			("config,c", po::value(&options.config)->required(), "scenario (JSON, see tools/airsim/config.h)")
 			("truth,t", po::value(&options.truth), "write the ground truth (JSON lines) to this file")
 			("control", po::value(&options.control), "listen for commands on this Unix socket")
-			("queue-limit", po::value(&options.queue_limit), "frames queued per radio (default 200)")
+			("queue-limit", po::value(&options.queue_limit), "frames queued per radio (default 1000)")
 			("seed", po::value<std::uint64_t>(), "random seed (overrides the config's)")
 			("stats-interval", po::value(&options.stats_interval_s), "print statistics every S seconds")
 			("check", po::bool_switch(&options.check), "validate the config and exit");

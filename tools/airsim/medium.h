@@ -142,7 +142,12 @@ public:
 };
 
 struct MediumOptions {
-	std::size_t queue_limit = 200; // frames per radio; mac80211_hwsim itself keeps at most 200 pending
+	// Frames per radio.  mac80211_hwsim never stops mac80211's queues, so this
+	// is the bottleneck buffer of a saturated link, and a frame dropped here
+	// already has its sequence number: the receiver sees a gap that no real
+	// driver would cause.  1000 frames, a qdisc's default length, keeps TCP
+	// from reaching it in most experiments.
+	std::size_t queue_limit = 1000;
 	SimulatorOptions simulator;    // fixed backoff for deterministic tests
 };
 
