@@ -3,12 +3,13 @@
 
 airsim writes one JSON object per line (its --truth file):
   header  {"airsim": 1, "start_ns": N, "radios": [{"name", "index", "addr"}, ...]}
-  frame   {"t_ns", "enq_ns", "from", "to", "kind", "seq", "tid", "bytes", "attempts", "first_ok",
+  frame   {"t_ns", "air_ns", "enq_ns", "from", "to", "kind", "seq", "tid", "bytes", "attempts", "first_ok",
            "received", "acked", "copies", "collisions", "airtime_us", "rates", "queue_drop"}
   event   {"t_ns": N, "event": {"set_link": {...}}}   (a schedule or control action applied)
   stats   {"t_ns": N, "stats": {...}}                  (airsim's periodic counters: queue drops, lag, ...)
-Times are CLOCK_MONOTONIC ns, the clock of the module's windows.  A frame's t_ns is when the receiver got
-its first copy, else when its last attempt ended.
+Times are CLOCK_MONOTONIC ns, the clock of the module's windows.  A frame's t_ns is when airsim handed the
+receiver its first copy (or gave up on the frame), what the receiving kernel's clock sees; air_ns is the
+same instant on the simulated air, earlier when the emulator runs behind.  Windows are matched on t_ns.
 
 The truth for the module's delivery_prob over a window [start, end) is the first-attempt success ratio
 of the link's data frames (kind "data", not queue_drop) with t_ns in [start, end): sum(first_ok) / count.
@@ -54,7 +55,9 @@ class LinkFrames:
                 ("attempts", lambda f: 0 if f.get("queue_drop") else f.get("attempts", 0)),
                 ("queue_drop", lambda f: 1 if f.get("queue_drop") else 0),
                 ("full_size", lambda f: 1 if f.get("bytes", 0) >= 1500 and not f.get("queue_drop") else 0),
-                ("collisions", lambda f: f.get("collisions", 0) or 0)):
+                ("collisions", lambda f: f.get("collisions", 0) or 0),
+                # attempts beyond dot11ShortRetryLimit (7), which the module's airtime model stops at
+                ("over_7_attempts", lambda f: 1 if (f.get("attempts") or 0) > 7 and not f.get("queue_drop") else 0)):
             cum = [0] * (n + 1)
             s = 0
             for i, f in enumerate(frames):
@@ -256,8 +259,9 @@ def medium_health(truth):
     """airsim's own counters over the run, from its stats lines: how far it lagged behind the clock and
     whether it dropped or failed to deliver anything."""
     out = {"stats_lines": len(truth.stats)}
-    for key, how in (("lag_max_us", max), ("events_late_1ms", sum), ("queue_drops", max), ("retry_drops", max),
-                     ("rejected", max), ("unknown_radio", max), ("send_errors", max), ("kernel_overruns", max)):
+    for key, how in (("lag_max_us", max), ("copies_late_1ms", sum), ("events_late_1ms", sum),
+                     ("queue_drops", max), ("retry_drops", max), ("rejected", max), ("unknown_radio", max),
+                     ("send_errors", max), ("kernel_overruns", max)):
         vals = [s["stats"][key] for s in truth.stats if isinstance(s.get("stats"), dict) and key in s["stats"]]
         out[key] = how(vals) if vals else None
     lags = [s["stats"].get("lag_mean_us") for s in truth.stats if isinstance(s.get("stats"), dict)]
