@@ -163,6 +163,6 @@ except Exception: print("null")' "$out/$tag.iperf3.json")
 		"$ev_before" "$ev_step" "$t_start" "$t_step_lo" "$t_step_hi" "$t_end" "$mbps" "$client_rc" \
 		"$tag" "$tag" >>"$out/runs.jsonl"
 done
-printf '{"runs": %d, "control_commands": %d, "window": "%s", "basic_rates": "%s"}\n' \
-	"$run" "$ctl_count" "$window" "$basic" >"$out/done.json"
+printf '{"runs": %d, "control_commands": %d, "window": "%s", "rates_mbps": "%s"}\n' \
+	"$run" "$ctl_count" "$window" "$rates" >"$out/done.json"
 say "$run runs done"

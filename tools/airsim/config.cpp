@@ -225,12 +225,19 @@ MoveToward parse_move(const Config &config, const json &j, const std::string &pa
 }
 
 // A schedule event ("at_s" required) or a control command (no "at_s").
+SetPower parse_set_power(const Config &config, const json &j, const std::string &path)
+{
+	require_object(j, path, {"radio", "tx_power_dbm"});
+	const RadioConfig &radio = known_radio(config, required_member(j, path, "radio"), join(path, "radio"));
+	return {radio.name, get_number(required_member(j, path, "tx_power_dbm"), join(path, "tx_power_dbm"))};
+}
+
 ScheduleEvent parse_event(const Config &config, const json &j, const std::string &path, bool timed = true)
 {
 	if (timed)
-		require_object(j, path, {"at_s", "set_link", "set_position", "move"});
+		require_object(j, path, {"at_s", "set_link", "set_position", "move", "set_power"});
 	else
-		require_object(j, path, {"set_link", "set_position", "move"});
+		require_object(j, path, {"set_link", "set_position", "move", "set_power"});
 	ScheduleEvent event{0.0, SetLink{}};
 	if (timed) {
 		event.at_s = get_number(required_member(j, path, "at_s"), join(path, "at_s"));
@@ -238,11 +245,13 @@ ScheduleEvent parse_event(const Config &config, const json &j, const std::string
 			fail(join(path, "at_s"), "must be >= 0");
 	}
 	if (j.size() != (timed ? 2U : 1U))
-		fail(path, "give exactly one of set_link, set_position or move");
+		fail(path, "give exactly one of set_link, set_position, move or set_power");
 	if (const json *s = member(j, "set_link"))
 		event.action = SetLink{parse_link(config, *s, join(path, "set_link"))};
 	else if (const json *p = member(j, "set_position"))
 		event.action = parse_set_position(config, *p, join(path, "set_position"));
+	else if (const json *w = member(j, "set_power"))
+		event.action = parse_set_power(config, *w, join(path, "set_power"));
 	else
 		event.action = parse_move(config, j.at("move"), join(path, "move"));
 	return event;
@@ -358,6 +367,8 @@ json action_to_json(const ScheduleEvent &event)
 		return {{"set_link", link_to_json(s->link)}};
 	if (const auto *p = std::get_if<SetPosition>(&event.action))
 		return {{"set_position", {{"radio", p->radio}, {"position", position_to_json(p->position)}}}};
+	if (const auto *w = std::get_if<SetPower>(&event.action))
+		return {{"set_power", {{"radio", w->radio}, {"tx_power_dbm", w->tx_power_dbm}}}};
 	const auto &m = std::get<MoveToward>(event.action);
 	return {{"move", {{"radio", m.radio}, {"toward", position_to_json(m.target)}, {"speed_mps", m.speed_mps}}}};
 }

@@ -13,7 +13,8 @@
 //   "hidden_pairs": [["ap1", "ap2"]],
 //   "schedule": [{"at_s": 10, "set_link": {<as a link>}},
 //                {"at_s": 20, "set_position": {"radio": "sta", "position": [5, 0]}},
-//                {"at_s": 30, "move": {"radio": "sta", "toward": [40, 0], "speed_mps": 1.4}}]
+//                {"at_s": 30, "move": {"radio": "sta", "toward": [40, 0], "speed_mps": 1.4}},
+//                {"at_s": 40, "set_power": {"radio": "ap1", "tx_power_dbm": 25}}]
 // }
 // A link gives exactly one of snr_db / loss; "symmetric" (default true) makes
 // it apply in both directions.  Radios with positions but no explicit link get
@@ -22,7 +23,7 @@
 // "links[1].snr_db: must be a number"; nothing is returned half-built.
 //
 // A control command (sent to a running medium) is one schedule action without
-// "at_s": {"set_link": {...}}, {"set_position": {...}} or {"move": {...}},
+// "at_s": {"set_link": {...}}, {"set_position": {...}}, {"move": {...}} or {"set_power": {...}},
 // checked against the config's radios the same way.
 #pragma once
 
@@ -72,6 +73,11 @@ struct SetPosition {
 	std::string radio;
 	Position position;
 };
+// A step change of a radio's transmit power (the SNR of its positioned links).
+struct SetPower {
+	std::string radio;
+	double tx_power_dbm;
+};
 struct MoveToward {
 	std::string radio;
 	Position target;
@@ -80,7 +86,7 @@ struct MoveToward {
 
 struct ScheduleEvent {
 	double at_s;
-	std::variant<SetLink, SetPosition, MoveToward> action;
+	std::variant<SetLink, SetPosition, MoveToward, SetPower> action;
 };
 
 struct Config {

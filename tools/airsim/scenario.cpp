@@ -8,7 +8,7 @@ namespace airsim {
 Scenario::Scenario(Config config) : config_(std::move(config))
 {
 	for (const RadioConfig &radio : config_.radios)
-		radios_[radio.name] = RadioState{radio.position, std::nullopt};
+		radios_[radio.name] = RadioState{radio.position, std::nullopt, std::nullopt};
 	for (const LinkConfig &link : config_.links)
 		set_link(link);
 	advance_to(0.0); // events at t = 0 describe the initial state
@@ -41,13 +41,18 @@ void Scenario::apply(const ScheduleEvent &event)
 	if (const auto *s = std::get_if<SetLink>(&event.action)) {
 		set_link(s->link);
 	} else if (const auto *p = std::get_if<SetPosition>(&event.action)) {
-		radios_[p->radio] = RadioState{p->position, std::nullopt};
+		RadioState &state = radios_[p->radio];
+		state.position = p->position;
+		state.motion.reset();
+	} else if (const auto *w = std::get_if<SetPower>(&event.action)) {
+		radios_[w->radio].tx_power_dbm = w->tx_power_dbm;
 	} else {
 		const auto &move = std::get<MoveToward>(event.action);
 		RadioState &state = radios_[move.radio];
 		// Start from wherever an earlier motion has brought the radio.
 		const Position start = position_at(state, event.at_s).value_or(Position{});
-		state = RadioState{start, Motion{start, move.target, move.speed_mps, event.at_s}};
+		state.position = start;
+		state.motion = Motion{start, move.target, move.speed_mps, event.at_s};
 	}
 }
 
@@ -101,7 +106,10 @@ std::optional<LinkParams> Scenario::link_on(std::string_view from, std::string_v
 	const auto rx_pos = position(to);
 	if (!tx_pos || !rx_pos)
 		return std::nullopt;
-	params.snr_db = snr_from_geometry_db(tx->tx_power_dbm, *tx_pos, *rx_pos, freq_mhz, config_.path_loss);
+	const auto state = radios_.find(tx->name);
+	const double power_dbm = state != radios_.end() && state->second.tx_power_dbm ? *state->second.tx_power_dbm
+										      : tx->tx_power_dbm;
+	params.snr_db = snr_from_geometry_db(power_dbm, *tx_pos, *rx_pos, freq_mhz, config_.path_loss);
 	return params;
 }
 

@@ -51,6 +51,7 @@ private:
 	struct RadioState {
 		std::optional<Position> position;
 		std::optional<Motion> motion;
+		std::optional<double> tx_power_dbm; // set_power; the config's until then
 	};
 	using Direction = std::pair<std::string, std::string>;
 

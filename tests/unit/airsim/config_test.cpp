@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "config.h"
 
 #ifndef AIRSIM_EXAMPLES_DIR
@@ -121,10 +123,10 @@ INSTANTIATE_TEST_SUITE_P(
 		BadCase{doc(R"("hidden_pairs": [["ap", "ap"]])"), "hidden_pairs[0]: a radio cannot be hidden from itself"},
 		BadCase{doc(R"("schedule": [{"set_link": )" + link_ok + "}]"), "schedule[0].at_s: missing"},
 		BadCase{doc(R"("schedule": [{"at_s": -1, "set_link": )" + link_ok + "}]"), "schedule[0].at_s: must be >= 0"},
-		BadCase{doc(R"("schedule": [{"at_s": 1}])"), "schedule[0]: give exactly one of set_link, set_position or move"},
+		BadCase{doc(R"("schedule": [{"at_s": 1}])"), "schedule[0]: give exactly one of set_link, set_position, move or set_power"},
 		BadCase{doc(R"("schedule": [{"at_s": 1, "set_link": )" + link_ok +
 			    R"(, "move": {"radio": "sta", "toward": [0, 0], "speed_mps": 1}}])"),
-			"schedule[0]: give exactly one of set_link, set_position or move"},
+			"schedule[0]: give exactly one of set_link, set_position, move or set_power"},
 		BadCase{doc(R"("schedule": [{"at_s": 1, "teleport": {}}])"), "schedule[0].teleport: unknown field"},
 		BadCase{doc(R"("schedule": [{"at_s": 1, "set_link": {"from": "ap", "to": "sta", "snr_db": null}}])"),
 			"schedule[0].set_link.snr_db: must be a number"},
@@ -253,8 +255,8 @@ TEST(Config, CommandErrors)
 	const BadCase cases[] = {
 		{R"({"at_s": 1, "set_link": )" + link_ok + "}", "at_s: unknown field"},
 		{R"({"set_link": )" + link_ok + R"(, "move": {"radio": "sta", "toward": [0, 0], "speed_mps": 1}})",
-		 "<root>: give exactly one of set_link, set_position or move"},
-		{"{}", "<root>: give exactly one of set_link, set_position or move"},
+		 "<root>: give exactly one of set_link, set_position, move or set_power"},
+		{"{}", "<root>: give exactly one of set_link, set_position, move or set_power"},
 		{"[1]", "<root>: must be an object"},
 		{R"({"set_link": {"from": "ap", "to": "nope", "loss": 0}})", "set_link.to: unknown radio \"nope\""},
 		{R"({"set_link": {"from": "ap", "to": "far", "loss": 0}})",
@@ -279,6 +281,40 @@ TEST(Config, CommandErrors)
 	} catch (const ConfigError &e) {
 		EXPECT_EQ(std::string(e.what()).rfind("<root>: invalid JSON: ", 0), 0u) << e.what();
 	}
+}
+
+} // namespace
+} // namespace airsim
+
+namespace airsim {
+namespace {
+
+TEST(Config, SetPowerActions)
+{
+	const std::string two_radios = R"("radios": [{"name": "ap1"}, {"name": "sta1"}])";
+	const Config config = parse_config_text("{" + two_radios + R"(, "schedule": [
+		{"at_s": 3, "set_power": {"radio": "ap1", "tx_power_dbm": 23.5}}]})");
+	ASSERT_EQ(config.schedule.size(), 1u);
+	const auto &power = std::get<SetPower>(config.schedule[0].action);
+	EXPECT_EQ(power.radio, "ap1");
+	EXPECT_EQ(power.tx_power_dbm, 23.5);
+	EXPECT_EQ(action_to_json(config.schedule[0]).dump(), R"({"set_power":{"radio":"ap1","tx_power_dbm":23.5}})");
+
+	const ScheduleEvent command = parse_command_text(config, R"({"set_power": {"radio": "sta1", "tx_power_dbm": 5}})");
+	EXPECT_EQ(std::get<SetPower>(command.action).radio, "sta1");
+	auto error = [&](const std::string &text) {
+		try {
+			parse_command_text(config, text);
+		} catch (const ConfigError &e) {
+			return std::string(e.what());
+		}
+		return std::string("no error");
+	};
+	EXPECT_EQ(error(R"({"set_power": {"radio": "nobody", "tx_power_dbm": 5}})"),
+		  "set_power.radio: unknown radio \"nobody\"");
+	EXPECT_EQ(error(R"({"set_power": {"radio": "ap1"}})"), "set_power.tx_power_dbm: missing");
+	EXPECT_EQ(error(R"({"set_power": {"radio": "ap1", "tx_power_dbm": "high"}})"),
+		  "set_power.tx_power_dbm: must be a number");
 }
 
 } // namespace

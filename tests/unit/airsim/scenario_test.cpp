@@ -62,6 +62,19 @@ TEST(Scenario, ScheduleChangesLinksAtTheirTime)
 	EXPECT_THROW(s.advance_to(1.0), std::invalid_argument);
 }
 
+TEST(Scenario, PowerStepRaisesTheSnrOfPositionedLinksOnly)
+{
+	// The seed's Fig. 2.3 situation: the AP's power goes up by 6 dB at t = 5 s.
+	Scenario s = make(R"(, "links": [{"from": "ap", "to": "blind", "loss": 0.2}],
+	                      "schedule": [{"at_s": 5, "set_power": {"radio": "ap", "tx_power_dbm": 26}}])");
+	EXPECT_NEAR(s.link("ap", "sta")->snr_db, 44.91, 0.01);
+	EXPECT_NEAR(s.link("sta", "ap")->snr_db, 44.91, 0.01); // sta keeps the config's 20 dBm
+	s.advance_to(5.0);
+	EXPECT_NEAR(s.link("ap", "sta")->snr_db, 50.91, 0.01);
+	EXPECT_NEAR(s.link("sta", "ap")->snr_db, 44.91, 0.01);
+	EXPECT_EQ(s.link("ap", "blind")->loss_probability, 0.2); // explicit links ignore power
+}
+
 TEST(Scenario, RadiosMoveLinearlyAndStop)
 {
 	Scenario s = make(R"(, "schedule": [{"at_s": 1, "move": {"radio": "sta", "toward": [10, 20], "speed_mps": 2}},
