@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ECN steering: which APs to mark, and how often (TRILOGY2 D3.2 section
+ * 2.2.2.1.2).  The client sets CE on a share delta of the ECT packets that
+ * arrive over a subflow through an AP whose packet time T is at least
+ * (1 + threshold) times the best T, so the sender moves traffic to efficient
+ * APs.  Two laws, selectable at run time:
+ *
+ * SEED: eq. 2.5 exactly as printed,
+ *
+ *   delta = 1/2 * (50 T^2 / (RTT (RTT - 50 T)))^2
+ *
+ * It does not follow from the seed's own eq. 2.4.  With B = 1/T and
+ * sqrt(1/p) / RTT = B, eq. 2.4 gives p = T^2 / RTT^2 and
+ * p + delta = T^2 / (RTT - 100 T)^2 (BUF/2 = 100 packets), so
+ * delta = T^2 / (RTT - 100 T)^2 - T^2 / RTT^2, which needs RTT > 100 T; the
+ * printed form has 50 T and is squared once more, and gives tiny rates at
+ * common values: 2.2e-4 (0.02%) at T = 0.25 ms, RTT = 20 ms.  Kept as
+ * printed, for comparison.  Guard: for RTT <= 50 T the expression is
+ * undefined (it grows without bound as RTT falls to 50 T); the cap is used.
+ *
+ * UNCOUPLED: derived here for what upstream MPTCP runs: every subflow has its
+ * own congestion control (CUBIC by default), with no coupling that moves
+ * traffic between paths.  Marking can then only lower the marked subflow's
+ * own window; the airtime it gives up goes to the other subflows because
+ * they share the channel.
+ *  - Target.  On one channel, airtime spent through the bad AP delivers
+ *    1/T_bad frames per second of air instead of 1/T_best.  With a share a of
+ *    the air through the bad AP, the total is a/T_bad + (1 - a)/T_best, a
+ *    fraction 1 - a (1 - T_best/T_bad) of the optimum 1/T_best.  Allowing a
+ *    loss of at most eta (the budget, 10% by default) gives
+ *        a* = min(1, eta T_bad / (T_bad - T_best)).
+ *    Marking never silences the bad AP: a* > 0 keeps the subflow alive, so
+ *    when the good AP is limited elsewhere (its uplink) the bad one still
+ *    carries traffic.
+ *  - Window.  A subflow with window W and round-trip time RTT takes
+ *    W T_bad / RTT of the air, so a* means W* = a* RTT / T_bad packets.
+ *  - Response.  Linux CUBIC (beta = 717/1024) treats a CE mark like a loss.
+ *    At a mark rate delta its window is the larger of the TCP-friendly
+ *    window sqrt(k / delta), k = 3 (1 + beta) / (2 (1 - beta)) = 8.51, and
+ *    the cubic window c (RTT / delta)^(3/4), c^4 = C (3 + beta) /
+ *    (4 (1 - beta)) = 1.23 (C = 0.4).  The cubic one is larger only for
+ *    delta < c^4 RTT^3 / k^2: 1.7e-5 at RTT = 100 ms, below the rates that
+ *    matter here, so the TCP-friendly window governs.
+ *  - Law.  W(delta) = W* gives
+ *        delta = k / W*^2 = k T_bad^2 / (a*^2 RTT^2).
+ *    Example: T_bad = 2 T_best, RTT = 50 T_best: a* = 0.2, W* = 5 packets,
+ *    delta = 34%, so the cap decides.  Under uncoupled control near-optimal
+ *    sharing needs far more marking than the seed's coupled-control law
+ *    suggests.  Above the cap TCP's window collapses and timeouts start
+ *    (seed: ~6 packets at 5%).
+ * The RTT is the client's receive-side estimate of the subflow
+ * (tcp_sock.rcv_rtt_est): the client only receives, so its srtt_us holds
+ * little more than the handshake.
+ *
+ * Marks are spread deterministically by a credit accumulator, so the
+ * realised share matches delta over any stretch of packets.  A GRO packet
+ * counts as its gso_segs segments.
+ *
+ * Integer math only (no FPU in softirq context, no 128-bit division in
+ * modules): rates in parts per million, times in ns, ratios in Q32.
+ */
+#ifndef _MPWIFI_ECN_H
+#define _MPWIFI_ECN_H
+
+#include "types.h"
+
+#define MPW_PPM				1000000U
+#define MPW_ECN_THRESHOLD_PPM_DEFAULT	200000U	/* mark when T >= 1.2 x best */
+#define MPW_ECN_CAP_PPM_DEFAULT		50000U	/* 5% */
+#define MPW_ECN_BUDGET_PPM_DEFAULT	100000U	/* eta: 10% below optimal */
+
+/* TCP-friendly window constant of CUBIC, k = 3 (1 + b) / (2 (1 - b)), b = 717/1024. */
+#define MPW_CUBIC_K_NUM			5223U
+#define MPW_CUBIC_K_DEN			614U
+
+enum mpw_ecn_law {
+	MPW_ECN_LAW_SEED = 0,		/* eq. 2.5 as printed */
+	MPW_ECN_LAW_UNCOUPLED = 1,	/* derived above for uncoupled CUBIC subflows */
+};
+
+static inline u32 mpw_min_u32(u32 a, u32 b)
+{
+	return a < b ? a : b;
+}
+
+/* Is an AP with packet time t_ns inefficient next to the best one? */
+static inline bool mpw_ecn_inefficient(u32 t_ns, u32 best_ns, u32 threshold_ppm)
+{
+	return best_ns && (u64)t_ns * MPW_PPM >= (u64)best_ns * (MPW_PPM + threshold_ppm);
+}
+
+/* t_ns / rtt in Q32, or U64_MAX when it is 1 or more (or rtt is 0). */
+static inline u64 mpw_ecn_ratio_q32(u32 t_ns, u32 rtt_us)
+{
+	const u64 rtt_ns = (u64)rtt_us * 1000;
+
+	if (rtt_ns <= t_ns)
+		return ~0ULL;
+	return ((u64)t_ns << 32) / rtt_ns;
+}
+
+/* c * y^2 for y in Q32 (y < 1), c < 2^32: ((y >> 8)^2 >> 16) * c >> 32. */
+static inline u64 mpw_scaled_square(u64 y_q32, u64 c)
+{
+	const u64 y_q24 = y_q32 >> 8;
+
+	return (((y_q24 * y_q24) >> 16) * c) >> 32;
+}
+
+/* Eq. 2.5 as printed, in ppm, at most cap_ppm. */
+static inline u32 mpw_ecn_delta_seed_ppm(u32 t_ns, u32 rtt_us, u32 cap_ppm)
+{
+	const u64 r = mpw_ecn_ratio_q32(t_ns, rtt_us);	/* T / RTT */
+	u64 num, x;
+
+	if (!t_ns)
+		return 0;
+	if (r >= (1ULL << 32) / 50)			/* RTT <= 50 T: the guard */
+		return cap_ppm;
+	/* x = 50 r^2 / (1 - 50 r), Q32; x >= 1 means delta >= 1/2 */
+	num = (50 * r * r) >> 32;
+	x = (num << 32) / ((1ULL << 32) - 50 * r);
+	if (x >= 1ULL << 32)
+		return cap_ppm;
+	return mpw_min_u32((u32)mpw_scaled_square(x, MPW_PPM / 2), cap_ppm);
+}
+
+/* The derived law for uncoupled CUBIC subflows, in ppm, at most cap_ppm. */
+static inline u32 mpw_ecn_delta_uncoupled_ppm(u32 t_ns, u32 best_ns, u32 rtt_us, u32 budget_ppm,
+					      u32 cap_ppm)
+{
+	/* k * 1e6, k = 5223 / 614 */
+	const u64 k_ppm = (MPW_CUBIC_K_NUM * (u64)MPW_PPM + MPW_CUBIC_K_DEN / 2) / MPW_CUBIC_K_DEN;
+	u64 share_ppm, q, y, delta;
+
+	if (!t_ns || t_ns <= best_ns)
+		return 0;
+	/* a* = min(1, eta T_bad / (T_bad - T_best)) */
+	share_ppm = (u64)budget_ppm * t_ns / (t_ns - best_ns);
+	if (share_ppm > MPW_PPM)
+		share_ppm = MPW_PPM;
+	if (!share_ppm)
+		return cap_ppm;
+	/* 1 / W* = T_bad / (a* RTT) = q / a*, Q32; delta = k / W*^2 */
+	q = mpw_ecn_ratio_q32(t_ns, rtt_us);
+	if (q == ~0ULL)
+		return cap_ppm;
+	y = q * MPW_PPM / share_ppm;
+	if (y >= 1ULL << 32)				/* W* <= 1 packet */
+		return cap_ppm;
+	delta = mpw_scaled_square(y, k_ppm);
+	return delta > cap_ppm ? cap_ppm : (u32)delta;
+}
+
+static inline u32 mpw_ecn_delta_ppm(enum mpw_ecn_law law, u32 t_ns, u32 best_ns, u32 rtt_us,
+				    u32 budget_ppm, u32 cap_ppm)
+{
+	if (law == MPW_ECN_LAW_SEED)
+		return mpw_ecn_delta_seed_ppm(t_ns, rtt_us, cap_ppm);
+	return mpw_ecn_delta_uncoupled_ppm(t_ns, best_ns, rtt_us, budget_ppm, cap_ppm);
+}
+
+/*
+ * Deterministic spacing.  Every packet adds delta per segment to the credit;
+ * once the credit covers the whole packet it is marked and pays for all of
+ * its segments, so marked segments / all segments -> delta.
+ */
+struct mpw_ecn_credit {
+	u64 credit_ppm;
+};
+
+static inline bool mpw_ecn_credit_take(struct mpw_ecn_credit *c, u32 delta_ppm, u32 segs)
+{
+	const u64 cost = (u64)(segs ? segs : 1) * MPW_PPM;
+
+	c->credit_ppm += (u64)delta_ppm * (segs ? segs : 1);
+	if (c->credit_ppm < cost)
+		return false;
+	c->credit_ppm -= cost;
+	return true;
+}
+
+#endif /* _MPWIFI_ECN_H */

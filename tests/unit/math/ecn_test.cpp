@@ -1,0 +1,180 @@
+// ECN marking laws (include/mpwifi/ecn.h) against hand-computed values and a
+// double-precision transcription of the formulas written here.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include <mpwifi/ecn.h>
+
+namespace {
+
+constexpr u32 kCap = MPW_ECN_CAP_PPM_DEFAULT;
+constexpr u32 kNoCap = MPW_PPM;
+
+// Eq. 2.5 as printed, in ppm; T and RTT in seconds.
+double SeedPpm(double t, double rtt)
+{
+	const double x = 50 * t * t / (rtt * (rtt - 50 * t));
+	return 0.5 * x * x * 1e6;
+}
+
+// delta = k T^2 / (a^2 RTT^2), a = min(1, eta T / (T - T_best)), k = 3 (1 + b) / (2 (1 - b)).
+double UncoupledPpm(double t, double best, double rtt, double eta)
+{
+	const double beta = 717.0 / 1024.0;
+	const double k = 3 * (1 + beta) / (2 * (1 - beta));
+	const double a = std::min(1.0, eta * t / (t - best));
+	return k * t * t / (a * a * rtt * rtt) * 1e6;
+}
+
+TEST(EcnThreshold, TwentyPercentWorseIsInefficient)
+{
+	EXPECT_TRUE(mpw_ecn_inefficient(1200000, 1000000, 200000));	// exactly 1.2x
+	EXPECT_FALSE(mpw_ecn_inefficient(1199999, 1000000, 200000));
+	EXPECT_TRUE(mpw_ecn_inefficient(5000000, 1000000, 200000));
+	EXPECT_FALSE(mpw_ecn_inefficient(1000000, 1000000, 0) == false);	// threshold 0: equal counts
+	EXPECT_FALSE(mpw_ecn_inefficient(1000000, 0, 200000));		// no best: nothing to compare with
+	EXPECT_TRUE(mpw_ecn_inefficient(UINT32_MAX, UINT32_MAX / 2, 200000));	// no overflow
+}
+
+TEST(EcnSeedLaw, HandComputed)
+{
+	// T = 0.25 ms, RTT = 20 ms: x = 50 * 0.0625 / (20 * (20 - 12.5)) = 3.125 / 150 = 0.0208333,
+	// delta = x^2 / 2 = 2.1701e-4 = 217.0 ppm (the "about 0.02%" of the issue).
+	EXPECT_NEAR(mpw_ecn_delta_seed_ppm(250000, 20000, kNoCap), 217, 1);
+	// T = 1 ms, RTT = 100 ms: x = 50 / (100 * 50) = 0.01, delta = 5e-5 = 50 ppm.
+	EXPECT_NEAR(mpw_ecn_delta_seed_ppm(1000000, 100000, kNoCap), 50, 1);
+	// T = 1 ms, RTT = 60 ms: x = 50 / (60 * 10) = 1/12, delta = 1/288 = 3472.2 ppm.
+	EXPECT_NEAR(mpw_ecn_delta_seed_ppm(1000000, 60000, kNoCap), 3472, 2);
+	// T = 1 ms, RTT = 51 ms: x = 50 / 51 = 0.980, delta = 0.4806: capped at 5%.
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(1000000, 51000, kCap), kCap);
+}
+
+TEST(EcnSeedLaw, GuardAndEdges)
+{
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(1000000, 50000, kCap), kCap);	// RTT = 50 T
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(1000000, 10000, kCap), kCap);	// RTT < 50 T
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(1000000, 0, kCap), kCap);		// no RTT yet
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(0, 20000, kCap), 0U);		// no packet time
+	// T = 4.295 s, RTT = 4295 s: x = 50 T^2 / (RTT (RTT - 50 T)) = 5.25e-5, delta = 1.4e-9: no overflow.
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(UINT32_MAX, UINT32_MAX, kCap), 0U);
+	EXPECT_EQ(mpw_ecn_delta_seed_ppm(1000000, 60000, 1000), 1000U);	// any cap
+}
+
+TEST(EcnSeedLaw, MatchesTheFormulaOnAGrid)
+{
+	for (double t_ms : {0.1, 0.25, 0.5, 1.0, 2.0, 5.0})
+		for (double rtt_ms : {10.0, 20.0, 50.0, 100.0, 200.0, 1000.0}) {
+			if (rtt_ms <= 50 * t_ms * 1.02)
+				continue;
+			const double want = std::min(SeedPpm(t_ms / 1e3, rtt_ms / 1e3), 1e6);
+			const u32 got = mpw_ecn_delta_seed_ppm(static_cast<u32>(t_ms * 1e6),
+							       static_cast<u32>(rtt_ms * 1e3), kNoCap);
+			EXPECT_NEAR(got, want, 1 + want * 1e-3) << "T " << t_ms << " ms, RTT " << rtt_ms << " ms";
+		}
+}
+
+TEST(EcnUncoupledLaw, HandComputed)
+{
+	// T_bad = 2 ms, T_best = 1 ms, eta = 10%: a* = 0.1 * 2 / 1 = 0.2.
+	// RTT = 500 ms: W* = 0.2 * 500 / 2 = 50 packets, delta = 8.5065 / 2500 = 3402.6 ppm.
+	EXPECT_NEAR(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 500000, 100000, kNoCap), 3403, 2);
+	// RTT = 100 ms: W* = 10, delta = 8.5065 / 100 = 85065 ppm; capped at 5%.
+	EXPECT_NEAR(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 100000, 100000, kNoCap), 85065, 20);
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 100000, 100000, kCap), kCap);
+	// T_bad = 1.25 ms, T_best = 1 ms: a* = 0.1 * 1.25 / 0.25 = 0.5; RTT 1 s: W* = 0.5 * 1000 / 1.25 = 400,
+	// delta = 8.5065 / 160000 = 53.2 ppm.
+	EXPECT_NEAR(mpw_ecn_delta_uncoupled_ppm(1250000, 1000000, 1000000, 100000, kNoCap), 53, 1);
+	// A budget of 100%: a* = 1 whatever the ratio: T 1 ms, RTT 100 ms, W* = 100, delta = 850.6 ppm.
+	EXPECT_NEAR(mpw_ecn_delta_uncoupled_ppm(1000000, 500000, 100000, 1000000, kNoCap), 851, 1);
+}
+
+TEST(EcnUncoupledLaw, GuardsAndEdges)
+{
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(1000000, 1000000, 20000, 100000, kCap), 0U);	// not worse
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(900000, 1000000, 20000, 100000, kCap), 0U);	// better
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(0, 0, 20000, 100000, kCap), 0U);
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 0, 100000, kCap), kCap);	// no RTT
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 1000, 100000, kCap), kCap);	// RTT < T
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 100000, 0, kCap), kCap);	// no budget
+	// a* = 1, W* = 4295 s / 4.295 s = 1000 packets, delta = 8.5065e-6: no overflow at the extremes.
+	EXPECT_EQ(mpw_ecn_delta_uncoupled_ppm(UINT32_MAX, 1, UINT32_MAX, MPW_PPM, kCap), 8U);
+}
+
+TEST(EcnUncoupledLaw, MatchesTheFormulaAndDecreasesWithRtt)
+{
+	for (double best_ms : {0.3, 1.0})
+		for (double ratio : {1.2, 1.5, 2.0, 4.0})
+			for (double eta : {0.05, 0.1, 0.3}) {
+				u32 previous = UINT32_MAX;
+				for (double rtt_ms : {50.0, 100.0, 200.0, 500.0, 1000.0, 3000.0}) {
+					const double t_ms = best_ms * ratio;
+					const double want = std::min(UncoupledPpm(t_ms, best_ms, rtt_ms, eta), 1e6);
+					const u32 got = mpw_ecn_delta_uncoupled_ppm(
+						static_cast<u32>(t_ms * 1e6), static_cast<u32>(best_ms * 1e6),
+						static_cast<u32>(rtt_ms * 1e3), static_cast<u32>(eta * 1e6), kNoCap);
+					EXPECT_NEAR(got, want, 1 + want * 2e-3)
+						<< "T " << t_ms << " best " << best_ms << " RTT " << rtt_ms << " eta " << eta;
+					EXPECT_LE(got, previous);
+					previous = got;
+				}
+			}
+}
+
+TEST(EcnLaw, Dispatch)
+{
+	EXPECT_EQ(mpw_ecn_delta_ppm(MPW_ECN_LAW_SEED, 1000000, 500000, 60000, 100000, kNoCap),
+		  mpw_ecn_delta_seed_ppm(1000000, 60000, kNoCap));
+	EXPECT_EQ(mpw_ecn_delta_ppm(MPW_ECN_LAW_UNCOUPLED, 2000000, 1000000, 500000, 100000, kNoCap),
+		  mpw_ecn_delta_uncoupled_ppm(2000000, 1000000, 500000, 100000, kNoCap));
+}
+
+TEST(EcnCredit, RealisedRateMatchesDelta)
+{
+	// 5%: exactly every 20th single-segment packet, starting with the 20th.
+	mpw_ecn_credit c{};
+	for (int i = 1; i <= 200; ++i)
+		EXPECT_EQ(mpw_ecn_credit_take(&c, 50000, 1), i % 20 == 0) << i;
+	// 3403 ppm over 1e6 packets: 3403 marks, never two within 293 packets.
+	c = {};
+	int marks = 0, last = -1000, closest = 1000;
+	for (int i = 0; i < 1000000; ++i)
+		if (mpw_ecn_credit_take(&c, 3403, 1)) {
+			++marks;
+			closest = std::min(closest, i - last);
+			last = i;
+		}
+	EXPECT_EQ(marks, 3403);
+	EXPECT_GE(closest, 293);
+	EXPECT_EQ(mpw_ecn_credit_take(&c, 0, 1), false);
+}
+
+TEST(EcnCredit, GroPacketsCountTheirSegments)
+{
+	// 10% on 10-segment GRO packets: every 10th packet is marked, i.e. 10 of 100 segments.
+	mpw_ecn_credit c{};
+	int marked_segments = 0, segments = 0;
+	for (int i = 0; i < 1000; ++i) {
+		segments += 10;
+		marked_segments += mpw_ecn_credit_take(&c, 100000, 10) ? 10 : 0;
+	}
+	EXPECT_EQ(marked_segments * 10, segments);
+	// Mixed sizes: the realised share of segments stays within one packet's worth of delta.
+	c = {};
+	marked_segments = segments = 0;
+	for (int i = 0; i < 30000; ++i) {
+		const u32 segs = 1 + static_cast<u32>(i * 7 % 44);
+		segments += static_cast<int>(segs);
+		marked_segments += mpw_ecn_credit_take(&c, 50000, segs) ? static_cast<int>(segs) : 0;
+	}
+	EXPECT_NEAR(static_cast<double>(marked_segments) / segments, 0.05, 45.0 / segments);
+	// gso_segs 0 (a plain skb) counts as one segment.
+	c = {};
+	int zero_marks = 0;
+	for (int i = 0; i < 100; ++i)
+		zero_marks += mpw_ecn_credit_take(&c, 50000, 0);
+	EXPECT_EQ(zero_marks, 5);
+}
+
+} // namespace
