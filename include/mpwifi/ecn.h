@@ -70,6 +70,9 @@
 #define MPW_ECN_CAP_PPM_DEFAULT		50000U	/* 5% */
 #define MPW_ECN_BUDGET_PPM_DEFAULT	100000U	/* eta: 10% below optimal */
 
+#define MPW_ECN_MIN_FRAMES_DEFAULT	20U	/* frames in the window before an estimate counts */
+#define MPW_ECN_STALE_NS_DEFAULT	1000000000ULL	/* an AP silent for 1 s has no estimate */
+
 /* TCP-friendly window constant of CUBIC, k = 3 (1 + b) / (2 (1 - b)), b = 717/1024. */
 #define MPW_CUBIC_K_NUM			5223U
 #define MPW_CUBIC_K_DEN			614U
@@ -88,6 +91,52 @@ static inline u32 mpw_min_u32(u32 a, u32 b)
 static inline bool mpw_ecn_inefficient(u32 t_ns, u32 best_ns, u32 threshold_ppm)
 {
 	return best_ns && (u64)t_ns * MPW_PPM >= (u64)best_ns * (MPW_PPM + threshold_ppm);
+}
+
+/*
+ * Which APs to mark.  An estimate counts ("fresh") when the AP's window
+ * holds at least min_frames data frames and the last one is at most stale_ns
+ * old: a handful of frames cannot trigger marking, and a silent AP neither
+ * sets the bar for the others nor gets marked on old figures.  An AP is
+ * marked while its T >= (1 + threshold) x the best fresh T, so nothing is
+ * marked with fewer than two fresh APs.
+ */
+struct mpw_ecn_policy {
+	u32 threshold_ppm;
+	u32 min_frames;
+	u64 stale_ns;
+};
+
+struct mpw_ecn_ap {
+	u32 packet_time_ns;	/* 0: no estimate */
+	u32 window_frames;	/* N0 + N1 + Nlost over the window */
+	u64 last_rx_ns;
+};
+
+static inline bool mpw_ecn_fresh(const struct mpw_ecn_ap *ap, u64 now_ns, const struct mpw_ecn_policy *pol)
+{
+	/* a frame stamped after now_ns (clock read on another CPU) is age 0 */
+	return ap->packet_time_ns && ap->window_frames >= pol->min_frames &&
+	       (now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns);
+}
+
+/* The best (smallest) fresh packet time, 0 when no AP is fresh. */
+static inline u32 mpw_ecn_best_packet_time(const struct mpw_ecn_ap *aps, unsigned int n, u64 now_ns,
+					   const struct mpw_ecn_policy *pol)
+{
+	u32 best = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (mpw_ecn_fresh(&aps[i], now_ns, pol) && (!best || aps[i].packet_time_ns < best))
+			best = aps[i].packet_time_ns;
+	return best;
+}
+
+static inline bool mpw_ecn_should_mark(const struct mpw_ecn_ap *ap, u32 best_ns, u64 now_ns,
+				       const struct mpw_ecn_policy *pol)
+{
+	return mpw_ecn_fresh(ap, now_ns, pol) && mpw_ecn_inefficient(ap->packet_time_ns, best_ns, pol->threshold_ppm);
 }
 
 /* t_ns / rtt in Q32, or U64_MAX when it is 1 or more (or rtt is 0). */

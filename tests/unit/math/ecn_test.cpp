@@ -38,6 +38,45 @@ TEST(EcnThreshold, TwentyPercentWorseIsInefficient)
 	EXPECT_TRUE(mpw_ecn_inefficient(UINT32_MAX, UINT32_MAX / 2, 200000));	// no overflow
 }
 
+TEST(EcnSelection, OnlyFreshEstimatesCountAndSetTheBar)
+{
+	const mpw_ecn_policy pol{.threshold_ppm = 200000, .min_frames = 20, .stale_ns = 1000000000ULL};
+	const u64 now = 50000000000ULL;
+	const mpw_ecn_ap good{.packet_time_ns = 1000000, .window_frames = 300, .last_rx_ns = now - 1000000};
+	const mpw_ecn_ap bad{.packet_time_ns = 2500000, .window_frames = 120, .last_rx_ns = now - 2000000};
+	const mpw_ecn_ap slightly{.packet_time_ns = 1150000, .window_frames = 200, .last_rx_ns = now};
+	const mpw_ecn_ap few{.packet_time_ns = 500000, .window_frames = 19, .last_rx_ns = now};	// a handful
+	const mpw_ecn_ap stale{.packet_time_ns = 400000, .window_frames = 500, .last_rx_ns = now - 1000000001ULL};
+	const mpw_ecn_ap none{.packet_time_ns = 0, .window_frames = 500, .last_rx_ns = now};
+
+	const mpw_ecn_ap all[] = {bad, few, stale, none, slightly, good};
+	// The 0.5 ms and 0.4 ms estimates do not count: too few frames, too old.
+	EXPECT_EQ(mpw_ecn_best_packet_time(all, 6, now, &pol), 1000000U);
+	EXPECT_TRUE(mpw_ecn_should_mark(&bad, 1000000, now, &pol));		// 2.5x
+	EXPECT_FALSE(mpw_ecn_should_mark(&slightly, 1000000, now, &pol));	// 1.15x < 1.2x
+	EXPECT_FALSE(mpw_ecn_should_mark(&good, 1000000, now, &pol));
+	// A bad AP without a fresh estimate of its own is not marked either.
+	mpw_ecn_ap bad_few = bad;
+	bad_few.window_frames = 10;
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad_few, 1000000, now, &pol));
+	mpw_ecn_ap bad_stale = bad;
+	bad_stale.last_rx_ns = now - 2000000000ULL;
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad_stale, 1000000, now, &pol));
+
+	// One fresh AP alone is its own best: nothing to steer towards.
+	const mpw_ecn_ap alone[] = {bad, few, stale};
+	const u32 best = mpw_ecn_best_packet_time(alone, 3, now, &pol);
+	EXPECT_EQ(best, bad.packet_time_ns);
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad, best, now, &pol));
+	// No fresh AP at all.
+	EXPECT_EQ(mpw_ecn_best_packet_time(alone + 1, 2, now, &pol), 0U);
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad, 0, now, &pol));
+	// A frame stamped just after `now` (the clock read on another CPU) is fresh, not 2^64 ns old.
+	mpw_ecn_ap future = good;
+	future.last_rx_ns = now + 5;
+	EXPECT_TRUE(mpw_ecn_fresh(&future, now, &pol));
+}
+
 TEST(EcnSeedLaw, HandComputed)
 {
 	// T = 0.25 ms, RTT = 20 ms: x = 50 * 0.0625 / (20 * (20 - 12.5)) = 3.125 / 150 = 0.0208333,
