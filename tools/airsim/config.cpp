@@ -302,6 +302,11 @@ std::optional<Band> band_of_freq_mhz(int freq_mhz)
 	return std::nullopt;
 }
 
+Band band_or_2ghz(int freq_mhz)
+{
+	return band_of_freq_mhz(freq_mhz).value_or(Band::ghz_2_4);
+}
+
 Config parse_config(const json &doc)
 {
 	require_object(doc, "", {"seed", "path_loss", "radios", "links", "hidden_pairs", "schedule"});

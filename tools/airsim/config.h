@@ -113,5 +113,7 @@ nlohmann::json action_to_json(const ScheduleEvent &event);
 
 // Band of a channel centre frequency; nullopt outside 2412..2484 and 4900..5925 MHz.
 std::optional<Band> band_of_freq_mhz(int freq_mhz);
+// The same for a frequency already accepted as a channel (2.4 GHz outside those ranges).
+Band band_or_2ghz(int freq_mhz);
 
 } // namespace airsim

@@ -52,8 +52,6 @@ MacAddr to_mac(std::span<const std::uint8_t> bytes)
 	return addr;
 }
 
-Band band_of(int freq_mhz) { return band_of_freq_mhz(freq_mhz).value_or(Band::ghz_2_4); }
-
 std::span<const int> bitrates(Band band)
 {
 	if (band == Band::ghz_5)
@@ -106,22 +104,23 @@ FrontEnd::FrontEnd(Clock clock) : clock_(clock), socket_(mpwifi::netlink::GenlSo
 void FrontEnd::check_radios(const Config &config)
 {
 	const std::filesystem::path dir = "/sys/devices/virtual/mac80211_hwsim";
+	std::vector<int> kernel_radios;
 	std::error_code ec;
 	for (const auto &entry : std::filesystem::directory_iterator(dir, ec)) {
 		const std::string name = entry.path().filename().string();
 		if (name.rfind("hwsim", 0) == 0 && name.size() > 5 &&
 		    std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; }))
-			kernel_radios_.push_back(std::stoi(name.substr(5)));
+			kernel_radios.push_back(std::stoi(name.substr(5)));
 	}
 	if (ec)
 		throw std::runtime_error(dir.string() + ": " + ec.message());
-	std::sort(kernel_radios_.begin(), kernel_radios_.end());
+	std::sort(kernel_radios.begin(), kernel_radios.end());
 	for (const RadioConfig &radio : config.radios)
-		if (!std::binary_search(kernel_radios_.begin(), kernel_radios_.end(), radio.hwsim_index))
+		if (!std::binary_search(kernel_radios.begin(), kernel_radios.end(), radio.hwsim_index))
 			throw std::runtime_error("radio \"" + radio.name + "\": mac80211_hwsim has no radio " +
 						 std::to_string(radio.hwsim_index) + " (it has " +
-						 std::to_string(kernel_radios_.size()) + ")");
-	for (const int index : kernel_radios_)
+						 std::to_string(kernel_radios.size()) + ")");
+	for (const int index : kernel_radios)
 		if (std::none_of(config.radios.begin(), config.radios.end(),
 				 [&](const RadioConfig &r) { return r.hwsim_index == index; }))
 			unconfigured_.push_back(index);
@@ -221,7 +220,7 @@ void FrontEnd::handle(const nlmsghdr &msg, Nanos now)
 			rc_flags[i] = static_cast<std::uint16_t>(raw[i * hwsim::tx_rate_flag_size + 1] |
 								 (raw[i * hwsim::tx_rate_flag_size + 2] << 8));
 	}
-	const Band band = band_of(request.freq_mhz);
+	const Band band = band_or_2ghz(request.freq_mhz);
 	for (std::size_t i = 0; i < table.size() && table[i].idx >= 0 && table[i].count > 0; ++i) {
 		std::optional<Rate> rate = hwsim_rate(table[i].idx, band);
 		if (rc_flags[i] & (hwsim::tx_rc_mcs | hwsim::tx_rc_vht_mcs))
@@ -256,7 +255,7 @@ void FrontEnd::send(mpwifi::netlink::MsgPtr msg)
 
 void FrontEnd::deliver(const Delivery &d)
 {
-	const auto index = hwsim_rate_index(d.rate, band_of(d.freq_mhz));
+	const auto index = hwsim_rate_index(d.rate, band_or_2ghz(d.freq_mhz));
 	if (!index)
 		return;
 	auto msg = mpwifi::netlink::newGenlMessage(family_, hwsim::cmd_frame, hwsim::family_version);
@@ -278,7 +277,7 @@ void FrontEnd::report(const TxReport &r)
 {
 	std::array<hwsim::TxRate, hwsim::max_rates> table;
 	table.fill({-1, 0});
-	const Band band = band_of(r.freq_mhz);
+	const Band band = band_or_2ghz(r.freq_mhz);
 	for (std::size_t i = 0; i < r.rates.size() && i < table.size(); ++i) {
 		if (i > 0 && r.attempts_per_entry[i] == 0)
 			break; // entries never reached end the table

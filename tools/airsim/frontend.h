@@ -77,7 +77,6 @@ private:
 	Event on_event_;
 	std::map<MacAddr, int> by_hwsim_address_; // medium radio index
 	std::vector<int> hwsim_index_;            // by medium radio index
-	std::vector<int> kernel_radios_;
 	std::vector<int> unconfigured_;
 	std::map<MacAddr, bool> warned_;
 	FrontEndStats stats_;

@@ -71,9 +71,9 @@ int run(const Options &options)
 	const Nanos start = monotonic_ns();
 	MediumOptions medium_options;
 	medium_options.queue_limit = options.queue_limit;
-	const Config config_copy = config;
 	Medium medium(Scenario(std::move(config)), start, front_end, medium_options);
-	for (const RadioConfig &radio : config_copy.radios)
+	const Config &scenario_config = medium.scenario().config();
+	for (const RadioConfig &radio : scenario_config.radios)
 		medium.add_radio(radio.name);
 	front_end.attach(
 		medium,
@@ -89,17 +89,17 @@ int run(const Options &options)
 				truth->event(at, action);
 		});
 	if (truth)
-		truth->header(start, medium, config_copy);
+		truth->header(start, medium, scenario_config);
 
 	EventLoop loop;
 	std::optional<ControlServer> control;
 	if (!options.control.empty())
 		control.emplace(options.control, [&](const std::string &text) {
-			medium.apply(monotonic_ns(), parse_command_text(config_copy, text));
+			medium.apply(monotonic_ns(), parse_command_text(scenario_config, text));
 		});
 
 	front_end.register_medium();
-	std::fprintf(stderr, "airsim: medium for %zu radios registered", config_copy.radios.size());
+	std::fprintf(stderr, "airsim: medium for %zu radios registered", scenario_config.radios.size());
 	for (const int index : front_end.unconfigured_radios())
 		std::fprintf(stderr, "; hwsim radio %d is not in the config and will be isolated", index);
 	std::fprintf(stderr, "\n");

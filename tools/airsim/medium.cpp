@@ -12,12 +12,6 @@ namespace {
 
 constexpr Nanos us_to_ns(std::int64_t us) { return us * 1000; }
 
-Band band_of(int freq_mhz)
-{
-	const std::optional<Band> band = band_of_freq_mhz(freq_mhz);
-	return band.value_or(Band::ghz_2_4);
-}
-
 bool is_unicast_exchange(const TxRequest &request, const FrameInfo &info)
 {
 	return !info.group_addressed && !request.no_ack;
@@ -219,6 +213,12 @@ bool Medium::busy_for(int radio) const
 			   [&](const Air &air) { return air.freq_mhz == freq && senses(radio, air.tx); });
 }
 
+Nanos Medium::countdown_start(const Radio &radio) const
+{
+	const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
+	return std::max(radio.idle_since, radio.ready_since) + us_to_ns(mac.difs_us());
+}
+
 std::optional<Nanos> Medium::fire_time(const Radio &radio) const
 {
 	if (radio.transmitting || radio.queue.empty() || radio.backoff_slots < 0)
@@ -226,9 +226,8 @@ std::optional<Nanos> Medium::fire_time(const Radio &radio) const
 	const int index = static_cast<int>(&radio - radios_.data());
 	if (busy_for(index))
 		return std::nullopt;
-	const MacTiming mac = mac_timing(band_of(radio.freq_mhz));
-	const Nanos countdown = std::max(radio.idle_since, radio.ready_since) + us_to_ns(mac.difs_us());
-	return countdown + us_to_ns(static_cast<std::int64_t>(radio.backoff_slots) * mac.slot_us);
+	const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
+	return countdown_start(radio) + us_to_ns(static_cast<std::int64_t>(radio.backoff_slots) * mac.slot_us);
 }
 
 void Medium::draw_backoff(Radio &radio)
@@ -280,7 +279,7 @@ void Medium::submit(Nanos now, TxRequest request)
 		if (!info->group_addressed)
 			sink_.record({.at = now_, .handed_at = caller_now_, .enqueued = now_, .tx_radio = pending.request.radio,
 				      .rx_radio = pending.rx_radio.value_or(-1), .info = *info,
-				      .psdu_bytes = pending.request.frame.size() + 4, .attempts = 0, .first_ok = false,
+				      .psdu_bytes = psdu_bytes(pending.request), .attempts = 0, .first_ok = false,
 				      .received = false, .acked = false, .copies = 0, .collisions = 0, .airtime_us = 0,
 				      .attempt_rates = {}, .queue_drop = true});
 		return;
@@ -364,8 +363,7 @@ void Medium::start_attempts(Nanos t)
 			continue;
 		if (*fire == t)
 			starters.push_back(static_cast<int>(r));
-		const MacTiming mac = mac_timing(band_of(radio.freq_mhz));
-		countdown[r] = std::max(radio.idle_since, radio.ready_since) + us_to_ns(mac.difs_us());
+		countdown[r] = countdown_start(radio);
 	}
 	if (starters.empty())
 		return;
@@ -373,9 +371,9 @@ void Medium::start_attempts(Nanos t)
 	for (const int r : starters) {
 		Radio &radio = radios_[static_cast<std::size_t>(r)];
 		const Pending &pending = radio.queue.front();
-		const Band band = band_of(pending.request.freq_mhz);
+		const Band band = band_or_2ghz(pending.request.freq_mhz);
 		const Rate rate = pending.request.rates[pending.entry].rate;
-		const std::size_t psdu = pending.request.frame.size() + 4;
+		const std::size_t psdu = psdu_bytes(pending.request);
 		Air air;
 		air.tx = r;
 		air.freq_mhz = pending.request.freq_mhz;
@@ -403,7 +401,7 @@ void Medium::start_attempts(Nanos t)
 		Radio &radio = radios_[r];
 		if (!countdown[r] || radio.transmitting || !busy_for(static_cast<int>(r)))
 			continue;
-		const MacTiming mac = mac_timing(band_of(radio.freq_mhz));
+		const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
 		if (t > *countdown[r]) {
 			const Nanos elapsed_slots = (t - *countdown[r]) / us_to_ns(mac.slot_us);
 			radio.backoff_slots -= static_cast<int>(std::min<Nanos>(elapsed_slots, radio.backoff_slots));
@@ -417,7 +415,7 @@ void Medium::resolve_ppdu(Air &air)
 	Radio &sender = radios_[static_cast<std::size_t>(air.tx)];
 	Pending &pending = sender.queue.front();
 	const bool unicast = is_unicast_exchange(pending.request, pending.info);
-	const std::size_t psdu = pending.request.frame.size() + 4;
+	const std::size_t psdu = psdu_bytes(pending.request);
 	const int attempt = pending.attempts;
 
 	std::vector<int> receivers;
@@ -487,7 +485,6 @@ void Medium::resolve_ppdu(Air &air)
 		pending.airtime_us += (backoff_ns + air.ppdu_end - air.start) / 1000;
 	}
 	air.acked = acked;
-	air.collided = collided;
 }
 
 void Medium::finish_exchange(const Air &air)
@@ -536,12 +533,12 @@ void Medium::complete_frame(int radio_index, Nanos t, bool acked)
 			      .handed_at = pending.first_rx ? pending.first_rx_handed : std::max(caller_now_, t),
 			      .enqueued = pending.enqueued, .tx_radio = radio_index,
 			      .rx_radio = pending.rx_radio.value_or(-1), .info = pending.info,
-			      .psdu_bytes = pending.request.frame.size() + 4, .attempts = pending.attempts,
+			      .psdu_bytes = psdu_bytes(pending.request), .attempts = pending.attempts,
 			      .first_ok = pending.first_ok, .received = pending.received, .acked = acked,
 			      .copies = pending.copies, .collisions = pending.collisions,
 			      .airtime_us = pending.airtime_us, .attempt_rates = pending.attempt_rates,
 			      .queue_drop = false});
-	radio.cw = mac_timing(band_of(radio.freq_mhz)).cw_min;
+	radio.cw = mac_timing(band_or_2ghz(radio.freq_mhz)).cw_min;
 	if (!radio.queue.empty()) {
 		draw_backoff(radio);
 		radio.ready_since = t;

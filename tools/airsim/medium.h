@@ -86,6 +86,9 @@ struct TxRequest {
 	std::uint32_t flags = 0;         // hwsim flags, echoed in the report
 };
 
+// The PSDU a request puts on the air: the MPDU plus its 4-byte FCS.
+inline std::size_t psdu_bytes(const TxRequest &request) { return request.frame.size() + 4; }
+
 struct Delivery {
 	int tx_radio;
 	int rx_radio;
@@ -241,12 +244,14 @@ private:
 		bool resolved = false;
 		std::vector<int> overlapping; // radios whose PPDUs overlapped this one
 		bool acked = false;
-		bool collided = false;
 	};
 
 	bool senses(int listener, int talker) const;
 	bool hears(int listener, int talker, int freq_mhz) const;
 	bool busy_for(int radio) const;
+	// When the radio's backoff countdown starts: DIFS after the medium went
+	// idle for it or after its backoff was drawn, whichever is later.
+	Nanos countdown_start(const Radio &radio) const;
 	std::optional<Nanos> fire_time(const Radio &radio) const;
 	void draw_backoff(Radio &radio);
 	void start_attempts(Nanos t);

@@ -18,10 +18,7 @@ constexpr double kQ24 = 16777216.0; /* 2^24 */
 
 mpw_rate Legacy(u8 phy, u32 kbps)
 {
-	mpw_rate r{};
-	r.phy = phy;
-	r.legacy_kbps = kbps;
-	return r;
+	return Rate(phy, 0, 0, 0, 0, kbps);
 }
 
 
