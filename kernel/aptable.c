@@ -65,7 +65,7 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 {
 	struct mpw_ap *ap, *cur, *stalest = NULL;
 
-	ap = kmem_cache_alloc(mpw_ap_cache, GFP_ATOMIC);
+	ap = kmem_cache_zalloc(mpw_ap_cache, GFP_ATOMIC);
 	if (!ap)
 		return NULL;
 	ap->sta = sta;
@@ -188,7 +188,50 @@ void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot 
 	snap->last_rate = ap->stats.last_rate;
 	mpw_rx_window(&ap->stats, now_ns, &snap->win);
 	snap->packet_time_ns = mpw_window_packet_time_ns(&ap->stats, &snap->win);
+	snap->ect = ap->ecn_ect;
+	snap->marked = ap->ecn_marked;
+	snap->ce_seen = ap->ecn_ce_seen;
+	snap->ecn_delta_ppm = ap->ecn_delta_ppm;
+	snap->ecn_marking = READ_ONCE(ap->ecn_marking);
 	spin_unlock_bh(&ap->lock);
+}
+
+/* What ECN steering needs of an AP's estimate at @now_ns. */
+void mpw_ap_ecn_view(struct mpw_ap *ap, u64 now_ns, struct mpw_ecn_ap *view)
+{
+	struct mpw_window win;
+
+	spin_lock_bh(&ap->lock);
+	mpw_rx_window(&ap->stats, now_ns, &win);
+	view->packet_time_ns = mpw_window_packet_time_ns(&ap->stats, &win);
+	view->window_frames = win.first_try + win.retried + win.lost;
+	view->last_rx_ns = ap->stats.last_rx_ns;
+	view->marking = READ_ONCE(ap->ecn_marking);
+	spin_unlock_bh(&ap->lock);
+}
+
+/* The station of @dev, or NULL.  RCU read side or RTNL. */
+struct mpw_station *mpw_station_by_dev(const struct net_device *dev)
+{
+	struct mpw_station *sta;
+
+	list_for_each_entry_rcu(sta, &mpw_stations, node, lockdep_rtnl_is_held()) {
+		if (sta->dev == dev)
+			return sta;
+	}
+	return NULL;
+}
+
+/* The tracked AP @sta is associated with, or NULL.  RCU read side. */
+struct mpw_ap *mpw_station_connected_ap(struct mpw_station *sta)
+{
+	struct mpw_ap *ap;
+
+	list_for_each_entry_rcu(ap, &sta->aps, node) {
+		if (mpw_compat_from_connected_ap(sta->dev, ap->bssid))
+			return ap;
+	}
+	return NULL;
 }
 
 /* New window length for every AP of @net: their windows restart. */
@@ -241,18 +284,6 @@ int mpw_aptable_flush(struct net *net, int ifindex)
 	return matched;
 }
 
-static struct mpw_station *mpw_station_of(const struct net_device *dev)
-{
-	struct mpw_station *sta;
-
-	ASSERT_RTNL();
-	list_for_each_entry(sta, &mpw_stations, node) {
-		if (sta->dev == dev)
-			return sta;
-	}
-	return NULL;
-}
-
 static void mpw_station_remove(struct mpw_station *sta)
 {
 	mpw_station_flush(sta, true);
@@ -279,7 +310,7 @@ static void mpw_station_reset_seq(struct mpw_station *sta)
 static int mpw_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct mpw_station *sta = mpw_station_of(dev);
+	struct mpw_station *sta = mpw_station_by_dev(dev);
 
 	switch (event) {
 	case NETDEV_REGISTER:
@@ -293,6 +324,7 @@ static int mpw_netdev_event(struct notifier_block *nb, unsigned long event, void
 		}
 		sta->dev = dev;
 		spin_lock_init(&sta->lock);
+		spin_lock_init(&sta->ecn.credit_lock);
 		INIT_LIST_HEAD(&sta->aps);
 		atomic_inc(&mpw_generation);
 		list_add_tail_rcu(&sta->node, &mpw_stations);

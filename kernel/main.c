@@ -4,8 +4,10 @@
  *
  * This module measures, for every AP a station interface receives from, the
  * AP's packet time (TRILOGY2 D3.2 section 2.2.2.1.1), and reports it over
- * the "mpwifi" generic netlink family.  It needs no kernel patch: it observes
- * mac80211 rx through a kprobe on an exported function.
+ * the "mpwifi" generic netlink family.  It steers MPTCP traffic away from
+ * APs that waste airtime by marking ECN on their subflows.  It needs no
+ * kernel patch: it observes mac80211 rx through a kprobe on an exported
+ * function and marks at a netfilter hook.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +26,10 @@ unsigned int mpw_max_aps = 8;
 module_param_named(max_aps, mpw_max_aps, uint, 0444);
 MODULE_PARM_DESC(max_aps, "APs tracked per interface; the least recently heard is evicted (1..64)");
 
+static bool ecn = true;
+module_param(ecn, bool, 0444);
+MODULE_PARM_DESC(ecn, "ECN steering enabled in new namespaces");
+
 static unsigned int mpw_net_id __read_mostly;
 
 struct mpw_net *mpw_pernet(const struct net *net)
@@ -34,6 +40,7 @@ struct mpw_net *mpw_pernet(const struct net *net)
 static int __net_init mpw_net_init(struct net *net)
 {
 	mpw_pernet(net)->window_ms = window_ms;
+	mpw_ecn_net_defaults(mpw_pernet(net), ecn);
 	return 0;
 }
 
@@ -66,8 +73,13 @@ static int __init mpw_init(void)
 	err = mpw_rx_observer_init();
 	if (err)
 		goto err_aptable;
+	err = mpw_ecn_init();
+	if (err)
+		goto err_rx_observer;
 	return 0;
 
+err_rx_observer:
+	mpw_rx_observer_exit();
 err_aptable:
 	mpw_aptable_exit();
 err_genl:
@@ -79,7 +91,8 @@ err_pernet:
 
 static void __exit mpw_exit(void)
 {
-	/* stop the producers first: no frame is accounted after this */
+	/* stop the producers first: no packet or frame is accounted after this */
+	mpw_ecn_exit();
 	mpw_rx_observer_exit();
 	mpw_aptable_exit();	/* sends the last AP_DEL events */
 	mpw_genl_exit();
@@ -89,5 +102,5 @@ static void __exit mpw_exit(void)
 module_init(mpw_init);
 module_exit(mpw_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Per-AP WiFi packet time for Multipath TCP");
+MODULE_DESCRIPTION("Per-AP WiFi packet time and ECN steering for Multipath TCP");
 MODULE_ALIAS_GENL_FAMILY(MPWIFI_GENL_NAME);

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mpwifi internals.  Data flows one way: the rx observer (a kprobe at
- * mac80211 rx entry) feeds per-(station, AP) accounting; the generic netlink
- * family reads it out.
+ * mpwifi internals.  The rx observer (a kprobe at mac80211 rx entry) feeds
+ * per-(station, AP) accounting; the generic netlink family reads it out; ECN
+ * steering (a netfilter hook at PRE_ROUTING) marks subflows through APs whose
+ * packet time is poor next to the best AP's.
  *
  * Objects and their locks:
  *   mpw_stations   RCU list of this host's wireless interfaces; written under
  *                  RTNL from the netdevice notifier.
  *   mpw_station    one interface; ->lock (BH) guards its ->aps list.
- *   mpw_ap         one AP seen by one station; ->lock (BH) guards ->stats.
+ *   mpw_ap         one AP seen by one station; ->lock (BH) guards ->stats
+ *                  and the ECN counters.
+ *   mpw_net        per namespace settings; ->ecn.lock guards the steering
+ *                  decision, written to the stations' ->ecn.
  * Readers walk both lists under RCU; removed objects are freed after a grace
  * period.
  */
@@ -23,10 +27,15 @@
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
 
+#include <mpwifi/ecn.h>
 #include <mpwifi/rxstats.h>
 
 struct ieee80211_hw;
 struct sk_buff;
+
+/* ECN credit per station: subflows share MPW_ECN_CREDIT_SLOTS by socket hash */
+#define MPW_ECN_CREDIT_BITS	3
+#define MPW_ECN_CREDIT_SLOTS	(1U << MPW_ECN_CREDIT_BITS)
 
 struct mpw_station {
 	struct list_head node;		/* in mpw_stations */
@@ -38,6 +47,17 @@ struct mpw_station {
 	/* an AP heard from the breakpoint, for the work item to add (MPW_PENDING_*) */
 	unsigned int pending;
 	u8 pending_bssid[ETH_ALEN];
+	struct mpw_station_ecn {
+		/* the decision, from the namespace's latest evaluation */
+		bool mark;
+		u32 packet_time_ns;	/* of the connected AP */
+		/* the connected AP as last evaluated, and its verdict's history; under mpw_net.ecn.lock */
+		struct mpw_ecn_ap view;
+		struct mpw_ap *view_ap;
+		/* credit of subflows, by socket hash: bounded, collisions share */
+		spinlock_t credit_lock;
+		struct mpw_ecn_credit credit[MPW_ECN_CREDIT_SLOTS];
+	} ecn;
 	struct rcu_head rcu;
 };
 
@@ -45,8 +65,12 @@ struct mpw_ap {
 	struct list_head node;		/* in mpw_station.aps */
 	struct mpw_station *sta;
 	u8 bssid[ETH_ALEN];
+	bool ecn_marking;		/* inefficient enough to be marked */
 	spinlock_t lock;
 	struct mpw_rx_stats stats;
+	/* ECN steering, cumulative, in segments */
+	u64 ecn_ect, ecn_marked, ecn_ce_seen;
+	u32 ecn_delta_ppm;		/* of the latest subflow packet */
 	struct rcu_head rcu;
 };
 
@@ -67,6 +91,20 @@ static inline u64 mpw_stats_clock_ns(void)
 /* Per network namespace settings. */
 struct mpw_net {
 	u32 window_ms;
+	struct mpw_net_ecn {
+		/* settings: written by netlink (genl_mutex), read locklessly */
+		bool enabled;
+		u8 law;			/* enum mpwifi_ecn_law */
+		u32 cap_ppm;
+		u32 budget_ppm;
+		u32 threshold_ppm;
+		u32 min_frames;
+		u32 stale_ms;
+		/* the decision, re-evaluated every MPW_ECN_EVAL_NS under traffic */
+		spinlock_t lock;
+		u64 next_eval_ns;
+		u32 best_ns;		/* best fresh packet time, 0 if none */
+	} ecn;
 };
 
 /* A consistent copy of one AP's figures, taken under its lock. */
@@ -79,6 +117,9 @@ struct mpw_ap_snapshot {
 	struct mpw_window win;
 	struct mpw_rate last_rate;
 	u32 packet_time_ns;
+	u64 ect, marked, ce_seen;
+	u32 ecn_delta_ppm;
+	bool ecn_marking;
 };
 
 /* main.c */
@@ -95,6 +136,17 @@ void mpw_aptable_set_window(struct net *net, u32 window_ms);
 int mpw_aptable_flush(struct net *net, int ifindex);
 u32 mpw_ap_object_bytes(void);
 extern struct list_head mpw_stations;
+
+void mpw_ap_ecn_view(struct mpw_ap *ap, u64 now_ns, struct mpw_ecn_ap *view);
+struct mpw_station *mpw_station_by_dev(const struct net_device *dev);
+struct mpw_ap *mpw_station_connected_ap(struct mpw_station *sta);
+
+/* ecn.c */
+void mpw_ecn_net_defaults(struct mpw_net *mn, bool enabled);
+int mpw_ecn_init(void);
+void mpw_ecn_exit(void);
+void mpw_ecn_changed(struct net *net);
+void mpw_ecn_refresh(struct net *net);
 
 /* rx_observer.c */
 int mpw_rx_observer_init(void);

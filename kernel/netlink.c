@@ -20,10 +20,35 @@ static const struct nla_policy mpw_config_policy[MPWIFI_CONFIG_ATTR_MAX + 1] = {
 	[MPWIFI_CONFIG_ATTR_RX_HOOK] = { .type = NLA_REJECT, .reject_message = "read-only" },
 };
 
+/* bounds beyond the s16 of NLA_POLICY_RANGE; 6.1 takes them non-const */
+static struct netlink_range_validation mpw_threshold_range = {
+	.max = MPWIFI_ECN_THRESHOLD_PPM_MAX,
+};
+static struct netlink_range_validation mpw_share_range = { .max = MPW_PPM };
+static struct netlink_range_validation mpw_budget_range = { .min = 1, .max = MPW_PPM };
+static struct netlink_range_validation mpw_min_frames_range = {
+	.min = 1, .max = MPWIFI_ECN_MIN_FRAMES_MAX,
+};
+static struct netlink_range_validation mpw_stale_range = {
+	.min = MPWIFI_ECN_STALE_MS_MIN, .max = MPWIFI_ECN_STALE_MS_MAX,
+};
+
+static const struct nla_policy mpw_ecn_policy[MPWIFI_ECN_ATTR_MAX + 1] = {
+	[MPWIFI_ECN_ATTR_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPWIFI_ECN_ATTR_LAW] = NLA_POLICY_MAX(NLA_U8, MPWIFI_ECN_LAW_MAX),
+	[MPWIFI_ECN_ATTR_THRESHOLD_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_threshold_range),
+	[MPWIFI_ECN_ATTR_CAP_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_share_range),
+	[MPWIFI_ECN_ATTR_BUDGET_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_budget_range),
+	[MPWIFI_ECN_ATTR_MIN_FRAMES] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_min_frames_range),
+	[MPWIFI_ECN_ATTR_STALE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_stale_range),
+	[MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS] = { .type = NLA_REJECT, .reject_message = "read-only" },
+};
+
 static const struct nla_policy mpw_policy[MPWIFI_ATTR_MAX + 1] = {
 	[MPWIFI_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT, .reject_message = "output only" },
 	[MPWIFI_ATTR_CONFIG] = NLA_POLICY_NESTED(mpw_config_policy),
+	[MPWIFI_ATTR_ECN] = NLA_POLICY_NESTED(mpw_ecn_policy),
 };
 
 static struct genl_family mpw_family;
@@ -61,7 +86,15 @@ static int mpw_put_figures(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
 	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_RETRIED, w->retried) ||
 	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_LOST, w->lost) ||
 	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_RATED, w->rated) ||
-	    nla_put_u8(skb, MPWIFI_AP_ATTR_PHY, s->last_rate.phy))
+	    nla_put_u8(skb, MPWIFI_AP_ATTR_PHY, s->last_rate.phy) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_ECT, s->ect, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_MARKED, s->marked, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, MPWIFI_AP_ATTR_CE_SEEN, s->ce_seen, MPWIFI_AP_ATTR_PAD) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_ECT, w->ect) ||
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_WIN_MARKED, w->marked) ||
+	    nla_put_u8(skb, MPWIFI_AP_ATTR_ECN_MARKING, s->ecn_marking))
+		return -EMSGSIZE;
+	if (s->ecn_marking && nla_put_u32(skb, MPWIFI_AP_ATTR_ECN_DELTA_PPM, s->ecn_delta_ppm))
 		return -EMSGSIZE;
 	if ((w->first_try || w->retried || w->lost) &&
 	    nla_put_u32(skb, MPWIFI_AP_ATTR_DELIVERY_PPM,
@@ -110,6 +143,8 @@ static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct mpw_ap *ap;
 	int err = 0;
 
+	if (!skip)
+		mpw_ecn_refresh(net);	/* ecn_marking as of now */
 	/* resuming by position: a change in between sets NLM_F_DUMP_INTR */
 	cb->seq = atomic_read(&mpw_generation);
 	rcu_read_lock();
@@ -135,9 +170,10 @@ out:
 	return err && idx == skip ? err : skb->len;
 }
 
-static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
+/* Reply to @info with one nested attribute @type, filled by @fill. */
+static int mpw_reply_nested(struct genl_info *info, u8 cmd, int type,
+			    int (*fill)(struct sk_buff *msg, struct net *net))
 {
-	struct mpw_net *mn = mpw_pernet(genl_info_net(info));
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
@@ -145,15 +181,11 @@ static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mpw_family, 0, MPWIFI_CMD_CONFIG_GET);
+	hdr = genlmsg_put_reply(msg, info, &mpw_family, 0, cmd);
 	if (!hdr)
 		goto nospace;
-	nest = nla_nest_start(msg, MPWIFI_ATTR_CONFIG);
-	if (!nest ||
-	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_WINDOW_MS, READ_ONCE(mn->window_ms)) ||
-	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_MAX_APS, mpw_max_aps) ||
-	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_AP_BYTES, mpw_ap_object_bytes()) ||
-	    nla_put_u8(msg, MPWIFI_CONFIG_ATTR_RX_HOOK, mpw_rx_observer_attached()))
+	nest = nla_nest_start(msg, type);
+	if (!nest || fill(msg, genl_info_net(info)))
 		goto nospace;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
@@ -161,6 +193,23 @@ static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
 nospace:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+static int mpw_fill_config(struct sk_buff *msg, struct net *net)
+{
+	const struct mpw_net *mn = mpw_pernet(net);
+
+	if (nla_put_u32(msg, MPWIFI_CONFIG_ATTR_WINDOW_MS, READ_ONCE(mn->window_ms)) ||
+	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_MAX_APS, mpw_max_aps) ||
+	    nla_put_u32(msg, MPWIFI_CONFIG_ATTR_AP_BYTES, mpw_ap_object_bytes()) ||
+	    nla_put_u8(msg, MPWIFI_CONFIG_ATTR_RX_HOOK, mpw_rx_observer_attached()))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return mpw_reply_nested(info, MPWIFI_CMD_CONFIG_GET, MPWIFI_ATTR_CONFIG, mpw_fill_config);
 }
 
 static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
@@ -180,6 +229,68 @@ static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mpw_aptable_set_window(genl_info_net(info), nla_get_u32(tb[MPWIFI_CONFIG_ATTR_WINDOW_MS]));
+	return 0;
+}
+
+static int mpw_fill_ecn(struct sk_buff *msg, struct net *net)
+{
+	const struct mpw_net_ecn *e = &mpw_pernet(net)->ecn;
+	u32 best_ns = READ_ONCE(e->best_ns);
+
+	if (nla_put_u8(msg, MPWIFI_ECN_ATTR_ENABLED, READ_ONCE(e->enabled)) ||
+	    nla_put_u8(msg, MPWIFI_ECN_ATTR_LAW, READ_ONCE(e->law)) ||
+	    nla_put_u32(msg, MPWIFI_ECN_ATTR_THRESHOLD_PPM, READ_ONCE(e->threshold_ppm)) ||
+	    nla_put_u32(msg, MPWIFI_ECN_ATTR_CAP_PPM, READ_ONCE(e->cap_ppm)) ||
+	    nla_put_u32(msg, MPWIFI_ECN_ATTR_BUDGET_PPM, READ_ONCE(e->budget_ppm)) ||
+	    nla_put_u32(msg, MPWIFI_ECN_ATTR_MIN_FRAMES, READ_ONCE(e->min_frames)) ||
+	    nla_put_u32(msg, MPWIFI_ECN_ATTR_STALE_MS, READ_ONCE(e->stale_ms)) ||
+	    (best_ns && nla_put_u32(msg, MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, best_ns)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int mpw_ecn_get(struct sk_buff *skb, struct genl_info *info)
+{
+	mpw_ecn_refresh(genl_info_net(info));	/* best_packet_time_ns as of now */
+	return mpw_reply_nested(info, MPWIFI_CMD_ECN_GET, MPWIFI_ATTR_ECN, mpw_fill_ecn);
+}
+
+/* Writers are serialised by genl_mutex; the hook reads each field once per packet. */
+static int mpw_ecn_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct mpw_net_ecn *e = &mpw_pernet(net)->ecn;
+	struct nlattr *tb[MPWIFI_ECN_ATTR_MAX + 1];
+	bool changed = false;
+	int err, i;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_ECN))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MPWIFI_ECN_ATTR_MAX, info->attrs[MPWIFI_ATTR_ECN], mpw_ecn_policy,
+			       info->extack);
+	if (err)
+		return err;
+	for (i = 0; i <= MPWIFI_ECN_ATTR_MAX; i++)
+		changed |= !!tb[i];
+	if (!changed) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPWIFI_ATTR_ECN], "nothing to change");
+		return -EINVAL;
+	}
+	if (tb[MPWIFI_ECN_ATTR_LAW])
+		WRITE_ONCE(e->law, nla_get_u8(tb[MPWIFI_ECN_ATTR_LAW]));
+	if (tb[MPWIFI_ECN_ATTR_THRESHOLD_PPM])
+		WRITE_ONCE(e->threshold_ppm, nla_get_u32(tb[MPWIFI_ECN_ATTR_THRESHOLD_PPM]));
+	if (tb[MPWIFI_ECN_ATTR_CAP_PPM])
+		WRITE_ONCE(e->cap_ppm, nla_get_u32(tb[MPWIFI_ECN_ATTR_CAP_PPM]));
+	if (tb[MPWIFI_ECN_ATTR_BUDGET_PPM])
+		WRITE_ONCE(e->budget_ppm, nla_get_u32(tb[MPWIFI_ECN_ATTR_BUDGET_PPM]));
+	if (tb[MPWIFI_ECN_ATTR_MIN_FRAMES])
+		WRITE_ONCE(e->min_frames, nla_get_u32(tb[MPWIFI_ECN_ATTR_MIN_FRAMES]));
+	if (tb[MPWIFI_ECN_ATTR_STALE_MS])
+		WRITE_ONCE(e->stale_ms, nla_get_u32(tb[MPWIFI_ECN_ATTR_STALE_MS]));
+	if (tb[MPWIFI_ECN_ATTR_ENABLED])
+		WRITE_ONCE(e->enabled, nla_get_u8(tb[MPWIFI_ECN_ATTR_ENABLED]));
+	mpw_ecn_changed(net);
 	return 0;
 }
 
@@ -212,6 +323,15 @@ static const struct genl_ops mpw_ops[] = {
 	{
 		.cmd = MPWIFI_CMD_AP_FLUSH,
 		.doit = mpw_ap_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_ECN_GET,
+		.doit = mpw_ecn_get,
+	},
+	{
+		.cmd = MPWIFI_CMD_ECN_SET,
+		.doit = mpw_ecn_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -72,6 +72,7 @@
 
 #define MPW_ECN_MIN_FRAMES_DEFAULT	20U	/* frames in the window before an estimate counts */
 #define MPW_ECN_STALE_NS_DEFAULT	1000000000ULL	/* an AP silent for 1 s has no estimate */
+#define MPW_ECN_HOLD_NS_DEFAULT		500000000ULL	/* a verdict must hold this long to switch */
 
 /* TCP-friendly window constant of CUBIC, k = 3 (1 + b) / (2 (1 - b)), b = 717/1024. */
 #define MPW_CUBIC_K_NUM			5223U
@@ -99,18 +100,32 @@ static inline bool mpw_ecn_inefficient(u32 t_ns, u32 best_ns, u32 threshold_ppm)
  * old: a handful of frames cannot trigger marking, and a silent AP neither
  * sets the bar for the others nor gets marked on old figures.  An AP is
  * marked while its T >= (1 + threshold) x the best fresh T, so nothing is
- * marked with fewer than two fresh APs.
+ * marked with fewer than two fresh APs.  Once marked, an AP stays marked on
+ * fewer frames (any, if not stale): marking thins its traffic, and dropping
+ * the marks as soon as it falls under min_frames would let it grow back and
+ * oscillate.
+ *
+ * A verdict switches marking on or off only after it has held for hold_ns.
+ * Contention biases T: frames of the AP with less traffic collide with the
+ * busy AP's more often (the busy one is nearly always contending), so of two
+ * equal APs the lighter one reads 10-40% worse in 500 ms windows, in bursts.
+ * Holding keeps such bursts from starting marks (which would lighten that AP
+ * further), and keeps a clearly worse AP marked through a window in which
+ * the good AP had a bad moment.
  */
 struct mpw_ecn_policy {
 	u32 threshold_ppm;
 	u32 min_frames;
 	u64 stale_ns;
+	u64 hold_ns;
 };
 
 struct mpw_ecn_ap {
 	u32 packet_time_ns;	/* 0: no estimate */
 	u32 window_frames;	/* N0 + N1 + Nlost over the window */
 	u64 last_rx_ns;
+	bool marking;		/* the current decision */
+	u64 other_since_ns;	/* the opposite verdict holds since then; 0: it does not */
 };
 
 static inline bool mpw_ecn_fresh(const struct mpw_ecn_ap *ap, u64 now_ns, const struct mpw_ecn_policy *pol)
@@ -120,23 +135,41 @@ static inline bool mpw_ecn_fresh(const struct mpw_ecn_ap *ap, u64 now_ns, const 
 	       (now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns);
 }
 
-/* The best (smallest) fresh packet time, 0 when no AP is fresh. */
-static inline u32 mpw_ecn_best_packet_time(const struct mpw_ecn_ap *aps, unsigned int n, u64 now_ns,
-					   const struct mpw_ecn_policy *pol)
+/* @best (0: none yet) lowered to @ap's packet time if that is fresh and better. */
+static inline u32 mpw_ecn_best_update(u32 best, const struct mpw_ecn_ap *ap, u64 now_ns,
+				      const struct mpw_ecn_policy *pol)
 {
-	u32 best = 0;
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (mpw_ecn_fresh(&aps[i], now_ns, pol) && (!best || aps[i].packet_time_ns < best))
-			best = aps[i].packet_time_ns;
+	if (mpw_ecn_fresh(ap, now_ns, pol) && (!best || ap->packet_time_ns < best))
+		return ap->packet_time_ns;
 	return best;
 }
 
 static inline bool mpw_ecn_should_mark(const struct mpw_ecn_ap *ap, u32 best_ns, u64 now_ns,
 				       const struct mpw_ecn_policy *pol)
 {
-	return mpw_ecn_fresh(ap, now_ns, pol) && mpw_ecn_inefficient(ap->packet_time_ns, best_ns, pol->threshold_ppm);
+	struct mpw_ecn_policy keep = *pol;
+
+	if (ap->marking)
+		keep.min_frames = 1;
+	return mpw_ecn_fresh(ap, now_ns, &keep) &&
+	       mpw_ecn_inefficient(ap->packet_time_ns, best_ns, pol->threshold_ppm);
+}
+
+/* Update and return @ap's decision at @now_ns (state in ap->marking, ap->other_since_ns). */
+static inline bool mpw_ecn_decide(struct mpw_ecn_ap *ap, u32 best_ns, u64 now_ns,
+				  const struct mpw_ecn_policy *pol)
+{
+	if (mpw_ecn_should_mark(ap, best_ns, now_ns, pol) == ap->marking) {
+		ap->other_since_ns = 0;
+		return ap->marking;
+	}
+	if (!ap->other_since_ns)
+		ap->other_since_ns = now_ns ? now_ns : 1;
+	else if (now_ns - ap->other_since_ns >= pol->hold_ns) {
+		ap->marking = !ap->marking;
+		ap->other_since_ns = 0;
+	}
+	return ap->marking;
 }
 
 /* t_ns / rtt in Q32, or U64_MAX when it is 1 or more (or rtt is 0). */

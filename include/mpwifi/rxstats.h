@@ -53,6 +53,9 @@ struct mpw_bucket {
 	u32 retried;
 	u32 lost;
 	u32 rated;		/* frames with a known rate */
+	/* ECN steering, in segments; u16 fits in what was padding (saturating) */
+	u16 ect;		/* ECT packets of MPTCP subflows */
+	u16 marked;		/* ... of which mpwifi set CE */
 	u64 inv_rate_sum;	/* sum of 2^32 / rate_kbps over rated frames */
 };
 
@@ -87,6 +90,8 @@ struct mpw_window {
 	u32 retried;
 	u32 lost;
 	u32 rated;
+	u32 ect;
+	u32 marked;
 	u64 inv_rate_sum;
 };
 
@@ -249,6 +254,22 @@ static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame
 	}
 }
 
+static inline u16 mpw_add_sat_u16(u16 a, u32 b)
+{
+	return b >= 0xffffU - a ? 0xffffU : (u16)(a + b);
+}
+
+/* Count @ect ECT segments of MPTCP subflows, @marked of them set to CE by us, at @now_ns. */
+static inline void mpw_rx_account_ecn(struct mpw_rx_stats *s, u64 now_ns, u32 ect, u32 marked)
+{
+	struct mpw_bucket *b = mpw_bucket_at(s, (u32)div_u64(now_ns, s->slot_ns));
+
+	if (!b)
+		return;
+	b->ect = mpw_add_sat_u16(b->ect, ect);
+	b->marked = mpw_add_sat_u16(b->marked, marked);
+}
+
 /* Sum the buckets of the window ending at @now_ns. */
 static inline void mpw_rx_window(const struct mpw_rx_stats *s, u64 now_ns, struct mpw_window *w)
 {
@@ -270,6 +291,8 @@ static inline void mpw_rx_window(const struct mpw_rx_stats *s, u64 now_ns, struc
 		w->retried += b->retried;
 		w->lost += b->lost;
 		w->rated += b->rated;
+		w->ect += b->ect;
+		w->marked += b->marked;
 		w->inv_rate_sum += b->inv_rate_sum;
 	}
 }

@@ -3,7 +3,9 @@
 CLI's own checks, and print the kernel's answer: "ok", or "errno NAME: extack".
 
   genl_raw.py config-set ATTR=VALUE...   nested MPWIFI_ATTR_CONFIG with u32 attrs
+  genl_raw.py ecn-set ATTR=VALUE...      nested MPWIFI_ATTR_ECN (u8 for ENABLED and LAW, else u32)
   genl_raw.py raw-top ATTRTYPE=HEX...    top-level attributes with raw payloads
+  genl_raw.py ap-dump                    every AP's attributes as JSON, decoded by size alone
 Attribute numbers come from include/uapi/linux/mpwifi.h, parsed here.
 """
 import errno
@@ -83,6 +85,44 @@ def verdict(reply):
     return "errno %s: %s" % (errno.errorcode.get(err, str(err)), msg)
 
 
+def attrs_of(buf, off, end):
+    while off + 4 <= end:
+        length, atype = struct.unpack_from("=HH", buf, off)
+        if length < 4:
+            break
+        yield atype & 0x3fff, buf[off + 4:off + length]
+        off += (length + 3) & ~3
+
+
+def ap_dump(sock, family, enums):
+    """A reader that shares nothing with the agent: checks the agent's view, too."""
+    names = {v: k[len("MPWIFI_AP_ATTR_"):].lower() for k, v in enums.items()
+             if k.startswith("MPWIFI_AP_ATTR_") and not k.startswith("MPWIFI_AP_ATTR_MAX")}
+    body = struct.pack("=BBH", enums["MPWIFI_CMD_AP_GET"], 1, 0)
+    sock.send(struct.pack("=IHHII", 16 + len(body), family, NLM_F_REQUEST | 0x300, 2, 0) + body)
+    aps = []
+    while True:
+        buf = sock.recv(1 << 16)
+        off = 0
+        while off < len(buf):
+            length, kind = struct.unpack_from("=IH", buf, off)
+            if kind == 3:  # NLMSG_DONE
+                return aps
+            if kind == NLMSG_ERROR:
+                sys.exit("dump failed: " + verdict(buf[off:off + length]))
+            for atype, payload in attrs_of(buf, off + 20, off + length):
+                if atype != enums["MPWIFI_ATTR_AP"]:
+                    continue
+                ap = {}
+                for t, v in attrs_of(payload, 0, len(payload)):
+                    fmt = {1: "=B", 4: "=I", 8: "=Q"}.get(len(v))
+                    ap[names.get(t, str(t))] = (struct.unpack(fmt, v)[0] if fmt and t != enums["MPWIFI_AP_ATTR_IFNAME"]
+                                                else v.rstrip(b"\0").decode(errors="replace")
+                                                if t == enums["MPWIFI_AP_ATTR_IFNAME"] else v.hex(":"))
+                aps.append(ap)
+            off += (length + 3) & ~3
+
+
 def main():
     enums = uapi_enums()
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
@@ -94,6 +134,16 @@ def main():
                           for k, v in (a.split("=") for a in args))
         attrs = attr(enums["MPWIFI_ATTR_CONFIG"] | 0x8000, nested)  # NLA_F_NESTED
         cmd = enums["MPWIFI_CMD_CONFIG_SET"]
+    elif verb == "ecn-set":
+        nested = b"".join(attr(enums[k], struct.pack("=B" if k.endswith(("_ENABLED", "_LAW")) else "=I",
+                                                     int(v)))
+                          for k, v in (a.split("=") for a in args))
+        attrs = attr(enums["MPWIFI_ATTR_ECN"] | 0x8000, nested)
+        cmd = enums["MPWIFI_CMD_ECN_SET"]
+    elif verb == "ap-dump":
+        import json
+        print(json.dumps(ap_dump(sock, family, enums)))
+        return
     elif verb == "raw-top":
         attrs = b"".join(attr(int(k), bytes.fromhex(v)) for k, v in (a.split("=") for a in args))
         cmd = enums["MPWIFI_CMD_AP_FLUSH"]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The module's life around traffic: loaded before mac80211 exists, reloaded
-# repeatedly under an MPTCP download, mac80211 removed and brought back under
+# repeatedly under an MPTCP download that ECN steering marks (ap1 pinned to
+# HT MCS 0 against ap2's MCS 7, ECN on), mac80211 removed and brought back under
 # it, interfaces deleted while tracked; the kernel log stays clean and
 # counting resumes each time.
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,10 @@ check "mac80211 not loaded yet" sh -c '! grep -q "^mac80211 " /proc/modules'
 module_load
 check "rx hook detached without mac80211" equals \
 	"$("$MPWIFI" -j config show | python3 -c 'import json,sys; print(json.load(sys.stdin)["rx_hook"])')" False
-topo_up --aps 2 --stations 2 --channel 1
+topo_up --aps 2 --stations 2 --channel 1 --rates "6 54"
+ip netns exec ap1 iw dev wlan-ap1 set bitrates legacy-2.4 6 ht-mcs-2.4 0
+ip netns exec ap2 iw dev wlan-ap2 set bitrates legacy-2.4 54 ht-mcs-2.4 7
+for ns in "$TOPO_CLI_NS" "$TOPO_SRV_NS"; do ip netns exec "$ns" sysctl -qw net.ipv4.tcp_ecn=1; done
 check "rx hook attached once mac80211 is live" equals \
 	"$("$MPWIFI" -j config show | python3 -c 'import json,sys; print(json.load(sys.stdin)["rx_hook"])')" True
 
@@ -30,6 +34,8 @@ for round in $(seq 1 30); do
 		check "reload $round under traffic: counting again" test "$(frames)" -gt 0
 	fi
 done
+sleep 2
+check "reloaded under traffic: marking the slow AP's subflow" test "$(ap_field sta1 marked)" -gt 0
 check "download still running after reloads" kill -0 "$client"
 
 # With kprobe optimisation off the handler always runs from the breakpoint

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <functional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -38,6 +40,54 @@ std::uint64_t parseNumber(const std::string &text, const std::string &what)
 std::string range(std::uint64_t min, std::uint64_t max)
 {
 	return std::to_string(min) + ".." + std::to_string(max);
+}
+
+std::string range(Bounds b)
+{
+	return range(b.min, b.max);
+}
+
+std::uint32_t parseInRange(const std::string &text, const std::string &what, Bounds b)
+{
+	const std::uint64_t value = parseNumber(text, what);
+	if (!b.contains(value))
+		fail(what + " " + text + " is out of range " + range(b));
+	return static_cast<std::uint32_t>(value);
+}
+
+std::string percentRange(Bounds ppm)
+{
+	return formatPpmAsPercent(ppm.min) + ".." + formatPpmAsPercent(ppm.max) + " %";
+}
+
+// A decimal percent to the ppm, exactly: digits, then optionally a point and
+// 1 to 4 digits.  No sign, exponent or spaces.
+std::uint32_t parsePercentInRange(const std::string &text, const std::string &what, Bounds ppm)
+{
+	constexpr std::size_t kDecimals = 4; // 1 ppm = 0.0001 %
+	auto invalid = [&] {
+		fail("invalid " + what + " \"" + text + "\" (a percent with at most 4 decimals, like 5 or 2.5)");
+	};
+	auto digits = [](std::string_view s) {
+		return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+	};
+
+	const std::size_t point = text.find('.');
+	const std::string_view whole = std::string_view(text).substr(0, point);
+	std::string frac = point == std::string::npos ? "0" : text.substr(point + 1);
+	if (!digits(whole) || !digits(frac) || frac.size() > kDecimals)
+		invalid();
+	frac.resize(kDecimals, '0');
+
+	std::uint64_t percent = 0, fraction = 0;
+	if (std::from_chars(whole.data(), whole.data() + whole.size(), percent).ec != std::errc())
+		invalid(); // too large for 64 bits
+	(void)std::from_chars(frac.data(), frac.data() + frac.size(), fraction);
+	const std::uint64_t value =
+		percent <= ppm.max / kPpmPerPercent ? percent * kPpmPerPercent + fraction : UINT64_MAX;
+	if (!ppm.contains(value))
+		fail(what + " " + text + " % is out of range " + percentRange(ppm));
+	return static_cast<std::uint32_t>(value);
 }
 
 // Parses @tokens against @options; returns the positional words left.
@@ -79,6 +129,17 @@ void parseKeywords(const Tokens &words, const std::vector<Keyword> &keywords)
 			fail(std::string("missing ") + kw->placeholder + " after \"" + kw->name + "\"");
 		kw->set(*++word);
 	}
+}
+
+Keyword numberKeyword(const char *name, const char *placeholder, Bounds b, std::optional<std::uint32_t> &out)
+{
+	return {name, placeholder, [name, b, &out](const std::string &text) { out = parseInRange(text, name, b); }};
+}
+
+Keyword percentKeyword(const char *name, Bounds ppm, std::optional<std::uint32_t> &out)
+{
+	return {name, "PCT",
+		[name, ppm, &out](const std::string &text) { out = parsePercentInRange(text, name, ppm); }};
 }
 
 Keyword devKeyword(Command &cmd)
@@ -140,32 +201,64 @@ void parseAp(Command &cmd, Tokens tokens)
 	}
 }
 
-void parseConfig(Command &cmd, Tokens tokens)
+// An object of settings: "OBJECT [show]" or "OBJECT set NAME VALUE...".
+struct Settings {
+	const char *object;
+	Action show;
+	Action set;
+	std::vector<Keyword> keywords; // of set
+	std::function<bool()> nothingSet;
+};
+
+void parseSettings(Command &cmd, Tokens tokens, const Settings &settings)
 {
 	const std::string verb = takeVerb(tokens);
-	std::vector<Keyword> keywords;
-
-	if (verb == "show") {
-		cmd.action = Action::ConfigShow;
-	} else if (verb == "set") {
-		cmd.action = Action::ConfigSet;
-		keywords.push_back({"window-ms", "MS", [&cmd](const std::string &text) {
-					    const std::uint64_t ms = parseNumber(text, "window-ms");
-					    if (!validWindowMs(ms))
-						    fail("window-ms " + text + " is out of range " +
-							 range(MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX));
-					    cmd.update.window_ms = static_cast<std::uint32_t>(ms);
-				    }});
-	} else if (verb == "help") {
+	if (verb == "help") {
 		cmd.action = Action::Help;
 		return;
-	} else {
-		unknownCommand("config", verb);
 	}
+	if (verb != "show" && verb != "set")
+		unknownCommand(settings.object, verb);
+	const bool set = verb == "set";
+	cmd.action = set ? settings.set : settings.show;
+	parseKeywords(parseOptions(tokens, {}), set ? settings.keywords : std::vector<Keyword>{});
+	if (set && settings.nothingSet()) {
+		std::string names;
+		for (const Keyword &k : settings.keywords)
+			names += std::string(names.empty() ? "" : ", ") + k.name + " " + k.placeholder;
+		fail(std::string(settings.object) + " set needs a setting: " + names);
+	}
+}
 
-	parseKeywords(parseOptions(tokens, {}), keywords);
-	if (cmd.action == Action::ConfigSet && !cmd.update.window_ms)
-		fail("config set needs a setting: window-ms MS");
+void parseConfig(Command &cmd, Tokens tokens)
+{
+	parseSettings(cmd, std::move(tokens),
+		      {"config", Action::ConfigShow, Action::ConfigSet,
+		       {numberKeyword("window-ms", "MS", kWindowMs, cmd.update.window_ms)},
+		       [&cmd] { return !cmd.update.window_ms; }});
+}
+
+void parseEcn(Command &cmd, Tokens tokens)
+{
+	EcnUpdate &ecn = cmd.ecn;
+	const Keyword enabled{"enabled", "on|off", [&ecn](const std::string &text) {
+				      if (text != "on" && text != "off")
+					      fail("invalid enabled \"" + text + "\" (on or off)");
+				      ecn.enabled = text == "on";
+			      }};
+	const Keyword law{"law", "seed|uncoupled", [&ecn](const std::string &text) {
+				  ecn.law = ecnLawFromName(text);
+				  if (!ecn.law)
+					  fail("invalid law \"" + text + "\" (seed or uncoupled)");
+			  }};
+	parseSettings(cmd, std::move(tokens),
+		      {"ecn", Action::EcnShow, Action::EcnSet,
+		       {enabled, law, percentKeyword("threshold", kEcnThresholdPpm, ecn.threshold_ppm),
+			percentKeyword("cap", kEcnCapPpm, ecn.cap_ppm),
+			percentKeyword("budget", kEcnBudgetPpm, ecn.budget_ppm),
+			numberKeyword("min-frames", "N", kEcnMinFrames, ecn.min_frames),
+			numberKeyword("stale-ms", "MS", kEcnStaleMs, ecn.stale_ms)},
+		       [&ecn] { return ecn.empty(); }});
 }
 
 void parseMonitor(Command &cmd, Tokens tokens)
@@ -228,6 +321,8 @@ Command parseCommandLine(std::span<const std::string> args)
 		parseAp(cmd, std::move(rest));
 	else if (object == "config")
 		parseConfig(cmd, std::move(rest));
+	else if (object == "ecn")
+		parseEcn(cmd, std::move(rest));
 	else if (object == "monitor")
 		parseMonitor(cmd, std::move(rest));
 	else if (object == "help")
@@ -255,6 +350,8 @@ std::string actionName(Command::Action action)
 	case Action::ApFlush: return "ap flush";
 	case Action::ConfigShow: return "config show";
 	case Action::ConfigSet: return "config set";
+	case Action::EcnShow: return "ecn show";
+	case Action::EcnSet: return "ecn set";
 	case Action::Monitor: return "monitor";
 	}
 	return "?";
@@ -268,20 +365,35 @@ std::string usage()
 	       "       mpwifi ap flush [ dev IFNAME ]\n"
 	       "       mpwifi config [ show ]\n"
 	       "       mpwifi config set window-ms MS\n"
+	       "       mpwifi ecn [ show ]\n"
+	       "       mpwifi ecn set [ enabled { on | off } ] [ law { seed | uncoupled } ] [ threshold PCT ]\n"
+	       "                      [ cap PCT ] [ budget PCT ] [ min-frames N ] [ stale-ms MS ]\n"
 	       "       mpwifi monitor\n"
 	       "       mpwifi help\n"
 	       "where  OPTIONS := { -j | --json | -p | --pretty | -V | --version | -h | --help }\n"
-	       "       OBJECT := { ap | config | monitor }; no COMMAND means show\n"
+	       "       OBJECT := { ap | config | ecn | monitor }; no COMMAND means show\n"
 	       "       window-ms: the estimation window, " +
-	       range(MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX) +
+	       range(kWindowMs) +
 	       " ms\n"
+	       "       ecn set: at least one setting, each at most once.  PCT is a percent with at most\n"
+	       "       4 decimals (5, 2.5, 0.0217).  ECN steering sets CE on a share of the ECT packets of\n"
+	       "       MPTCP subflows through an AP whose packet time exceeds the best AP's by threshold or\n"
+	       "       more; the law (seed or uncoupled) sets the share, at most cap.\n"
+	       "       threshold " +
+	       percentRange(kEcnThresholdPpm) + ", cap " + percentRange(kEcnCapPpm) + ", budget " +
+	       percentRange(kEcnBudgetPpm) +
+	       " (throughput loss the uncoupled law allows),\n"
+	       "       min-frames " +
+	       range(kEcnMinFrames) + " (frames before an AP's estimate counts), stale-ms " + range(kEcnStaleMs) +
+	       " (silence after which it does not)\n"
 	       "       --interval: ap watch refresh period, " +
 	       range(kMinIntervalMs, kMaxIntervalMs) +
 	       " ms (default 1000); --count: stop after N refreshes\n"
 	       "ap columns: FIRST-TRY, RETRIED and LOST count data frames since the AP was first seen;\n"
 	       "       DELIV (delivery probability), RATE-Mb/s, T-us (packet time) and W-N0, W-N1,\n"
-	       "       W-LOST (first-try, retried, lost frames) describe the current window.\n"
-	       "ap flush and config set need CAP_NET_ADMIN.\n";
+	       "       W-LOST (first-try, retried, lost frames) describe the current window;\n"
+	       "       MARK is the share of its ECT packets mpwifi marked CE in the window.\n"
+	       "ap flush, config set and ecn set need CAP_NET_ADMIN.\n";
 }
 
 } // namespace mpwifi::cli

@@ -16,7 +16,7 @@
 namespace mpwifi::cli {
 
 struct Command {
-	enum class Action { Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, Monitor };
+	enum class Action { Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, EcnShow, EcnSet, Monitor };
 
 	Action action = Action::Help;
 	bool json = false;
@@ -25,6 +25,7 @@ struct Command {
 	std::chrono::milliseconds interval{1000}; // ap watch: refresh period
 	std::optional<std::uint64_t> count;       // ap watch: stop after N refreshes
 	ConfigUpdate update;                      // config set
+	EcnUpdate ecn;                            // ecn set
 };
 
 // ap watch --interval.

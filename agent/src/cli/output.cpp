@@ -24,6 +24,7 @@ struct Field {
 	double divisor = 1;       // text: numbers are shown divided by this...
 	int decimals = 0;         // ...with this many digits after the point
 	Value (*get)(const T &) = nullptr;
+	std::string (*text)(const T &) = nullptr; // text: instead of get's value, if set
 };
 
 template <typename T>
@@ -39,6 +40,38 @@ Value u(std::uint64_t v)
 
 constexpr double kNsPerUs = 1000.0;
 constexpr double kKbpsPerMbps = 1000.0;
+
+// A percent in JSON: a whole number when it is one, like 20 or 2.5.
+Value percentOf(std::uint32_t ppm)
+{
+	if (ppm % kPpmPerPercent == 0)
+		return u(ppm / kPpmPerPercent);
+	return static_cast<double>(ppm) / kPpmPerPercent;
+}
+
+std::string percentText(std::uint32_t ppm)
+{
+	return formatPpmAsPercent(ppm) + "%";
+}
+
+// Marked over ECT packets in the window.  The kernel never marks more than
+// it saw; the bound keeps the contract's 0..1 if a sample ever disagrees.
+std::optional<double> markRate(const ApStats &a)
+{
+	if (!a.window_ect)
+		return std::nullopt;
+	return std::min(1.0, static_cast<double>(a.window_marked) / a.window_ect);
+}
+
+std::string markRateText(const ApStats &a)
+{
+	const auto rate = markRate(a);
+	if (!rate)
+		return "-";
+	std::ostringstream s;
+	s << std::fixed << std::setprecision(1) << *rate * 100 << '%';
+	return s.str();
+}
 
 // clang-format off
 const Field<ApStats> kApFields[] = {
@@ -63,6 +96,17 @@ const Field<ApStats> kApFields[] = {
 	{.key = "window_rated", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_rated); }},
 	{.key = "last_rx_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.last_rx_ns); }},
 	{.key = "phy", .label = nullptr, .get = [](const ApStats &a) { return Value(std::string(phyName(a.phy))); }},
+	{.key = "ect", .label = nullptr, .get = [](const ApStats &a) { return u(a.ect); }},
+	{.key = "marked", .label = nullptr, .get = [](const ApStats &a) { return u(a.marked); }},
+	{.key = "ce_seen", .label = nullptr, .get = [](const ApStats &a) { return u(a.ce_seen); }},
+	{.key = "window_ect", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_ect); }},
+	{.key = "window_marked", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_marked); }},
+	{.key = "mark_rate", .label = "MARK", .get = [](const ApStats &a) { return maybe(markRate(a)); },
+	 .text = markRateText},
+	{.key = "ecn_marking", .label = nullptr, .get = [](const ApStats &a) { return Value(a.ecn_marking); }},
+	{.key = "mark_delta", .label = nullptr, .get = [](const ApStats &a) {
+		 return a.ecn_delta_ppm ? Value(static_cast<double>(*a.ecn_delta_ppm) / kPpm) : Value();
+	 }},
 };
 
 const Field<Config> kConfigFields[] = {
@@ -70,6 +114,25 @@ const Field<Config> kConfigFields[] = {
 	{.key = "max_aps", .label = "max-aps", .get = [](const Config &c) { return u(c.max_aps); }},
 	{.key = "ap_bytes", .label = "ap-bytes", .get = [](const Config &c) { return u(c.ap_bytes); }},
 	{.key = "rx_hook", .label = "rx-hook", .get = [](const Config &c) { return Value(c.rx_hook); }},
+};
+
+const Field<EcnConfig> kEcnFields[] = {
+	{.key = "enabled", .label = "enabled", .get = [](const EcnConfig &c) { return Value(c.enabled); },
+	 .text = [](const EcnConfig &c) { return std::string(c.enabled ? "on" : "off"); }},
+	{.key = "law", .label = "law", .get = [](const EcnConfig &c) { return Value(std::string(ecnLawName(c.law))); }},
+	{.key = "threshold_pct", .label = "threshold",
+	 .get = [](const EcnConfig &c) { return percentOf(c.threshold_ppm); },
+	 .text = [](const EcnConfig &c) { return percentText(c.threshold_ppm); }},
+	{.key = "cap_pct", .label = "cap", .get = [](const EcnConfig &c) { return percentOf(c.cap_ppm); },
+	 .text = [](const EcnConfig &c) { return percentText(c.cap_ppm); }},
+	{.key = "budget_pct", .label = "budget", .get = [](const EcnConfig &c) { return percentOf(c.budget_ppm); },
+	 .text = [](const EcnConfig &c) { return percentText(c.budget_ppm); }},
+	{.key = "min_frames", .label = "min-frames", .get = [](const EcnConfig &c) { return u(c.min_frames); }},
+	{.key = "stale_ms", .label = "stale-ms", .get = [](const EcnConfig &c) { return u(c.stale_ms); }},
+	{.key = "best_packet_time_us", .label = "best-packet-time-us", .decimals = 1,
+	 .get = [](const EcnConfig &c) {
+		 return c.best_packet_time_ns ? Value(*c.best_packet_time_ns / kNsPerUs) : Value();
+	 }},
 };
 
 const Field<ApEvent> kEventFields[] = {
@@ -101,6 +164,8 @@ Json jsonOf(const T &obj, std::span<const Field<T>> fields)
 template <typename T>
 std::string textOf(const Field<T> &f, const T &obj)
 {
+	if (f.text)
+		return f.text(obj);
 	const Value v = f.get(obj);
 	if (std::holds_alternative<std::monostate>(v))
 		return "-";
@@ -158,15 +223,16 @@ void printTable(std::ostream &out, std::span<const T> rows, std::span<const Fiel
 	}
 }
 
+// "name value" pairs separated by @separator, on one line unless it is '\n'.
 template <typename T>
-void printRecord(std::ostream &out, const T &obj, std::span<const Field<T>> fields)
+void printRecord(std::ostream &out, const T &obj, std::span<const Field<T>> fields, char separator = ' ')
 {
 	std::string text;
 	for (const auto &f : fields) {
 		if (!f.label)
 			continue;
 		if (!text.empty())
-			text += ' ';
+			text += separator;
 		if (*f.label)
 			text += std::string(f.label) + ' ';
 		text += textOf(f, obj);
@@ -184,6 +250,11 @@ Json toJson(const ApStats &ap)
 Json toJson(const Config &config)
 {
 	return jsonOf<Config>(config, kConfigFields);
+}
+
+Json toJson(const EcnConfig &ecn)
+{
+	return jsonOf<EcnConfig>(ecn, kEcnFields);
 }
 
 Json toJson(const ApEvent &event)
@@ -215,6 +286,14 @@ void printConfig(std::ostream &out, const Config &config, OutputFormat format)
 		printJson(out, toJson(config), format);
 	else
 		printRecord<Config>(out, config, kConfigFields);
+}
+
+void printEcn(std::ostream &out, const EcnConfig &ecn, OutputFormat format)
+{
+	if (format.json)
+		printJson(out, toJson(ecn), format);
+	else
+		printRecord<EcnConfig>(out, ecn, kEcnFields, '\n');
 }
 
 void printEvent(std::ostream &out, const ApEvent &event, OutputFormat format)

@@ -23,6 +23,7 @@ using Json = nlohmann::ordered_json;
 // One JSON object, keys in table order.
 [[nodiscard]] Json toJson(const ApStats &ap);
 [[nodiscard]] Json toJson(const Config &config);
+[[nodiscard]] Json toJson(const EcnConfig &ecn);
 [[nodiscard]] Json toJson(const ApEvent &event);
 
 // Text: a table with a header row.  JSON: an array of objects.
@@ -32,6 +33,8 @@ void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat form
 void printApSample(std::ostream &out, std::int64_t monotonicNs, std::span<const ApStats> aps, OutputFormat format);
 // Text: "name value" pairs on one line.  JSON: one object.
 void printConfig(std::ostream &out, const Config &config, OutputFormat format);
+// Text: one "name value" line per setting.  JSON: one object.
+void printEcn(std::ostream &out, const EcnConfig &ecn, OutputFormat format);
 // One line per event, flushed: "ap-new ifname ..." or one JSON object.
 void printEvent(std::ostream &out, const ApEvent &event, OutputFormat format);
 

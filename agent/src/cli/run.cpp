@@ -116,6 +116,8 @@ void execute(const Command &cmd, const Io &io)
 	case Action::ApFlush: client.flushAps(ifindex); break;
 	case Action::ConfigShow: printConfig(io.out, client.getConfig(), format); break;
 	case Action::ConfigSet: client.setConfig(cmd.update); break;
+	case Action::EcnShow: printEcn(io.out, client.getEcn(), format); break;
+	case Action::EcnSet: client.setEcn(cmd.ecn); break;
 	case Action::Monitor: monitor(client, cmd, io); break;
 	case Action::Help:
 	case Action::Version: break;

@@ -26,8 +26,21 @@ Client Client::open()
 }
 
 namespace {
+
 constexpr int kDumpAttempts = 5;
+
+// Sends a "get" request and parses its one reply.
+template <typename T>
+T requestOne(netlink::GenlSocket &sock, netlink::MsgPtr request, T (*parse)(const nlmsghdr &), const char *what)
+{
+	std::optional<T> reply;
+	sock.request(std::move(request), [&](const nlmsghdr &msg) { reply = parse(msg); });
+	if (!reply)
+		throw netlink::ParseError(std::string(what) + ": acked without a reply");
+	return *reply;
 }
+
+} // namespace
 
 std::vector<ApStats> Client::dumpAps(std::optional<std::uint32_t> ifindex)
 {
@@ -47,16 +60,22 @@ std::vector<ApStats> Client::dumpAps(std::optional<std::uint32_t> ifindex)
 
 Config Client::getConfig()
 {
-	std::optional<Config> config;
-	sock_.request(configGetRequest(family_), [&](const nlmsghdr &msg) { config = parseConfig(msg); });
-	if (!config)
-		throw netlink::ParseError("CONFIG_GET: acked without a reply");
-	return *config;
+	return requestOne(sock_, configGetRequest(family_), parseConfig, "CONFIG_GET");
 }
 
 void Client::setConfig(const ConfigUpdate &update)
 {
 	sock_.request(configSetRequest(family_, update));
+}
+
+EcnConfig Client::getEcn()
+{
+	return requestOne(sock_, ecnGetRequest(family_), parseEcn, "ECN_GET");
+}
+
+void Client::setEcn(const EcnUpdate &update)
+{
+	sock_.request(ecnSetRequest(family_, update));
 }
 
 void Client::flushAps(std::optional<std::uint32_t> ifindex)

@@ -43,6 +43,10 @@ public:
 	[[nodiscard]] Config getConfig();
 	// Needs CAP_NET_ADMIN.
 	void setConfig(const ConfigUpdate &update);
+	// ECN steering of the namespace.
+	[[nodiscard]] EcnConfig getEcn();
+	// Needs CAP_NET_ADMIN.
+	void setEcn(const EcnUpdate &update);
 	// Forgets the tracked APs (of @ifindex only, if given).  Needs CAP_NET_ADMIN.
 	void flushAps(std::optional<std::uint32_t> ifindex = {});
 

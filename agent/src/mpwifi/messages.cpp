@@ -31,6 +31,10 @@ constexpr AttrRule kConfigMessageRules[] = {
 	RULE(MPWIFI_ATTR_CONFIG, AttrKind::Nested, kRequired),
 };
 
+constexpr AttrRule kEcnMessageRules[] = {
+	RULE(MPWIFI_ATTR_ECN, AttrKind::Nested, kRequired),
+};
+
 constexpr std::size_t kMacLen = std::tuple_size_v<MacAddr>;
 
 // What identifies a tracked AP: all an event carries.
@@ -58,6 +62,14 @@ constexpr AttrRule kApRules[] = {
 	RULE(MPWIFI_AP_ATTR_PACKET_TIME_NS, AttrKind::U32, kOptional),
 	RULE(MPWIFI_AP_ATTR_LAST_RX_NS, AttrKind::U64, kRequired),
 	RULE(MPWIFI_AP_ATTR_PHY, AttrKind::U8, kRequired),
+	// Optional: a module without ECN steering leaves them out.
+	RULE(MPWIFI_AP_ATTR_ECT, AttrKind::U64, kOptional),
+	RULE(MPWIFI_AP_ATTR_MARKED, AttrKind::U64, kOptional),
+	RULE(MPWIFI_AP_ATTR_CE_SEEN, AttrKind::U64, kOptional),
+	RULE(MPWIFI_AP_ATTR_WIN_ECT, AttrKind::U32, kOptional),
+	RULE(MPWIFI_AP_ATTR_WIN_MARKED, AttrKind::U32, kOptional),
+	RULE(MPWIFI_AP_ATTR_ECN_MARKING, AttrKind::U8, kOptional),
+	RULE(MPWIFI_AP_ATTR_ECN_DELTA_PPM, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kConfigRules[] = {
@@ -67,10 +79,19 @@ constexpr AttrRule kConfigRules[] = {
 	RULE(MPWIFI_CONFIG_ATTR_RX_HOOK, AttrKind::U8, kRequired),
 };
 
+constexpr AttrRule kEcnRules[] = {
+	RULE(MPWIFI_ECN_ATTR_ENABLED, AttrKind::U8, kRequired),
+	RULE(MPWIFI_ECN_ATTR_LAW, AttrKind::U8, kRequired),
+	RULE(MPWIFI_ECN_ATTR_THRESHOLD_PPM, AttrKind::U32, kRequired),
+	RULE(MPWIFI_ECN_ATTR_CAP_PPM, AttrKind::U32, kRequired),
+	RULE(MPWIFI_ECN_ATTR_BUDGET_PPM, AttrKind::U32, kRequired),
+	RULE(MPWIFI_ECN_ATTR_MIN_FRAMES, AttrKind::U32, kRequired),
+	RULE(MPWIFI_ECN_ATTR_STALE_MS, AttrKind::U32, kRequired),
+	RULE(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, AttrKind::U32, kOptional),
+};
+
 #undef AP_IDENTITY_RULES
 #undef RULE
-
-constexpr std::uint32_t kPpm = 1'000'000;
 
 MacAddr macAt(const Attrs &attrs, int type)
 {
@@ -85,6 +106,35 @@ MacAddr macAt(const Attrs &attrs, int type)
 std::optional<std::uint32_t> optionalU32(const Attrs &attrs, int type)
 {
 	return attrs.has(type) ? std::optional(attrs.u32(type)) : std::nullopt;
+}
+
+// A share in ppm, which cannot exceed one; @name is the attribute's.
+std::optional<std::uint32_t> optionalPpm(const Attrs &attrs, int type, const char *name)
+{
+	const auto ppm = optionalU32(attrs, type);
+	if (ppm && *ppm > kPpm)
+		throw netlink::ParseError("AP_GET reply: " + std::string(name) + ": " + std::to_string(*ppm) +
+					  " is above 1000000");
+	return ppm;
+}
+
+// Leaves @out as it is when the attribute is absent.
+void readIfPresent(const Attrs &attrs, int type, std::uint64_t &out)
+{
+	if (attrs.has(type))
+		out = attrs.u64(type);
+}
+
+void readIfPresent(const Attrs &attrs, int type, std::uint32_t &out)
+{
+	if (attrs.has(type))
+		out = attrs.u32(type);
+}
+
+void readIfPresent(const Attrs &attrs, int type, bool &out)
+{
+	if (attrs.has(type))
+		out = attrs.u8(type) != 0;
 }
 
 // Fills the identity fields shared by ApStats and ApEvent.
@@ -103,10 +153,36 @@ void check(int err, const char *what)
 		throw netlink::Error::fromNl(err, std::string("building request: ") + what);
 }
 
+void putIfSet(nl_msg *msg, int type, const char *name, std::optional<std::uint32_t> value)
+{
+	if (value)
+		check(nla_put_u32(msg, type, *value), name);
+}
+
+void putIfSet(nl_msg *msg, int type, const char *name, std::optional<std::uint8_t> value)
+{
+	if (value)
+		check(nla_put_u8(msg, type, *value), name);
+}
+
+#define PUT_IF_SET(msg, type, value) putIfSet(msg, type, #type, value)
+
 netlink::MsgPtr withIfindex(netlink::MsgPtr msg, std::optional<std::uint32_t> ifindex)
 {
-	if (ifindex)
-		check(nla_put_u32(msg.get(), MPWIFI_ATTR_IFINDEX, *ifindex), "MPWIFI_ATTR_IFINDEX");
+	PUT_IF_SET(msg.get(), MPWIFI_ATTR_IFINDEX, ifindex);
+	return msg;
+}
+
+// A request of @cmd whose attributes are all inside nest @nest; @fill puts them.
+template <typename Fill>
+netlink::MsgPtr nestedRequest(int family, std::uint8_t cmd, int nest, const char *nestName, Fill fill)
+{
+	auto msg = netlink::newGenlMessage(family, cmd, MPWIFI_GENL_VERSION);
+	nlattr *start = nla_nest_start(msg.get(), nest);
+	if (!start)
+		check(-NLE_MSGSIZE, nestName);
+	fill(msg.get());
+	check(nla_nest_end(msg.get(), start), nestName);
 	return msg;
 }
 
@@ -128,16 +204,19 @@ ApStats parseApStats(const nlmsghdr &msg)
 	s.window_retried = ap.u32(MPWIFI_AP_ATTR_WIN_RETRIED);
 	s.window_lost = ap.u32(MPWIFI_AP_ATTR_WIN_LOST);
 	s.window_rated = ap.u32(MPWIFI_AP_ATTR_WIN_RATED);
-	if (auto ppm = optionalU32(ap, MPWIFI_AP_ATTR_DELIVERY_PPM)) {
-		if (*ppm > kPpm)
-			throw netlink::ParseError("AP_GET reply: MPWIFI_AP_ATTR_DELIVERY_PPM: " +
-						  std::to_string(*ppm) + " is above 1000000");
+	if (auto ppm = optionalPpm(ap, MPWIFI_AP_ATTR_DELIVERY_PPM, "MPWIFI_AP_ATTR_DELIVERY_PPM"))
 		s.delivery_prob = static_cast<double>(*ppm) / kPpm;
-	}
 	s.bitrate_kbps = optionalU32(ap, MPWIFI_AP_ATTR_BITRATE_KBPS);
 	s.packet_time_ns = optionalU32(ap, MPWIFI_AP_ATTR_PACKET_TIME_NS);
 	s.last_rx_ns = ap.u64(MPWIFI_AP_ATTR_LAST_RX_NS);
 	s.phy = phyFromWire(ap.u8(MPWIFI_AP_ATTR_PHY));
+	readIfPresent(ap, MPWIFI_AP_ATTR_ECT, s.ect);
+	readIfPresent(ap, MPWIFI_AP_ATTR_MARKED, s.marked);
+	readIfPresent(ap, MPWIFI_AP_ATTR_CE_SEEN, s.ce_seen);
+	readIfPresent(ap, MPWIFI_AP_ATTR_WIN_ECT, s.window_ect);
+	readIfPresent(ap, MPWIFI_AP_ATTR_WIN_MARKED, s.window_marked);
+	readIfPresent(ap, MPWIFI_AP_ATTR_ECN_MARKING, s.ecn_marking);
+	s.ecn_delta_ppm = optionalPpm(ap, MPWIFI_AP_ATTR_ECN_DELTA_PPM, "MPWIFI_AP_ATTR_ECN_DELTA_PPM");
 	return s;
 }
 
@@ -151,6 +230,29 @@ Config parseConfig(const nlmsghdr &msg)
 	c.max_aps = cfg.u32(MPWIFI_CONFIG_ATTR_MAX_APS);
 	c.ap_bytes = cfg.u32(MPWIFI_CONFIG_ATTR_AP_BYTES);
 	c.rx_hook = cfg.u8(MPWIFI_CONFIG_ATTR_RX_HOOK) != 0;
+	return c;
+}
+
+EcnConfig parseEcn(const nlmsghdr &msg)
+{
+	const Attrs top = Attrs::ofGenl(msg, kEcnMessageRules, "ECN_GET reply");
+	const Attrs ecn = top.nested(MPWIFI_ATTR_ECN, kEcnRules);
+
+	const std::uint8_t law = ecn.u8(MPWIFI_ECN_ATTR_LAW);
+	const auto known = ecnLawFromWire(law);
+	if (!known)
+		throw netlink::ParseError("ECN_GET reply: MPWIFI_ECN_ATTR_LAW: " + std::to_string(law) +
+					  " is not a law this version knows (0 seed, 1 uncoupled); is the "
+					  "kernel module newer?");
+	EcnConfig c;
+	c.enabled = ecn.u8(MPWIFI_ECN_ATTR_ENABLED) != 0;
+	c.law = *known;
+	c.threshold_ppm = ecn.u32(MPWIFI_ECN_ATTR_THRESHOLD_PPM);
+	c.cap_ppm = ecn.u32(MPWIFI_ECN_ATTR_CAP_PPM);
+	c.budget_ppm = ecn.u32(MPWIFI_ECN_ATTR_BUDGET_PPM);
+	c.min_frames = ecn.u32(MPWIFI_ECN_ATTR_MIN_FRAMES);
+	c.stale_ms = ecn.u32(MPWIFI_ECN_ATTR_STALE_MS);
+	c.best_packet_time_ns = optionalU32(ecn, MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS);
 	return c;
 }
 
@@ -184,15 +286,31 @@ netlink::MsgPtr configGetRequest(int family)
 
 netlink::MsgPtr configSetRequest(int family, const ConfigUpdate &update)
 {
-	auto msg = netlink::newGenlMessage(family, MPWIFI_CMD_CONFIG_SET, MPWIFI_GENL_VERSION);
-	nlattr *nest = nla_nest_start(msg.get(), MPWIFI_ATTR_CONFIG);
-	if (!nest)
-		check(-NLE_MSGSIZE, "MPWIFI_ATTR_CONFIG");
-	if (update.window_ms)
-		check(nla_put_u32(msg.get(), MPWIFI_CONFIG_ATTR_WINDOW_MS, *update.window_ms),
-		      "MPWIFI_CONFIG_ATTR_WINDOW_MS");
-	check(nla_nest_end(msg.get(), nest), "MPWIFI_ATTR_CONFIG");
-	return msg;
+	return nestedRequest(family, MPWIFI_CMD_CONFIG_SET, MPWIFI_ATTR_CONFIG, "MPWIFI_ATTR_CONFIG", [&](nl_msg *msg) {
+		PUT_IF_SET(msg, MPWIFI_CONFIG_ATTR_WINDOW_MS, update.window_ms);
+	});
 }
+
+netlink::MsgPtr ecnGetRequest(int family)
+{
+	return netlink::newGenlMessage(family, MPWIFI_CMD_ECN_GET, MPWIFI_GENL_VERSION);
+}
+
+netlink::MsgPtr ecnSetRequest(int family, const EcnUpdate &update)
+{
+	const auto enabled = update.enabled ? std::optional<std::uint8_t>(*update.enabled ? 1 : 0) : std::nullopt;
+	const auto law = update.law ? std::optional(static_cast<std::uint8_t>(*update.law)) : std::nullopt;
+	return nestedRequest(family, MPWIFI_CMD_ECN_SET, MPWIFI_ATTR_ECN, "MPWIFI_ATTR_ECN", [&](nl_msg *msg) {
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_ENABLED, enabled);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_LAW, law);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_THRESHOLD_PPM, update.threshold_ppm);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_CAP_PPM, update.cap_ppm);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_BUDGET_PPM, update.budget_ppm);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_MIN_FRAMES, update.min_frames);
+		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_STALE_MS, update.stale_ms);
+	});
+}
+
+#undef PUT_IF_SET
 
 } // namespace mpwifi

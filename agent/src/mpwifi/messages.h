@@ -20,6 +20,9 @@ namespace mpwifi {
 [[nodiscard]] ApStats parseApStats(const nlmsghdr &msg);
 // The reply to MPWIFI_CMD_CONFIG_GET.
 [[nodiscard]] Config parseConfig(const nlmsghdr &msg);
+// The reply to MPWIFI_CMD_ECN_GET; a law this version does not know is a
+// ParseError that names it.
+[[nodiscard]] EcnConfig parseEcn(const nlmsghdr &msg);
 // A message of the events group; empty for an event this version does not
 // know.
 [[nodiscard]] std::optional<ApEvent> parseEvent(const nlmsghdr &msg);
@@ -29,5 +32,7 @@ namespace mpwifi {
 [[nodiscard]] netlink::MsgPtr apFlushRequest(int family, std::optional<std::uint32_t> ifindex);
 [[nodiscard]] netlink::MsgPtr configGetRequest(int family);
 [[nodiscard]] netlink::MsgPtr configSetRequest(int family, const ConfigUpdate &update);
+[[nodiscard]] netlink::MsgPtr ecnGetRequest(int family);
+[[nodiscard]] netlink::MsgPtr ecnSetRequest(int family, const EcnUpdate &update);
 
 } // namespace mpwifi

@@ -13,6 +13,19 @@ std::string formatMac(const MacAddr &mac)
 	return buf;
 }
 
+std::string formatPpmAsPercent(std::uint64_t ppm)
+{
+	std::string text = std::to_string(ppm / kPpmPerPercent);
+	if (const std::uint64_t frac = ppm % kPpmPerPercent) {
+		char digits[8];
+		std::snprintf(digits, sizeof(digits), "%04u", static_cast<unsigned>(frac));
+		std::string decimals(digits);
+		decimals.erase(decimals.find_last_not_of('0') + 1);
+		text += "." + decimals;
+	}
+	return text;
+}
+
 Phy phyFromWire(std::uint8_t value)
 {
 	return value <= MPWIFI_PHY_HE ? static_cast<Phy>(value) : Phy::Unknown;
@@ -29,6 +42,28 @@ std::string_view phyName(Phy phy)
 	case Phy::Unknown: break;
 	}
 	return "unknown";
+}
+
+std::optional<EcnLaw> ecnLawFromWire(std::uint8_t value)
+{
+	return value <= MPWIFI_ECN_LAW_MAX ? std::optional(static_cast<EcnLaw>(value)) : std::nullopt;
+}
+
+std::string_view ecnLawName(EcnLaw law)
+{
+	switch (law) {
+	case EcnLaw::Seed: return "seed";
+	case EcnLaw::Uncoupled: return "uncoupled";
+	}
+	return "unknown";
+}
+
+std::optional<EcnLaw> ecnLawFromName(std::string_view name)
+{
+	for (EcnLaw law : {EcnLaw::Seed, EcnLaw::Uncoupled})
+		if (name == ecnLawName(law))
+			return law;
+	return std::nullopt;
 }
 
 std::string_view eventName(ApEvent::Kind kind)

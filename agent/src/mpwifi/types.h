@@ -16,6 +16,8 @@ using MacAddr = std::array<std::uint8_t, 6>;
 
 // Lowercase, colon separated: "02:00:00:00:01:00".
 [[nodiscard]] std::string formatMac(const MacAddr &mac);
+// Parts per million as an exact percent, no trailing zeros: 25000 -> "2.5".
+[[nodiscard]] std::string formatPpmAsPercent(std::uint64_t ppm);
 
 // PHY of the frames a rate was measured on (enum mpwifi_phy).
 enum class Phy : std::uint8_t {
@@ -58,6 +60,16 @@ struct ApStats {
 
 	std::uint64_t last_rx_ns = 0; // last data frame
 	Phy phy = Phy::Unknown;       // of the last rated frame
+
+	// ECN steering, in segments of ECT packets of MPTCP subflows through this
+	// AP; zero (and ecn_delta_ppm empty) from a module without it.
+	std::uint64_t ect = 0;     // ECT or CE on arrival
+	std::uint64_t marked = 0;  // set to CE by mpwifi
+	std::uint64_t ce_seen = 0; // already CE on arrival
+	std::uint32_t window_ect = 0;
+	std::uint32_t window_marked = 0;
+	bool ecn_marking = false;                   // inefficient enough to be marked
+	std::optional<std::uint32_t> ecn_delta_ppm; // mark rate of its latest subflow packet
 };
 
 struct Config {
@@ -72,10 +84,68 @@ struct ConfigUpdate {
 	std::optional<std::uint32_t> window_ms;
 };
 
+// Inclusive range of a setting the kernel accepts.
+struct Bounds {
+	std::uint64_t min;
+	std::uint64_t max;
+
+	[[nodiscard]] constexpr bool contains(std::uint64_t v) const { return v >= min && v <= max; }
+};
+
+constexpr Bounds kWindowMs{MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX};
+
 [[nodiscard]] constexpr bool validWindowMs(std::uint64_t ms)
 {
-	return ms >= MPWIFI_WINDOW_MS_MIN && ms <= MPWIFI_WINDOW_MS_MAX;
+	return kWindowMs.contains(ms);
 }
+
+// The marking law of ECN steering (enum mpwifi_ecn_law).
+enum class EcnLaw : std::uint8_t {
+	Seed = MPWIFI_ECN_LAW_SEED,
+	Uncoupled = MPWIFI_ECN_LAW_UNCOUPLED,
+};
+
+// Empty for a value this version does not know.
+[[nodiscard]] std::optional<EcnLaw> ecnLawFromWire(std::uint8_t value);
+// "seed" or "uncoupled" ("unknown" for no EcnLaw value).
+[[nodiscard]] std::string_view ecnLawName(EcnLaw law);
+[[nodiscard]] std::optional<EcnLaw> ecnLawFromName(std::string_view name);
+
+// ECN steering of the namespace.  Rates and shares in parts per million.
+struct EcnConfig {
+	bool enabled = false;
+	EcnLaw law = EcnLaw::Seed;
+	std::uint32_t threshold_ppm = 0; // mark APs with T >= (1 + threshold) x best
+	std::uint32_t cap_ppm = 0;       // most marked share
+	std::uint32_t budget_ppm = 0;    // throughput loss the uncoupled law allows
+	std::uint32_t min_frames = 0;    // frames before an estimate counts
+	std::uint32_t stale_ms = 0;      // silence after which it does not
+	std::optional<std::uint32_t> best_packet_time_ns; // read-only; none without a fresh estimate
+};
+
+// The settable fields of EcnConfig; those left empty are not changed.
+struct EcnUpdate {
+	std::optional<bool> enabled;
+	std::optional<EcnLaw> law;
+	std::optional<std::uint32_t> threshold_ppm;
+	std::optional<std::uint32_t> cap_ppm;
+	std::optional<std::uint32_t> budget_ppm;
+	std::optional<std::uint32_t> min_frames;
+	std::optional<std::uint32_t> stale_ms;
+
+	[[nodiscard]] bool empty() const
+	{
+		return !enabled && !law && !threshold_ppm && !cap_ppm && !budget_ppm && !min_frames && !stale_ms;
+	}
+};
+
+constexpr std::uint32_t kPpm = 1'000'000;
+constexpr std::uint32_t kPpmPerPercent = 10'000;
+constexpr Bounds kEcnThresholdPpm{0, MPWIFI_ECN_THRESHOLD_PPM_MAX};
+constexpr Bounds kEcnCapPpm{0, kPpm};
+constexpr Bounds kEcnBudgetPpm{1, kPpm};
+constexpr Bounds kEcnMinFrames{1, MPWIFI_ECN_MIN_FRAMES_MAX};
+constexpr Bounds kEcnStaleMs{MPWIFI_ECN_STALE_MS_MIN, MPWIFI_ECN_STALE_MS_MAX};
 
 // An AP started or stopped being tracked.
 struct ApEvent {

@@ -17,6 +17,9 @@
  *                         MPWIFI_ATTR_CONFIG with the fields to change.
  *   MPWIFI_CMD_AP_FLUSH   admin; forgets tracked APs (all, or one
  *                         interface's with MPWIFI_ATTR_IFINDEX).
+ *   MPWIFI_CMD_ECN_GET    any user -> MPWIFI_ATTR_ECN (nested): ECN steering
+ *                         settings of the namespace.
+ *   MPWIFI_CMD_ECN_SET    admin; MPWIFI_ATTR_ECN with the fields to change.
  * Replies carry the request's command; events have sequence number 0.
  * Events on multicast group MPWIFI_MCGRP_EVENTS:
  *   MPWIFI_EVENT_AP_NEW / MPWIFI_EVENT_AP_DEL with MPWIFI_ATTR_AP carrying
@@ -37,6 +40,8 @@ enum mpwifi_cmd {
 	MPWIFI_CMD_AP_FLUSH,
 	MPWIFI_EVENT_AP_NEW,
 	MPWIFI_EVENT_AP_DEL,
+	MPWIFI_CMD_ECN_GET,
+	MPWIFI_CMD_ECN_SET,
 
 	__MPWIFI_CMD_MAX,
 };
@@ -49,6 +54,7 @@ enum mpwifi_attr {
 	MPWIFI_ATTR_IFINDEX,		/* u32: filter or target interface */
 	MPWIFI_ATTR_AP,			/* nest: enum mpwifi_ap_attr */
 	MPWIFI_ATTR_CONFIG,		/* nest: enum mpwifi_config_attr */
+	MPWIFI_ATTR_ECN,		/* nest: enum mpwifi_ecn_attr */
 
 	__MPWIFI_ATTR_MAX,
 };
@@ -81,6 +87,18 @@ enum mpwifi_ap_attr {
 	MPWIFI_AP_ATTR_PACKET_TIME_NS,	/* u32: eq. 2.1 over the window; absent if unknown */
 	MPWIFI_AP_ATTR_LAST_RX_NS,	/* u64: last data frame */
 	MPWIFI_AP_ATTR_PHY,		/* u8: enum mpwifi_phy of the last rated frame; always present */
+	/*
+	 * ECN steering, counted in segments (a GRO packet counts as its
+	 * segments) of ECT packets of MPTCP subflows that arrived through this
+	 * AP while steering was enabled.
+	 */
+	MPWIFI_AP_ATTR_ECT,		/* u64: ECT(0), ECT(1) or CE on arrival */
+	MPWIFI_AP_ATTR_MARKED,		/* u64: set to CE by mpwifi */
+	MPWIFI_AP_ATTR_CE_SEEN,		/* u64: already CE on arrival (never counted as marked) */
+	MPWIFI_AP_ATTR_WIN_ECT,		/* u32: ECT over the window */
+	MPWIFI_AP_ATTR_WIN_MARKED,	/* u32: marked over the window */
+	MPWIFI_AP_ATTR_ECN_MARKING,	/* u8: 1 while this AP is inefficient enough to be marked */
+	MPWIFI_AP_ATTR_ECN_DELTA_PPM,	/* u32: mark rate of the latest subflow packet through it */
 
 	__MPWIFI_AP_ATTR_MAX,
 };
@@ -99,6 +117,41 @@ enum mpwifi_config_attr {
 
 #define MPWIFI_WINDOW_MS_MIN	50
 #define MPWIFI_WINDOW_MS_MAX	10000
+
+/*
+ * ECN steering of one namespace.  A subflow through an AP whose packet time
+ * is at least (1 + threshold) x the best fresh one among the namespace's
+ * station interfaces gets CE on a share delta of its ECT packets, delta from
+ * the selected law, at most cap.  Rates and shares in parts per million.
+ */
+enum mpwifi_ecn_attr {
+	MPWIFI_ECN_ATTR_UNSPEC,
+	MPWIFI_ECN_ATTR_PAD,
+	MPWIFI_ECN_ATTR_ENABLED,	/* u8, 0 or 1 */
+	MPWIFI_ECN_ATTR_LAW,		/* u8, enum mpwifi_ecn_law */
+	MPWIFI_ECN_ATTR_THRESHOLD_PPM,	/* u32, 0..MPWIFI_ECN_THRESHOLD_PPM_MAX */
+	MPWIFI_ECN_ATTR_CAP_PPM,	/* u32, 0..1000000 */
+	MPWIFI_ECN_ATTR_BUDGET_PPM,	/* u32, 1..1000000: throughput loss the uncoupled law allows */
+	MPWIFI_ECN_ATTR_MIN_FRAMES,	/* u32, 1..MPWIFI_ECN_MIN_FRAMES_MAX: frames before an estimate counts */
+	MPWIFI_ECN_ATTR_STALE_MS,	/* u32, MPWIFI_ECN_STALE_MS_MIN..MAX: silence after which it does not */
+	MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS,	/* u32, read-only: best fresh T; absent if none */
+
+	__MPWIFI_ECN_ATTR_MAX,
+};
+#define MPWIFI_ECN_ATTR_MAX (__MPWIFI_ECN_ATTR_MAX - 1)
+
+enum mpwifi_ecn_law {
+	MPWIFI_ECN_LAW_SEED,		/* TRILOGY2 D3.2 eq. 2.5 as published (coupled control) */
+	MPWIFI_ECN_LAW_UNCOUPLED,	/* derived for per-subflow CUBIC, see include/mpwifi/ecn.h */
+
+	__MPWIFI_ECN_LAW_MAX,
+};
+#define MPWIFI_ECN_LAW_MAX (__MPWIFI_ECN_LAW_MAX - 1)
+
+#define MPWIFI_ECN_THRESHOLD_PPM_MAX	10000000	/* 1000% */
+#define MPWIFI_ECN_MIN_FRAMES_MAX	100000
+#define MPWIFI_ECN_STALE_MS_MIN		10
+#define MPWIFI_ECN_STALE_MS_MAX		60000
 
 /* PHY of the frames a rate was measured on. */
 enum mpwifi_phy {

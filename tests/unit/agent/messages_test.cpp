@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
+#include <optional>
+#include <tuple>
 #include <vector>
 
 #include "mpwifi/messages.h"
@@ -27,6 +30,26 @@ void expectParseError(Fn &&fn, const std::string &needle)
 		EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
 		EXPECT_EQ(e.code(), EBADMSG);
 	}
+}
+
+// A copy of @msg, whose first attribute claims 8 bytes more than it has.
+std::vector<std::uint32_t> overlongCopy(const netlink::MsgPtr &msg)
+{
+	const nlmsghdr &h = header(msg);
+	std::vector<std::uint32_t> words(h.nlmsg_len / 4 + 1);
+	std::memcpy(words.data(), &h, h.nlmsg_len);
+	auto *first = static_cast<nlattr *>(nlmsg_attrdata(reinterpret_cast<nlmsghdr *>(words.data()), GENL_HDRLEN));
+	first->nla_len = static_cast<std::uint16_t>(first->nla_len + 8);
+	return words;
+}
+
+// ect, marked, ce_seen, window_ect, window_marked, ecn_marking, ecn_delta_ppm.
+using EcnFields = std::tuple<std::uint64_t, std::uint64_t, std::uint64_t, std::uint32_t, std::uint32_t, bool,
+			     std::optional<std::uint32_t>>;
+
+EcnFields ecnOf(const ApStats &s)
+{
+	return {s.ect, s.marked, s.ce_seen, s.window_ect, s.window_marked, s.ecn_marking, s.ecn_delta_ppm};
 }
 
 TEST(ParseApStats, ReadsEveryField)
@@ -54,6 +77,52 @@ TEST(ParseApStats, ReadsEveryField)
 	EXPECT_EQ(s.packet_time_ns, 250'123u);
 	EXPECT_EQ(s.last_rx_ns, 1'999'000'000u);
 	EXPECT_EQ(s.phy, Phy::Ht);
+	EXPECT_EQ(ecnOf(s), (EcnFields{500, 20, 3, 40, 2, true, 50'000}));
+}
+
+TEST(ParseApStats, ModuleWithoutEcnLeavesDefaults)
+{
+	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
+	putAp(msg.get(), {.withEcn = false});
+
+	const ApStats s = parseApStats(header(msg));
+	EXPECT_EQ(ecnOf(s), (EcnFields{0, 0, 0, 0, 0, false, std::nullopt}));
+	EXPECT_EQ(s.lost, 7u);
+}
+
+TEST(ParseApStats, EcnDeltaOnlyWhileMarking)
+{
+	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
+	putAp(msg.get(), {.omit = {MPWIFI_AP_ATTR_ECN_MARKING, MPWIFI_AP_ATTR_ECN_DELTA_PPM},
+			  .extra = [](nl_msg *m) { nla_put_u8(m, MPWIFI_AP_ATTR_ECN_MARKING, 0); }});
+	EXPECT_EQ(ecnOf(parseApStats(header(msg))), (EcnFields{500, 20, 3, 40, 2, false, std::nullopt}));
+}
+
+TEST(ParseApStats, EcnSizesAreExact)
+{
+	struct Case {
+		int type;
+		const char *name;
+		int wrongLen;
+		int len;
+	};
+#define ATTR(x) x, #x
+	const Case cases[] = {
+		{ATTR(MPWIFI_AP_ATTR_ECT), 4, 8},          {ATTR(MPWIFI_AP_ATTR_MARKED), 4, 8},
+		{ATTR(MPWIFI_AP_ATTR_CE_SEEN), 1, 8},      {ATTR(MPWIFI_AP_ATTR_WIN_ECT), 8, 4},
+		{ATTR(MPWIFI_AP_ATTR_WIN_MARKED), 2, 4},   {ATTR(MPWIFI_AP_ATTR_ECN_MARKING), 4, 1},
+		{ATTR(MPWIFI_AP_ATTR_ECN_DELTA_PPM), 0, 4},
+	};
+#undef ATTR
+	const std::uint8_t zeros[8] = {};
+	for (const Case &c : cases) {
+		auto msg = genlMessage(MPWIFI_CMD_AP_GET);
+		putAp(msg.get(),
+		      {.omit = {c.type}, .extra = [&](nl_msg *m) { nla_put(m, c.type, c.wrongLen, zeros); }});
+		expectParseError([&] { (void)parseApStats(header(msg)); },
+				 std::string(c.name) + ": " + std::to_string(c.wrongLen) + " bytes, expected " +
+					 std::to_string(c.len));
+	}
 }
 
 TEST(ParseApStats, AbsentEstimatesAreEmpty)
@@ -68,16 +137,22 @@ TEST(ParseApStats, AbsentEstimatesAreEmpty)
 	EXPECT_EQ(s.first_try, 1000u);
 }
 
-TEST(ParseApStats, DeliveryBoundsAndOverflow)
+TEST(ParseApStats, ShareBoundsAndOverflow)
 {
 	for (std::uint32_t ppm : {0u, 1'000'000u}) {
 		auto msg = genlMessage(MPWIFI_CMD_AP_GET);
-		putAp(msg.get(), {.deliveryPpm = ppm});
-		EXPECT_DOUBLE_EQ(*parseApStats(header(msg)).delivery_prob, ppm / 1e6);
+		putAp(msg.get(), {.deliveryPpm = ppm, .ecnDeltaPpm = ppm});
+		const ApStats s = parseApStats(header(msg));
+		EXPECT_DOUBLE_EQ(*s.delivery_prob, ppm / 1e6);
+		EXPECT_EQ(s.ecn_delta_ppm, ppm);
 	}
 	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
 	putAp(msg.get(), {.deliveryPpm = 1'000'001});
 	expectParseError([&] { (void)parseApStats(header(msg)); }, "MPWIFI_AP_ATTR_DELIVERY_PPM");
+	auto delta = genlMessage(MPWIFI_CMD_AP_GET);
+	putAp(delta.get(), {.ecnDeltaPpm = 1'000'001});
+	expectParseError([&] { (void)parseApStats(header(delta)); },
+			 "MPWIFI_AP_ATTR_ECN_DELTA_PPM: 1000001 is above 1000000");
 }
 
 TEST(ParseApStats, UnknownPhyIsUnknown)
@@ -181,14 +256,8 @@ TEST(ParseApStats, TruncatedMessagesAreErrors)
 {
 	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
 	putAp(msg.get());
-	const nlmsghdr &h = header(msg);
-
-	// A copy whose last attribute claims more bytes than the message has.
-	std::vector<std::uint32_t> words(h.nlmsg_len / 4 + 1);
-	std::memcpy(words.data(), &h, h.nlmsg_len);
+	auto words = overlongCopy(msg);
 	auto *copy = reinterpret_cast<nlmsghdr *>(words.data());
-	auto *nest = static_cast<nlattr *>(nlmsg_attrdata(copy, GENL_HDRLEN));
-	nest->nla_len = static_cast<std::uint16_t>(nest->nla_len + 8);
 	expectParseError([&] { (void)parseApStats(*copy); }, "truncated attribute");
 
 	// Shorter than the generic netlink header.
@@ -226,6 +295,92 @@ TEST(ParseConfig, MissingPiecesAreErrors)
 	nla_put_u32(partial.get(), MPWIFI_CONFIG_ATTR_WINDOW_MS, 500);
 	nla_nest_end(partial.get(), nest);
 	expectParseError([&] { (void)parseConfig(header(partial)); }, "MPWIFI_CONFIG_ATTR_MAX_APS: missing");
+}
+
+TEST(ParseEcn, ReadsEveryField)
+{
+	auto msg = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(msg.get(), {.extra = [](nl_msg *m) { nla_put_u32(m, MPWIFI_ECN_ATTR_MAX + 1, 7); }}); // newer
+
+	const EcnConfig c = parseEcn(header(msg));
+	EXPECT_TRUE(c.enabled);
+	EXPECT_EQ(c.law, EcnLaw::Uncoupled);
+	EXPECT_EQ(c.threshold_ppm, 200'000u);
+	EXPECT_EQ(c.cap_ppm, 50'000u);
+	EXPECT_EQ(c.budget_ppm, 25'000u);
+	EXPECT_EQ(c.min_frames, 10u);
+	EXPECT_EQ(c.stale_ms, 1000u);
+	EXPECT_EQ(c.best_packet_time_ns, 250'123u);
+}
+
+TEST(ParseEcn, SeedLawDisabledAndNoBest)
+{
+	auto msg = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(msg.get(), {.omit = {MPWIFI_ECN_ATTR_ENABLED},
+			   .law = MPWIFI_ECN_LAW_SEED,
+			   .withBest = false,
+			   .extra = [](nl_msg *m) { nla_put_u8(m, MPWIFI_ECN_ATTR_ENABLED, 0); }});
+	const EcnConfig c = parseEcn(header(msg));
+	EXPECT_FALSE(c.enabled);
+	EXPECT_EQ(c.law, EcnLaw::Seed);
+	EXPECT_FALSE(c.best_packet_time_ns);
+}
+
+TEST(ParseEcn, UnknownLawIsReportedNotGuessed)
+{
+	auto msg = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(msg.get(), {.law = 2});
+	expectParseError([&] { (void)parseEcn(header(msg)); },
+			 "ECN_GET reply: MPWIFI_ECN_ATTR_LAW: 2 is not a law this version knows (0 seed, 1 uncoupled)");
+
+	auto max = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(max.get(), {.law = 255});
+	expectParseError([&] { (void)parseEcn(header(max)); }, "MPWIFI_ECN_ATTR_LAW: 255 is not a law");
+}
+
+TEST(ParseEcn, EveryRequiredAttributeMustBeThere)
+{
+#define ATTR(x) std::pair<int, const char *>(x, #x)
+	for (auto [type, name] : {ATTR(MPWIFI_ECN_ATTR_ENABLED), ATTR(MPWIFI_ECN_ATTR_LAW),
+				  ATTR(MPWIFI_ECN_ATTR_THRESHOLD_PPM), ATTR(MPWIFI_ECN_ATTR_CAP_PPM),
+				  ATTR(MPWIFI_ECN_ATTR_BUDGET_PPM), ATTR(MPWIFI_ECN_ATTR_MIN_FRAMES),
+				  ATTR(MPWIFI_ECN_ATTR_STALE_MS)}) {
+		auto msg = genlMessage(MPWIFI_CMD_ECN_GET);
+		putEcn(msg.get(), {.omit = {type}});
+		expectParseError([&] { (void)parseEcn(header(msg)); }, std::string(name) + ": missing");
+	}
+#undef ATTR
+}
+
+TEST(ParseEcn, MalformedAttributesAreErrors)
+{
+	auto empty = genlMessage(MPWIFI_CMD_ECN_GET);
+	expectParseError([&] { (void)parseEcn(header(empty)); }, "ECN_GET reply: MPWIFI_ATTR_ECN: missing");
+
+	auto shortThreshold = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(shortThreshold.get(),
+	       {.omit = {MPWIFI_ECN_ATTR_THRESHOLD_PPM},
+		.extra = [](nl_msg *m) { nla_put_u16(m, MPWIFI_ECN_ATTR_THRESHOLD_PPM, 5); }});
+	expectParseError([&] { (void)parseEcn(header(shortThreshold)); },
+			 "MPWIFI_ECN_ATTR_THRESHOLD_PPM: 2 bytes, expected 4");
+
+	auto wideLaw = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(wideLaw.get(), {.omit = {MPWIFI_ECN_ATTR_LAW},
+			       .extra = [](nl_msg *m) { nla_put_u32(m, MPWIFI_ECN_ATTR_LAW, 1); }});
+	expectParseError([&] { (void)parseEcn(header(wideLaw)); }, "MPWIFI_ECN_ATTR_LAW: 4 bytes, expected 1");
+
+	auto emptyBest = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(emptyBest.get(), {.withBest = false, .extra = [](nl_msg *m) {
+					 nla_put(m, MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, 0, nullptr);
+				 }});
+	expectParseError([&] { (void)parseEcn(header(emptyBest)); },
+			 "MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS: 0 bytes, expected 4");
+
+	auto msg = genlMessage(MPWIFI_CMD_ECN_GET);
+	putEcn(msg.get());
+	const auto words = overlongCopy(msg);
+	expectParseError([&] { (void)parseEcn(*reinterpret_cast<const nlmsghdr *>(words.data())); },
+			 "truncated attribute");
 }
 
 TEST(ParseEvent, NewAndDel)
@@ -302,6 +457,109 @@ TEST(Requests, ConfigSetNestsTheWindow)
 	Decoded get = decode(configGetRequest(0x31));
 	EXPECT_EQ(get.cmd, MPWIFI_CMD_CONFIG_GET);
 	EXPECT_EQ(get.tb[MPWIFI_ATTR_CONFIG], nullptr);
+}
+
+TEST(Requests, EcnGetAndSet)
+{
+	Decoded get = decode(ecnGetRequest(0x31));
+	EXPECT_EQ(get.type, 0x31);
+	EXPECT_EQ(get.cmd, MPWIFI_CMD_ECN_GET);
+	EXPECT_EQ(get.version, MPWIFI_GENL_VERSION);
+	EXPECT_EQ(get.tb[MPWIFI_ATTR_ECN], nullptr);
+
+	Decoded set = decode(ecnSetRequest(0x31, {.enabled = false,
+						  .law = EcnLaw::Uncoupled,
+						  .threshold_ppm = 10'000'000,
+						  .cap_ppm = 0,
+						  .budget_ppm = 217,
+						  .min_frames = 100'000,
+						  .stale_ms = 10}));
+	EXPECT_EQ(set.cmd, MPWIFI_CMD_ECN_SET);
+	ASSERT_NE(set.tb[MPWIFI_ATTR_ECN], nullptr);
+	nlattr *ecn[MPWIFI_ECN_ATTR_MAX + 1];
+	ASSERT_EQ(nla_parse_nested(ecn, MPWIFI_ECN_ATTR_MAX, set.tb[MPWIFI_ATTR_ECN], nullptr), 0);
+	for (int type : {MPWIFI_ECN_ATTR_ENABLED, MPWIFI_ECN_ATTR_LAW}) {
+		ASSERT_NE(ecn[type], nullptr) << type;
+		EXPECT_EQ(nla_len(ecn[type]), 1) << type;
+	}
+	EXPECT_EQ(nla_get_u8(ecn[MPWIFI_ECN_ATTR_ENABLED]), 0);
+	EXPECT_EQ(nla_get_u8(ecn[MPWIFI_ECN_ATTR_LAW]), 1);
+	for (auto [type, value] :
+	     {std::pair(MPWIFI_ECN_ATTR_THRESHOLD_PPM, 10'000'000u), std::pair(MPWIFI_ECN_ATTR_CAP_PPM, 0u),
+	      std::pair(MPWIFI_ECN_ATTR_BUDGET_PPM, 217u), std::pair(MPWIFI_ECN_ATTR_MIN_FRAMES, 100'000u),
+	      std::pair(MPWIFI_ECN_ATTR_STALE_MS, 10u)}) {
+		ASSERT_NE(ecn[type], nullptr) << type;
+		EXPECT_EQ(nla_len(ecn[type]), 4) << type;
+		EXPECT_EQ(nla_get_u32(ecn[type]), value) << type;
+	}
+	EXPECT_EQ(ecn[MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS], nullptr);
+}
+
+TEST(Requests, EcnSetCarriesOnlyWhatChanges)
+{
+	Decoded d = decode(ecnSetRequest(0x31, {.enabled = true, .cap_ppm = 50'000}));
+	nlattr *ecn[MPWIFI_ECN_ATTR_MAX + 1];
+	ASSERT_EQ(nla_parse_nested(ecn, MPWIFI_ECN_ATTR_MAX, d.tb[MPWIFI_ATTR_ECN], nullptr), 0);
+	ASSERT_NE(ecn[MPWIFI_ECN_ATTR_ENABLED], nullptr);
+	EXPECT_EQ(nla_get_u8(ecn[MPWIFI_ECN_ATTR_ENABLED]), 1);
+	ASSERT_NE(ecn[MPWIFI_ECN_ATTR_CAP_PPM], nullptr);
+	EXPECT_EQ(nla_get_u32(ecn[MPWIFI_ECN_ATTR_CAP_PPM]), 50'000u);
+	for (int type : {MPWIFI_ECN_ATTR_LAW, MPWIFI_ECN_ATTR_THRESHOLD_PPM, MPWIFI_ECN_ATTR_BUDGET_PPM,
+			 MPWIFI_ECN_ATTR_MIN_FRAMES, MPWIFI_ECN_ATTR_STALE_MS})
+		EXPECT_EQ(ecn[type], nullptr) << type;
+}
+
+// A full set request has the shape of a get reply: our parser reads back
+// what our builder wrote.
+TEST(Requests, EcnSetRoundTrip)
+{
+	auto msg = ecnSetRequest(0x31, {.enabled = true,
+					.law = EcnLaw::Seed,
+					.threshold_ppm = 300'000,
+					.cap_ppm = 1'000'000,
+					.budget_ppm = 1,
+					.min_frames = 1,
+					.stale_ms = 60'000});
+	const EcnConfig c = parseEcn(*nlmsg_hdr(msg.get()));
+	EXPECT_TRUE(c.enabled);
+	EXPECT_EQ(c.law, EcnLaw::Seed);
+	EXPECT_EQ(c.threshold_ppm, 300'000u);
+	EXPECT_EQ(c.cap_ppm, 1'000'000u);
+	EXPECT_EQ(c.budget_ppm, 1u);
+	EXPECT_EQ(c.min_frames, 1u);
+	EXPECT_EQ(c.stale_ms, 60'000u);
+	EXPECT_FALSE(c.best_packet_time_ns);
+}
+
+TEST(Types, EcnLawsAndPercents)
+{
+	EXPECT_EQ(ecnLawName(EcnLaw::Seed), "seed");
+	EXPECT_EQ(ecnLawName(EcnLaw::Uncoupled), "uncoupled");
+	EXPECT_EQ(ecnLawName(static_cast<EcnLaw>(9)), "unknown");
+	EXPECT_EQ(ecnLawFromWire(0), EcnLaw::Seed);
+	EXPECT_EQ(ecnLawFromWire(1), EcnLaw::Uncoupled);
+	EXPECT_EQ(ecnLawFromWire(2), std::nullopt);
+	EXPECT_EQ(ecnLawFromName("seed"), EcnLaw::Seed);
+	EXPECT_EQ(ecnLawFromName("uncoupled"), EcnLaw::Uncoupled);
+	EXPECT_EQ(ecnLawFromName("Seed"), std::nullopt);
+	EXPECT_EQ(ecnLawFromName(""), std::nullopt);
+
+	EXPECT_EQ(formatPpmAsPercent(0), "0");
+	EXPECT_EQ(formatPpmAsPercent(1), "0.0001");
+	EXPECT_EQ(formatPpmAsPercent(100), "0.01");
+	EXPECT_EQ(formatPpmAsPercent(217), "0.0217");
+	EXPECT_EQ(formatPpmAsPercent(25'000), "2.5");
+	EXPECT_EQ(formatPpmAsPercent(123'456), "12.3456");
+	EXPECT_EQ(formatPpmAsPercent(1'000'000), "100");
+	EXPECT_EQ(formatPpmAsPercent(10'000'000), "1000");
+
+	EXPECT_TRUE(EcnUpdate{}.empty());
+	EXPECT_FALSE(EcnUpdate{.enabled = false}.empty());
+	EXPECT_FALSE(EcnUpdate{.stale_ms = 10}.empty());
+	EXPECT_TRUE(kEcnBudgetPpm.contains(1));
+	EXPECT_FALSE(kEcnBudgetPpm.contains(0));
+	EXPECT_TRUE(kEcnStaleMs.contains(MPWIFI_ECN_STALE_MS_MAX));
+	EXPECT_FALSE(kEcnStaleMs.contains(MPWIFI_ECN_STALE_MS_MAX + 1));
 }
 
 TEST(Types, FormatsAndNames)

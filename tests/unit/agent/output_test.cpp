@@ -32,6 +32,13 @@ ApStats fullAp()
 	a.packet_time_ns = 250'123;
 	a.last_rx_ns = 1'999'000'000;
 	a.phy = Phy::Ht;
+	a.ect = 500;
+	a.marked = 20;
+	a.ce_seen = 3;
+	a.window_ect = 40;
+	a.window_marked = 2;
+	a.ecn_marking = true;
+	a.ecn_delta_ppm = 50'000;
 	return a;
 }
 
@@ -71,7 +78,8 @@ TEST(ApJson, HasExactlyTheContractKeys)
 	const std::set<std::string> contract = {
 		"ifname", "ifindex", "station", "bssid", "first_try", "retried", "lost", "delivery_prob",
 		"bitrate_kbps", "packet_time_us", "window_start_ns", "window_end_ns", "window_first_try",
-		"window_retried", "window_lost", "window_rated", "last_rx_ns", "phy"};
+		"window_retried", "window_lost", "window_rated", "last_rx_ns", "phy", "ect", "marked", "ce_seen",
+		"window_ect", "window_marked", "mark_rate", "ecn_marking", "mark_delta"};
 	EXPECT_EQ(keys, contract);
 }
 
@@ -99,6 +107,54 @@ TEST(ApJson, Values)
 	// Numbers are JSON numbers, not strings.
 	EXPECT_TRUE(j["first_try"].is_number_unsigned());
 	EXPECT_TRUE(j["packet_time_us"].is_number_float());
+}
+
+TEST(ApJson, EcnValues)
+{
+	const Json j = toJson(fullAp());
+	EXPECT_EQ(j["ect"], 500);
+	EXPECT_EQ(j["marked"], 20);
+	EXPECT_EQ(j["ce_seen"], 3);
+	EXPECT_EQ(j["window_ect"], 40);
+	EXPECT_EQ(j["window_marked"], 2);
+	EXPECT_DOUBLE_EQ(j["mark_rate"].get<double>(), 0.05);
+	EXPECT_EQ(j["ecn_marking"], true);
+	EXPECT_DOUBLE_EQ(j["mark_delta"].get<double>(), 0.05);
+	EXPECT_TRUE(j["ect"].is_number_unsigned());
+	EXPECT_TRUE(j["mark_rate"].is_number_float());
+	EXPECT_TRUE(j["ecn_marking"].is_boolean());
+
+	ApStats a = fullAp();
+	a.window_marked = 40;
+	a.ecn_delta_ppm = 1'000'000;
+	EXPECT_DOUBLE_EQ(toJson(a)["mark_rate"].get<double>(), 1.0);
+	EXPECT_DOUBLE_EQ(toJson(a)["mark_delta"].get<double>(), 1.0);
+	a.window_marked = 0;
+	a.ecn_delta_ppm = 0;
+	EXPECT_DOUBLE_EQ(toJson(a)["mark_rate"].get<double>(), 0.0);
+	EXPECT_DOUBLE_EQ(toJson(a)["mark_delta"].get<double>(), 0.0);
+	a.window_marked = 41; // never above 1, whatever a sample says
+	EXPECT_DOUBLE_EQ(toJson(a)["mark_rate"].get<double>(), 1.0);
+}
+
+TEST(ApJson, EcnNulls)
+{
+	const Json empty = toJson(emptyAp());
+	EXPECT_TRUE(empty["mark_rate"].is_null());
+	EXPECT_TRUE(empty["mark_delta"].is_null());
+	EXPECT_EQ(empty["ecn_marking"], false);
+	EXPECT_EQ(empty["ect"], 0);
+	EXPECT_EQ(empty["marked"], 0);
+
+	// Marks without ECT packets in the window have no rate; a delta may
+	// still be there.
+	ApStats a = fullAp();
+	a.window_ect = 0;
+	a.ecn_delta_ppm.reset();
+	const Json j = toJson(a);
+	EXPECT_TRUE(j["mark_rate"].is_null());
+	EXPECT_TRUE(j["mark_delta"].is_null());
+	EXPECT_EQ(j["marked"], 20);
 }
 
 TEST(ApJson, UnknownEstimatesAreNull)
@@ -170,16 +226,37 @@ TEST(PrintAps, TextTable)
 	const auto rows = lines(out.str());
 	ASSERT_EQ(rows.size(), 3u);
 	EXPECT_EQ(words(rows[0]), (std::vector<std::string>{"IFNAME", "BSSID", "FIRST-TRY", "RETRIED", "LOST", "DELIV",
-							       "RATE-Mb/s", "T-us", "W-N0", "W-N1", "W-LOST"}));
+							       "RATE-Mb/s", "T-us", "W-N0", "W-N1", "W-LOST", "MARK"}));
 	EXPECT_EQ(words(rows[1]), (std::vector<std::string>{"wlan0", "aa:bb:cc:0d:ee:ff", "1000", "50", "7", "0.9000",
-							       "54.0", "250.1", "90", "10", "2"}));
+							       "54.0", "250.1", "90", "10", "2", "5.0%"}));
 	EXPECT_EQ(words(rows[2]), (std::vector<std::string>{"wlan1", "02:00:00:00:02:00", "0", "0", "0", "-", "-", "-",
-							       "0", "0", "0"}));
+							       "0", "0", "0", "-"}));
 	// Columns line up: numbers are right-aligned and the last column is a
 	// number, so every line has the same length.
 	EXPECT_EQ(rows[0].size(), rows[1].size());
 	EXPECT_EQ(rows[1].size(), rows[2].size());
 	EXPECT_EQ(rows[0].find("BSSID"), rows[1].find("aa:bb"));
+}
+
+TEST(PrintAps, MarkColumn)
+{
+	ApStats a = fullAp();
+	a.window_ect = 3;
+	a.window_marked = 1; // 33.33...%
+	ApStats b = fullAp();
+	b.window_ect = 1000;
+	b.window_marked = 1000;
+	ApStats c = fullAp();
+	c.window_marked = 0;
+	std::ostringstream out;
+	const std::vector<ApStats> aps = {a, b, c};
+	printAps(out, aps, {});
+	const auto rows = lines(out.str());
+	ASSERT_EQ(rows.size(), 4u);
+	EXPECT_EQ(words(rows[1]).back(), "33.3%");
+	EXPECT_EQ(words(rows[2]).back(), "100.0%");
+	EXPECT_EQ(words(rows[3]).back(), "0.0%");
+	EXPECT_EQ(rows[0].size(), rows[2].size());
 }
 
 TEST(PrintAps, EmptyTableKeepsItsHeader)
@@ -201,6 +278,95 @@ TEST(PrintConfig, TextAndJson)
 	printConfig(json, {.window_ms = 50, .rx_hook = false}, {.json = true});
 	EXPECT_EQ(nlohmann::json::parse(json.str()),
 		  nlohmann::json::parse(R"({"rx_hook":false,"window_ms":50,"max_aps":0,"ap_bytes":0})"));
+}
+
+EcnConfig someEcn()
+{
+	return {.enabled = true,
+		.law = EcnLaw::Uncoupled,
+		.threshold_ppm = 200'000,
+		.cap_ppm = 50'000,
+		.budget_ppm = 25'000,
+		.min_frames = 10,
+		.stale_ms = 1000,
+		.best_packet_time_ns = 250'123};
+}
+
+TEST(PrintEcn, JsonIsExact)
+{
+	std::ostringstream out;
+	printEcn(out, someEcn(), {.json = true});
+	EXPECT_EQ(out.str(), R"({"enabled":true,"law":"uncoupled","threshold_pct":20,"cap_pct":5,"budget_pct":2.5,)"
+			     R"("min_frames":10,"stale_ms":1000,"best_packet_time_us":250.123})"
+			     "\n");
+}
+
+TEST(PrintEcn, JsonNullAndSmallPercents)
+{
+	std::ostringstream out;
+	printEcn(out,
+		 {.enabled = false,
+		  .law = EcnLaw::Seed,
+		  .threshold_ppm = 217,
+		  .cap_ppm = 0,
+		  .budget_ppm = 1,
+		  .min_frames = 100'000,
+		  .stale_ms = 60'000},
+		 {.json = true});
+	EXPECT_EQ(out.str(), R"({"enabled":false,"law":"seed","threshold_pct":0.0217,"cap_pct":0,"budget_pct":0.0001,)"
+			     R"("min_frames":100000,"stale_ms":60000,"best_packet_time_us":null})"
+			     "\n");
+
+	const Json j = Json::parse(out.str());
+	EXPECT_TRUE(j["cap_pct"].is_number());
+	EXPECT_DOUBLE_EQ(j["threshold_pct"].get<double>(), 0.0217);
+	EXPECT_DOUBLE_EQ(j["budget_pct"].get<double>(), 0.0001);
+
+	EcnConfig wide = someEcn();
+	wide.threshold_ppm = 10'000'000;
+	wide.cap_ppm = 1'000'000;
+	wide.budget_ppm = 123'456;
+	const Json w = toJson(wide);
+	EXPECT_EQ(w["threshold_pct"], 1000);
+	EXPECT_EQ(w["cap_pct"], 100);
+	EXPECT_DOUBLE_EQ(w["budget_pct"].get<double>(), 12.3456);
+}
+
+TEST(PrintEcn, PrettyJsonIsTheSameObject)
+{
+	std::ostringstream out;
+	printEcn(out, someEcn(), {.json = true, .pretty = true});
+	EXPECT_EQ(lines(out.str()).size(), 10u);
+	EXPECT_EQ(Json::parse(out.str()), Json::parse(R"({"enabled":true,"law":"uncoupled","threshold_pct":20,
+		"cap_pct":5,"budget_pct":2.5,"min_frames":10,"stale_ms":1000,"best_packet_time_us":250.123})"));
+}
+
+TEST(PrintEcn, TextOneSettingPerLine)
+{
+	std::ostringstream out;
+	printEcn(out, someEcn(), {});
+	EXPECT_EQ(out.str(), "enabled on\n"
+			     "law uncoupled\n"
+			     "threshold 20%\n"
+			     "cap 5%\n"
+			     "budget 2.5%\n"
+			     "min-frames 10\n"
+			     "stale-ms 1000\n"
+			     "best-packet-time-us 250.1\n");
+
+	EcnConfig off = someEcn();
+	off.enabled = false;
+	off.law = EcnLaw::Seed;
+	off.threshold_ppm = 217;
+	off.best_packet_time_ns.reset();
+	std::ostringstream text;
+	printEcn(text, off, {});
+	const auto rows = lines(text.str());
+	ASSERT_EQ(rows.size(), 8u);
+	EXPECT_EQ(rows[0], "enabled off");
+	EXPECT_EQ(rows[1], "law seed");
+	EXPECT_EQ(rows[2], "threshold 0.0217%");
+	EXPECT_EQ(rows[7], "best-packet-time-us -");
 }
 
 TEST(PrintEvent, OneLinePerEvent)

@@ -56,8 +56,9 @@ TEST(Run, MissingModuleIsExplained)
 {
 	if (moduleLoaded())
 		GTEST_SKIP() << "the mpwifi module is loaded here";
-	for (Action action : {Action::ApShow, Action::ConfigShow, Action::ConfigSet, Action::ApFlush, Action::Monitor}) {
-		const Result r = runCommand({.action = action, .update = {.window_ms = 100}});
+	for (Action action : {Action::ApShow, Action::ConfigShow, Action::ConfigSet, Action::EcnShow, Action::EcnSet,
+			      Action::ApFlush, Action::Monitor}) {
+		const Result r = runCommand({.action = action, .update = {.window_ms = 100}, .ecn = {.enabled = true}});
 		EXPECT_EQ(r.status, 1);
 		EXPECT_EQ(r.out, "");
 		EXPECT_EQ(r.err, "mpwifi: the mpwifi kernel module is not loaded (generic netlink family \"mpwifi\" "
@@ -82,6 +83,13 @@ TEST(ErrorMessage, PermissionAndKernelErrors)
 		  std::string("mpwifi: ap flush: ") + std::strerror(ENODEV) + ": not a wireless interface");
 	EXPECT_EQ(errorMessage(Action::ConfigSet, netlink::KernelError(EINVAL, "")),
 		  std::string("mpwifi: config set: ") + std::strerror(EINVAL));
+	EXPECT_EQ(errorMessage(Action::EcnSet, netlink::KernelError(EPERM, "")),
+		  std::string("mpwifi: ecn set needs CAP_NET_ADMIN (") + std::strerror(EPERM) + ")");
+	EXPECT_EQ(errorMessage(Action::EcnSet, netlink::KernelError(EINVAL, "nothing to change")),
+		  std::string("mpwifi: ecn set: ") + std::strerror(EINVAL) + ": nothing to change");
+	EXPECT_EQ(errorMessage(Action::EcnShow,
+			       netlink::ParseError("ECN_GET reply: MPWIFI_ECN_ATTR_LAW: 2 is not a law")),
+		  "mpwifi: ecn show: malformed netlink message: ECN_GET reply: MPWIFI_ECN_ATTR_LAW: 2 is not a law");
 }
 
 TEST(ErrorMessage, ModuleGroupAndProtocolErrors)

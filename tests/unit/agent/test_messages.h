@@ -38,12 +38,36 @@ constexpr const char *kIfname = "wlan0";
 constexpr std::array<std::uint8_t, 6> kStation{0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 constexpr std::array<std::uint8_t, 6> kBssid{0xAA, 0xBB, 0xCC, 0x0D, 0xEE, 0xFF};
 
+// Puts attributes, except those whose type is in omit.
+struct Putter {
+	nl_msg *msg;
+	const std::set<int> &omit;
+
+	void u8(int type, std::uint8_t v) const
+	{
+		if (!omit.count(type))
+			nla_put_u8(msg, type, v);
+	}
+	void u32(int type, std::uint32_t v) const
+	{
+		if (!omit.count(type))
+			nla_put_u32(msg, type, v);
+	}
+	void u64(int type, std::uint64_t v) const
+	{
+		if (!omit.count(type))
+			nla_put_u64(msg, type, v);
+	}
+};
+
 // Which attributes putAp() writes.
 struct ApContent {
 	bool identityOnly = false; // events carry only ifindex, ifname, station, bssid
 	std::set<int> omit;        // leave these out
 	bool withOptionals = true; // delivery, bitrate, packet time
+	bool withEcn = true;       // the ECN steering counters (a module without them omits them)
 	std::uint32_t deliveryPpm = 900'000;
+	std::uint32_t ecnDeltaPpm = 50'000;
 	std::uint8_t phy = MPWIFI_PHY_HT;
 	std::function<void(nl_msg *)> extra; // puts more attributes inside the nest
 };
@@ -51,21 +75,14 @@ struct ApContent {
 // Puts MPWIFI_ATTR_AP with: ifindex 3, "wlan0", station 02:00:00:00:00:01,
 // BSSID aa:bb:cc:0d:ee:ff, cumulative 1000/50/7, window 1 s..2 s with
 // 90/10/2 frames, 85 rated, delivery 0.9, 54 Mb/s, 250.123 us, last rx at
-// 1.999 s, HT.  Like the kernel on 32-bit targets, a PAD attribute precedes
-// the u64s.
+// 1.999 s, HT; ECN: 500 ECT, 20 marked, 3 CE seen, 40/2 in the window,
+// marking at delta 0.05.  Like the kernel on 32-bit targets, a PAD attribute
+// precedes the u64s.
 inline void putAp(nl_msg *msg, const ApContent &c = {})
 {
-	auto put32 = [&](int type, std::uint32_t v) {
-		if (!c.omit.count(type))
-			nla_put_u32(msg, type, v);
-	};
-	auto put64 = [&](int type, std::uint64_t v) {
-		if (!c.omit.count(type))
-			nla_put_u64(msg, type, v);
-	};
-
+	const Putter put{msg, c.omit};
 	nlattr *nest = nla_nest_start(msg, MPWIFI_ATTR_AP);
-	put32(MPWIFI_AP_ATTR_IFINDEX, kIfindex);
+	put.u32(MPWIFI_AP_ATTR_IFINDEX, kIfindex);
 	if (!c.omit.count(MPWIFI_AP_ATTR_IFNAME))
 		nla_put_string(msg, MPWIFI_AP_ATTR_IFNAME, kIfname);
 	if (!c.omit.count(MPWIFI_AP_ATTR_STA_ADDR))
@@ -74,24 +91,62 @@ inline void putAp(nl_msg *msg, const ApContent &c = {})
 		nla_put(msg, MPWIFI_AP_ATTR_BSSID, 6, kBssid.data());
 	if (!c.identityOnly) {
 		nla_put(msg, MPWIFI_AP_ATTR_PAD, 0, nullptr);
-		put64(MPWIFI_AP_ATTR_FIRST_TRY, 1000);
-		put64(MPWIFI_AP_ATTR_RETRIED, 50);
-		put64(MPWIFI_AP_ATTR_LOST, 7);
-		put64(MPWIFI_AP_ATTR_WIN_START_NS, 1'000'000'000);
-		put64(MPWIFI_AP_ATTR_WIN_END_NS, 2'000'000'000);
-		put64(MPWIFI_AP_ATTR_LAST_RX_NS, 1'999'000'000);
-		put32(MPWIFI_AP_ATTR_WIN_FIRST_TRY, 90);
-		put32(MPWIFI_AP_ATTR_WIN_RETRIED, 10);
-		put32(MPWIFI_AP_ATTR_WIN_LOST, 2);
-		put32(MPWIFI_AP_ATTR_WIN_RATED, 85);
-		if (!c.omit.count(MPWIFI_AP_ATTR_PHY))
-			nla_put_u8(msg, MPWIFI_AP_ATTR_PHY, c.phy);
+		put.u64(MPWIFI_AP_ATTR_FIRST_TRY, 1000);
+		put.u64(MPWIFI_AP_ATTR_RETRIED, 50);
+		put.u64(MPWIFI_AP_ATTR_LOST, 7);
+		put.u64(MPWIFI_AP_ATTR_WIN_START_NS, 1'000'000'000);
+		put.u64(MPWIFI_AP_ATTR_WIN_END_NS, 2'000'000'000);
+		put.u64(MPWIFI_AP_ATTR_LAST_RX_NS, 1'999'000'000);
+		put.u32(MPWIFI_AP_ATTR_WIN_FIRST_TRY, 90);
+		put.u32(MPWIFI_AP_ATTR_WIN_RETRIED, 10);
+		put.u32(MPWIFI_AP_ATTR_WIN_LOST, 2);
+		put.u32(MPWIFI_AP_ATTR_WIN_RATED, 85);
+		put.u8(MPWIFI_AP_ATTR_PHY, c.phy);
 		if (c.withOptionals) {
-			put32(MPWIFI_AP_ATTR_DELIVERY_PPM, c.deliveryPpm);
-			put32(MPWIFI_AP_ATTR_BITRATE_KBPS, 54'000);
-			put32(MPWIFI_AP_ATTR_PACKET_TIME_NS, 250'123);
+			put.u32(MPWIFI_AP_ATTR_DELIVERY_PPM, c.deliveryPpm);
+			put.u32(MPWIFI_AP_ATTR_BITRATE_KBPS, 54'000);
+			put.u32(MPWIFI_AP_ATTR_PACKET_TIME_NS, 250'123);
+		}
+		if (c.withEcn) {
+			nla_put(msg, MPWIFI_AP_ATTR_PAD, 0, nullptr);
+			put.u64(MPWIFI_AP_ATTR_ECT, 500);
+			put.u64(MPWIFI_AP_ATTR_MARKED, 20);
+			put.u64(MPWIFI_AP_ATTR_CE_SEEN, 3);
+			put.u32(MPWIFI_AP_ATTR_WIN_ECT, 40);
+			put.u32(MPWIFI_AP_ATTR_WIN_MARKED, 2);
+			put.u8(MPWIFI_AP_ATTR_ECN_MARKING, 1);
+			put.u32(MPWIFI_AP_ATTR_ECN_DELTA_PPM, c.ecnDeltaPpm);
 		}
 	}
+	if (c.extra)
+		c.extra(msg);
+	nla_nest_end(msg, nest);
+}
+
+// Which attributes putEcn() writes.
+struct EcnContent {
+	std::set<int> omit;
+	std::uint8_t law = MPWIFI_ECN_LAW_UNCOUPLED;
+	bool withBest = true; // the kernel leaves it out without a fresh estimate
+	std::function<void(nl_msg *)> extra;
+};
+
+// Puts MPWIFI_ATTR_ECN like the kernel's ECN_GET reply: enabled, uncoupled,
+// threshold 20% (200000 ppm), cap 5%, budget 2.5%, 10 frames, 1000 ms, best
+// packet time 250.123 us.
+inline void putEcn(nl_msg *msg, const EcnContent &c = {})
+{
+	const Putter put{msg, c.omit};
+	nlattr *nest = nla_nest_start(msg, MPWIFI_ATTR_ECN);
+	put.u8(MPWIFI_ECN_ATTR_ENABLED, 1);
+	put.u8(MPWIFI_ECN_ATTR_LAW, c.law);
+	put.u32(MPWIFI_ECN_ATTR_THRESHOLD_PPM, 200'000);
+	put.u32(MPWIFI_ECN_ATTR_CAP_PPM, 50'000);
+	put.u32(MPWIFI_ECN_ATTR_BUDGET_PPM, 25'000);
+	put.u32(MPWIFI_ECN_ATTR_MIN_FRAMES, 10);
+	put.u32(MPWIFI_ECN_ATTR_STALE_MS, 1000);
+	if (c.withBest)
+		put.u32(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, 250'123);
 	if (c.extra)
 		c.extra(msg);
 	nla_nest_end(msg, nest);

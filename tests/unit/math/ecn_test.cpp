@@ -38,20 +38,29 @@ TEST(EcnThreshold, TwentyPercentWorseIsInefficient)
 	EXPECT_TRUE(mpw_ecn_inefficient(UINT32_MAX, UINT32_MAX / 2, 200000));	// no overflow
 }
 
+// The best fresh packet time of @aps, as the module folds it over its stations.
+u32 bestOf(const mpw_ecn_ap *aps, unsigned int n, u64 now, const mpw_ecn_policy *pol)
+{
+	u32 best = 0;
+	for (unsigned int i = 0; i < n; i++)
+		best = mpw_ecn_best_update(best, &aps[i], now, pol);
+	return best;
+}
+
 TEST(EcnSelection, OnlyFreshEstimatesCountAndSetTheBar)
 {
-	const mpw_ecn_policy pol{.threshold_ppm = 200000, .min_frames = 20, .stale_ns = 1000000000ULL};
+	const mpw_ecn_policy pol{.threshold_ppm = 200000, .min_frames = 20, .stale_ns = 1000000000ULL, .hold_ns = 0};
 	const u64 now = 50000000000ULL;
-	const mpw_ecn_ap good{.packet_time_ns = 1000000, .window_frames = 300, .last_rx_ns = now - 1000000};
-	const mpw_ecn_ap bad{.packet_time_ns = 2500000, .window_frames = 120, .last_rx_ns = now - 2000000};
-	const mpw_ecn_ap slightly{.packet_time_ns = 1150000, .window_frames = 200, .last_rx_ns = now};
-	const mpw_ecn_ap few{.packet_time_ns = 500000, .window_frames = 19, .last_rx_ns = now};	// a handful
-	const mpw_ecn_ap stale{.packet_time_ns = 400000, .window_frames = 500, .last_rx_ns = now - 1000000001ULL};
-	const mpw_ecn_ap none{.packet_time_ns = 0, .window_frames = 500, .last_rx_ns = now};
+	const mpw_ecn_ap good{.packet_time_ns = 1000000, .window_frames = 300, .last_rx_ns = now - 1000000, .marking = false, .other_since_ns = 0};
+	const mpw_ecn_ap bad{.packet_time_ns = 2500000, .window_frames = 120, .last_rx_ns = now - 2000000, .marking = false, .other_since_ns = 0};
+	const mpw_ecn_ap slightly{.packet_time_ns = 1150000, .window_frames = 200, .last_rx_ns = now, .marking = false, .other_since_ns = 0};
+	const mpw_ecn_ap few{.packet_time_ns = 500000, .window_frames = 19, .last_rx_ns = now, .marking = false, .other_since_ns = 0};	// a handful
+	const mpw_ecn_ap stale{.packet_time_ns = 400000, .window_frames = 500, .last_rx_ns = now - 1000000001ULL, .marking = false, .other_since_ns = 0};
+	const mpw_ecn_ap none{.packet_time_ns = 0, .window_frames = 500, .last_rx_ns = now, .marking = false, .other_since_ns = 0};
 
 	const mpw_ecn_ap all[] = {bad, few, stale, none, slightly, good};
 	// The 0.5 ms and 0.4 ms estimates do not count: too few frames, too old.
-	EXPECT_EQ(mpw_ecn_best_packet_time(all, 6, now, &pol), 1000000U);
+	EXPECT_EQ(bestOf(all, 6, now, &pol), 1000000U);
 	EXPECT_TRUE(mpw_ecn_should_mark(&bad, 1000000, now, &pol));		// 2.5x
 	EXPECT_FALSE(mpw_ecn_should_mark(&slightly, 1000000, now, &pol));	// 1.15x < 1.2x
 	EXPECT_FALSE(mpw_ecn_should_mark(&good, 1000000, now, &pol));
@@ -65,16 +74,73 @@ TEST(EcnSelection, OnlyFreshEstimatesCountAndSetTheBar)
 
 	// One fresh AP alone is its own best: nothing to steer towards.
 	const mpw_ecn_ap alone[] = {bad, few, stale};
-	const u32 best = mpw_ecn_best_packet_time(alone, 3, now, &pol);
+	const u32 best = bestOf(alone, 3, now, &pol);
 	EXPECT_EQ(best, bad.packet_time_ns);
 	EXPECT_FALSE(mpw_ecn_should_mark(&bad, best, now, &pol));
 	// No fresh AP at all.
-	EXPECT_EQ(mpw_ecn_best_packet_time(alone + 1, 2, now, &pol), 0U);
+	EXPECT_EQ(bestOf(alone + 1, 2, now, &pol), 0U);
 	EXPECT_FALSE(mpw_ecn_should_mark(&bad, 0, now, &pol));
+	// Once marked, an AP stays marked on fewer frames than it takes to start, but never when stale
+	// or without an estimate.
+	bad_few.marking = true;
+	EXPECT_TRUE(mpw_ecn_should_mark(&bad_few, 1000000, now, &pol));
+	bad_few.window_frames = 1;
+	EXPECT_TRUE(mpw_ecn_should_mark(&bad_few, 1000000, now, &pol));
+	bad_stale.marking = true;
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad_stale, 1000000, now, &pol));
+	mpw_ecn_ap bad_unknown = bad_few;
+	bad_unknown.packet_time_ns = 0;
+	EXPECT_FALSE(mpw_ecn_should_mark(&bad_unknown, 1000000, now, &pol));
+	// ... and its few frames never set the bar for the others.
+	const mpw_ecn_ap marked_few[] = {bad_few, slightly};
+	EXPECT_EQ(bestOf(marked_few, 2, now, &pol), slightly.packet_time_ns);
 	// A frame stamped just after `now` (the clock read on another CPU) is fresh, not 2^64 ns old.
 	mpw_ecn_ap future = good;
 	future.last_rx_ns = now + 5;
 	EXPECT_TRUE(mpw_ecn_fresh(&future, now, &pol));
+}
+
+TEST(EcnSelection, AVerdictSwitchesOnlyAfterHoldingForHoldNs)
+{
+	const mpw_ecn_policy pol{.threshold_ppm = 200000, .min_frames = 20, .stale_ns = 1000000000ULL,
+				 .hold_ns = 500000000ULL};
+	const u64 ms = 1000000;
+	const u32 best = 1000000;
+	u64 now = 10000 * ms;
+	mpw_ecn_ap ap{.packet_time_ns = 1300000, .window_frames = 100, .last_rx_ns = now, .marking = false,
+		      .other_since_ns = 0};
+
+	// 1.3 x best: worse, but only after 500 ms of it does marking start.
+	EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.last_rx_ns = now += 499 * ms;
+	EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.last_rx_ns = now += 1 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+
+	// A burst of good windows shorter than the hold does not stop it ...
+	ap.packet_time_ns = 1100000;
+	ap.last_rx_ns = now += 100 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.last_rx_ns = now += 300 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	// ... and a bad window in between restarts the count.
+	ap.packet_time_ns = 1300000;
+	ap.last_rx_ns = now += 10 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.packet_time_ns = 1100000;
+	ap.last_rx_ns = now += 10 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.last_rx_ns = now += 499 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.last_rx_ns = now += 1 * ms;
+	EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol));
+
+	// Equal-looking APs whose verdict flickers never start marking.
+	for (int i = 0; i < 100; i++) {
+		ap.packet_time_ns = i % 3 ? 1250000 : 1050000;
+		ap.last_rx_ns = now += 200 * ms;
+		EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol)) << i;
+	}
 }
 
 TEST(EcnSeedLaw, HandComputed)

@@ -226,6 +226,32 @@ TEST_F(RxStats, CountsExpireAfterTheWindow)
 	EXPECT_EQ(s.first_try + s.retried + s.lost, 3u);	/* cumulative stays */
 }
 
+TEST_F(RxStats, EcnCountsShareTheWindow)
+{
+	mpw_rx_account_ecn(&s, 10 * kMs, 40, 2);		// bucket 0
+	mpw_rx_account_ecn(&s, kSlot + 1, 3, 0);		// bucket 1: a GRO packet of 3 segments
+	mpw_rx_account_ecn(&s, 400 * kMs, 100, 5);
+	mpw_window w = Win(450 * kMs);
+	EXPECT_EQ(w.ect, 143U);
+	EXPECT_EQ(w.marked, 7U);
+	EXPECT_EQ(w.first_try + w.retried + w.lost, 0U);	// no frame was counted
+	// 520 ms: bucket 0 (0..31.25 ms) has left the window, bucket 1 not yet.
+	w = Win(520 * kMs);
+	EXPECT_EQ(w.ect, 103U);
+	EXPECT_EQ(w.marked, 5U);
+	w = Win(960 * kMs);
+	EXPECT_EQ(w.ect, 0U);
+}
+
+TEST_F(RxStats, EcnBucketCountsSaturate)
+{
+	mpw_rx_account_ecn(&s, kMs, 65000, 10);
+	mpw_rx_account_ecn(&s, kMs, 1000, 70000);
+	const mpw_window w = Win(2 * kMs);
+	EXPECT_EQ(w.ect, 65535U);
+	EXPECT_EQ(w.marked, 65535U);
+}
+
 TEST_F(RxStats, WindowReportsItsInterval)
 {
 	struct {
