@@ -36,3 +36,26 @@ check "kernel: flush of a non-wireless interface refused" sh -c "'$raw' raw-top 
 check "kernel: valid window accepted" equals "$("$raw" config-set MPWIFI_CONFIG_ATTR_WINDOW_MS=750)" ok
 check "... and applied" equals \
 	"$("$MPWIFI" -j config show | python3 -c 'import json,sys; print(json.load(sys.stdin)["window_ms"])')" 750
+
+# ECN settings: the CLI, then the kernel's policy without the CLI in front; refused requests change nothing.
+ecn_json() { "$MPWIFI" -j ecn show; }
+defaults='{"enabled":true,"law":"uncoupled","threshold_pct":20,"cap_pct":5,"budget_pct":10,"min_frames":20,"stale_ms":1000,"best_packet_time_us":null}'
+check "ecn show: the defaults" equals "$(ecn_json)" "$defaults"
+check "unprivileged ecn set refused" sh -c "! nobody '$MPWIFI' ecn set cap 1 2>/dev/null"
+check "CLI rejects cap 101% (exit 2)" sh -c "'$MPWIFI' ecn set cap 101 >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "CLI rejects an unknown law (exit 2)" sh -c "'$MPWIFI' ecn set law coupled >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "kernel: law 2 refused" sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_LAW=2 | grep -q '^errno ERANGE'"
+check "kernel: enabled 2 refused" sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_ENABLED=2 | grep -q '^errno ERANGE'"
+check "kernel: cap above 100% refused" sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_CAP_PPM=1000001 | grep -q '^errno ERANGE'"
+check "kernel: budget 0 refused" sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_BUDGET_PPM=0 | grep -q '^errno ERANGE'"
+check "kernel: stale 9 ms refused" sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_STALE_MS=9 | grep -q '^errno ERANGE'"
+check "kernel: read-only best packet time refused" \
+	sh -c "'$raw' ecn-set MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS=1 | grep -q 'read-only'"
+check "kernel: empty ECN request refused with a message" sh -c "'$raw' ecn-set | grep -q 'nothing to change'"
+check "kernel: a bad field refuses the whole request" sh -c \
+	"'$raw' ecn-set MPWIFI_ECN_ATTR_CAP_PPM=20000 MPWIFI_ECN_ATTR_LAW=7 | grep -q '^errno ERANGE'"
+check "... and nothing changed" equals "$(ecn_json)" "$defaults"
+check "CLI: every setting at once" "$MPWIFI" ecn set enabled off law seed threshold 12.5 cap 0.0217 budget 3 \
+	min-frames 40 stale-ms 250
+check "... applied" equals "$(ecn_json)" \
+	'{"enabled":false,"law":"seed","threshold_pct":12.5,"cap_pct":0.0217,"budget_pct":3,"min_frames":40,"stale_ms":250,"best_packet_time_us":null}'
