@@ -95,12 +95,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# CLOCK_MONOTONIC (= BOOTTIME in a VM that never suspends) without a process, 10 ms resolution.
-uptime_ns() {
-	local up
-	read -r up _ </proc/uptime
-	echo $((${up%.*} * 1000000000 + 10#${up#*.} * 10000000))
-}
+# uptime_ns, shared with the other benchmarks
+# shellcheck source=bench/vm/lib.sh
+. "$repo/bench/vm/lib.sh"
 
 # rx bytes of sta1 and sta2 from a process in cli (no process spawned): sets rx1 rx2.
 read_rx() {

@@ -59,14 +59,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The monotonic clock from the shell without a process: /proc/uptime is CLOCK_BOOTTIME, equal to
-# CLOCK_MONOTONIC in a VM that never suspends, at 10 ms resolution.  Only a fallback for the step
-# instant: the truth file's event lines carry the exact one.
-uptime_ns() {
-	local up
-	read -r up _ </proc/uptime
-	echo $((${up%.*} * 1000000000 + 10#${up#*.} * 10000000))
-}
+# uptime_ns: only a fallback for the step instant; the truth file's event lines carry the exact one
+# shellcheck source=bench/vm/lib.sh
+. "$repo/bench/vm/lib.sh"
 
 insmod "$repo/kernel/mpwifi.ko"
 
