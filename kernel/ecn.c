@@ -55,10 +55,26 @@ static void mpw_ecn_publish(struct mpw_station *sta, bool mark)
 {
 	struct mpw_ap *ap;
 
-	WRITE_ONCE(sta->ecn.packet_time_ns, sta->ecn.view.packet_time_ns);
+	/* an emptied window keeps the last estimate for the law (see mpw_ecn_decide) */
+	if (sta->ecn.view.packet_time_ns || !mark)
+		WRITE_ONCE(sta->ecn.packet_time_ns, sta->ecn.view.packet_time_ns);
 	WRITE_ONCE(sta->ecn.mark, mark);
 	list_for_each_entry_rcu(ap, &sta->aps, node)
 		WRITE_ONCE(ap->ecn_marking, mark && ap == sta->ecn.view_ap);
+}
+
+/* Forget every decision of @net: nothing is marked until a verdict holds anew.  Under e->lock. */
+static void mpw_ecn_reset(struct net *net, struct mpw_net_ecn *e)
+{
+	struct mpw_station *sta;
+
+	list_for_each_entry_rcu(sta, &mpw_stations, node) {
+		if (!net_eq(dev_net(sta->dev), net))
+			continue;
+		memset(&sta->ecn.view, 0, sizeof(sta->ecn.view));
+		mpw_ecn_publish(sta, false);
+	}
+	WRITE_ONCE(e->best_ns, 0);
 }
 
 /*
@@ -81,6 +97,9 @@ static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 		return;		/* another CPU is evaluating; its decision will do */
 	if (now_ns < e->next_eval_ns)
 		goto out;
+	/* decisions older than an estimate may be are void: no traffic, no evidence */
+	if (e->next_eval_ns && now_ns - e->next_eval_ns > pol.stale_ns)
+		mpw_ecn_reset(net, e);
 	e->next_eval_ns = now_ns + MPW_ECN_EVAL_NS;
 
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
@@ -122,22 +141,15 @@ void mpw_ecn_refresh(struct net *net)
 	rcu_read_unlock();
 }
 
-/* Settings of @net changed: decide afresh, and mark nothing while disabled. */
+/* Settings of @net changed: decide afresh. */
 void mpw_ecn_changed(struct net *net)
 {
 	struct mpw_net_ecn *e = &mpw_pernet(net)->ecn;
-	struct mpw_station *sta;
 
 	rcu_read_lock();
 	spin_lock_bh(&e->lock);
 	e->next_eval_ns = 0;
-	if (!READ_ONCE(e->enabled)) {
-		list_for_each_entry_rcu(sta, &mpw_stations, node) {
-			if (net_eq(dev_net(sta->dev), net))
-				mpw_ecn_publish(sta, false);
-		}
-		WRITE_ONCE(e->best_ns, 0);
-	}
+	mpw_ecn_reset(net, e);
 	spin_unlock_bh(&e->lock);
 	rcu_read_unlock();
 }

@@ -159,6 +159,14 @@ static inline bool mpw_ecn_should_mark(const struct mpw_ecn_ap *ap, u32 best_ns,
 static inline bool mpw_ecn_decide(struct mpw_ecn_ap *ap, u32 best_ns, u64 now_ns,
 				  const struct mpw_ecn_policy *pol)
 {
+	/*
+	 * A marked AP whose window has emptied is no evidence either way:
+	 * marking starves its subflow in bursts.  Only silence beyond
+	 * stale_ns counts against it.
+	 */
+	if (ap->marking && !ap->packet_time_ns && best_ns &&
+	    (now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns))
+		return true;
 	if (mpw_ecn_should_mark(ap, best_ns, now_ns, pol) == ap->marking) {
 		ap->other_since_ns = 0;
 		return ap->marking;

@@ -32,7 +32,7 @@ cat >"$out/airsim-config.json" <<JSON
 }
 JSON
 
-module_load
+module_load ecn=0	# the estimator under test: no steering to starve a subflow
 topo_up --aps 2 --stations 2 --channel 1 --airsim "$out/airsim-config.json"
 cp_truth() { cp "$TOPO_AIRSIM_TRUTH" "$out/airsim-truth.jsonl" 2>/dev/null || true; }
 # shellcheck disable=SC2154 # rc is set by the trap itself

@@ -135,6 +135,21 @@ TEST(EcnSelection, AVerdictSwitchesOnlyAfterHoldingForHoldNs)
 	ap.last_rx_ns = now += 1 * ms;
 	EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol));
 
+	// A marked AP whose window empties stays marked until it has been silent for stale_ns + hold.
+	ap.packet_time_ns = 1300000;
+	ap.last_rx_ns = now += 10 * ms;
+	ap.marking = true;
+	ap.other_since_ns = 0;
+	ap.packet_time_ns = 0;
+	now += 900 * ms;
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	now += 200 * ms;	// silent for 1.1 s: stale
+	EXPECT_TRUE(mpw_ecn_decide(&ap, best, now, &pol));
+	now += 500 * ms;
+	EXPECT_FALSE(mpw_ecn_decide(&ap, best, now, &pol));
+	ap.marking = false;
+	ap.other_since_ns = 0;
+
 	// Equal-looking APs whose verdict flickers never start marking.
 	for (int i = 0; i < 100; i++) {
 		ap.packet_time_ns = i % 3 ? 1250000 : 1050000;
