@@ -97,9 +97,6 @@ static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 		return;		/* another CPU is evaluating; its decision will do */
 	if (now_ns < e->next_eval_ns)
 		goto out;
-	/* decisions older than an estimate may be are void: no traffic, no evidence */
-	if (e->next_eval_ns && now_ns - e->next_eval_ns > pol.stale_ns)
-		mpw_ecn_reset(net, e);
 	e->next_eval_ns = now_ns + MPW_ECN_EVAL_NS;
 
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
