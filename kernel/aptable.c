@@ -196,7 +196,7 @@ void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot 
 	spin_unlock_bh(&ap->lock);
 }
 
-/* What ECN steering needs of an AP's estimate at @now_ns. */
+/* What ECN steering needs of an AP's estimate at @now_ns; the decision fields are left alone. */
 void mpw_ap_ecn_view(struct mpw_ap *ap, u64 now_ns, struct mpw_ecn_ap *view)
 {
 	struct mpw_window win;
@@ -206,7 +206,6 @@ void mpw_ap_ecn_view(struct mpw_ap *ap, u64 now_ns, struct mpw_ecn_ap *view)
 	view->packet_time_ns = mpw_window_packet_time_ns(&ap->stats, &win);
 	view->window_frames = win.first_try + win.retried + win.lost;
 	view->last_rx_ns = ap->stats.last_rx_ns;
-	view->marking = READ_ONCE(ap->ecn_marking);
 	spin_unlock_bh(&ap->lock);
 }
 

@@ -105,13 +105,12 @@ static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 		if (!net_eq(dev_net(sta->dev), net))
 			continue;
 		ap = mpw_station_connected_ap(sta);
-		if (ap != sta->ecn.view_ap)
-			memset(view, 0, sizeof(*view));	/* another AP: no verdict carries over */
-		sta->ecn.view_ap = ap;
+		if (ap != sta->ecn.view_ap) {
+			memset(view, 0, sizeof(*view));	/* another AP (or none): no verdict carries over */
+			sta->ecn.view_ap = ap;
+		}
 		if (ap)
 			mpw_ap_ecn_view(ap, now_ns, view);
-		else
-			memset(view, 0, sizeof(*view));
 		best = mpw_ecn_best_update(best, view, now_ns, &pol);
 	}
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {

@@ -171,7 +171,7 @@ static inline u32 mpw_delivery_ppm(u32 first_try, u32 retried, u32 lost)
 {
 	u64 total = (u64)first_try + retried + lost;
 
-	return total ? (u32)div64_u64((u64)first_try * 1000000, total) : 0;
+	return total ? (u32)div64_u64((u64)first_try * MPW_PPM, total) : 0;
 }
 
 /*

@@ -65,7 +65,6 @@
 
 #include "types.h"
 
-#define MPW_PPM				1000000U
 #define MPW_ECN_THRESHOLD_PPM_DEFAULT	200000U	/* mark when T >= 1.2 x best */
 #define MPW_ECN_CAP_PPM_DEFAULT		50000U	/* 5% */
 #define MPW_ECN_BUDGET_PPM_DEFAULT	100000U	/* eta: 10% below optimal */
@@ -128,11 +127,15 @@ struct mpw_ecn_ap {
 	u64 other_since_ns;	/* the opposite verdict holds since then; 0: it does not */
 };
 
+/* Heard from within stale_ns; a frame stamped after now_ns (clock read on another CPU) is age 0. */
+static inline bool mpw_ecn_heard(const struct mpw_ecn_ap *ap, u64 now_ns, const struct mpw_ecn_policy *pol)
+{
+	return now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns;
+}
+
 static inline bool mpw_ecn_fresh(const struct mpw_ecn_ap *ap, u64 now_ns, const struct mpw_ecn_policy *pol)
 {
-	/* a frame stamped after now_ns (clock read on another CPU) is age 0 */
-	return ap->packet_time_ns && ap->window_frames >= pol->min_frames &&
-	       (now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns);
+	return ap->packet_time_ns && ap->window_frames >= pol->min_frames && mpw_ecn_heard(ap, now_ns, pol);
 }
 
 /* @best (0: none yet) lowered to @ap's packet time if that is fresh and better. */
@@ -164,8 +167,7 @@ static inline bool mpw_ecn_decide(struct mpw_ecn_ap *ap, u32 best_ns, u64 now_ns
 	 * marking starves its subflow in bursts.  Only silence beyond
 	 * stale_ns counts against it.
 	 */
-	if (ap->marking && !ap->packet_time_ns && best_ns &&
-	    (now_ns <= ap->last_rx_ns || now_ns - ap->last_rx_ns <= pol->stale_ns))
+	if (ap->marking && !ap->packet_time_ns && best_ns && mpw_ecn_heard(ap, now_ns, pol))
 		return true;
 	if (mpw_ecn_should_mark(ap, best_ns, now_ns, pol) == ap->marking) {
 		ap->other_since_ns = 0;
@@ -262,9 +264,10 @@ struct mpw_ecn_credit {
 
 static inline bool mpw_ecn_credit_take(struct mpw_ecn_credit *c, u32 delta_ppm, u32 segs)
 {
-	const u64 cost = (u64)(segs ? segs : 1) * MPW_PPM;
+	const u64 n = segs ? segs : 1;
+	const u64 cost = n * MPW_PPM;
 
-	c->credit_ppm += (u64)delta_ppm * (segs ? segs : 1);
+	c->credit_ppm += delta_ppm * n;
 	if (c->credit_ppm < cost)
 		return false;
 	c->credit_ppm -= cost;

@@ -36,5 +36,6 @@ static inline u64 div64_u64(u64 dividend, u64 divisor)
 #define MPW_U32_MAX		0xffffffffU
 #define MPW_NSEC_PER_USEC	1000U
 #define MPW_NSEC_PER_MSEC	1000000U
+#define MPW_PPM			1000000U	/* parts per million: shares and rates */
 
 #endif /* _MPWIFI_TYPES_H */
