@@ -41,11 +41,18 @@ static int __net_init mpw_net_init(struct net *net)
 {
 	mpw_pernet(net)->window_ms = window_ms;
 	mpw_ecn_net_defaults(mpw_pernet(net), ecn);
+	mpw_trust_net_init(mpw_pernet(net));
 	return 0;
+}
+
+static void __net_exit mpw_net_exit(struct net *net)
+{
+	mpw_trust_net_exit(mpw_pernet(net));
 }
 
 static struct pernet_operations mpw_net_ops = {
 	.init = mpw_net_init,
+	.exit = mpw_net_exit,
 	.id = &mpw_net_id,
 	.size = sizeof(struct mpw_net),
 };
@@ -76,8 +83,19 @@ static int __init mpw_init(void)
 	err = mpw_ecn_init();
 	if (err)
 		goto err_rx_observer;
+	err = mpw_trust_init();
+	if (err)
+		goto err_ecn;
+	/* never fails: without its hooks the scheduler reports itself unavailable */
+	err = mpw_trusted_init();
+	if (err)
+		goto err_trust;
 	return 0;
 
+err_trust:
+	mpw_trust_exit();
+err_ecn:
+	mpw_ecn_exit();
 err_rx_observer:
 	mpw_rx_observer_exit();
 err_aptable:
@@ -92,6 +110,8 @@ err_pernet:
 static void __exit mpw_exit(void)
 {
 	/* stop the producers first: no packet or frame is accounted after this */
+	mpw_trusted_exit();
+	mpw_trust_exit();
 	mpw_ecn_exit();
 	mpw_rx_observer_exit();
 	mpw_aptable_exit();	/* sends the last AP_DEL events */
@@ -102,5 +122,5 @@ static void __exit mpw_exit(void)
 module_init(mpw_init);
 module_exit(mpw_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Per-AP WiFi packet time and ECN steering for Multipath TCP");
+MODULE_DESCRIPTION("Per-AP WiFi packet time, ECN steering and trusted subflows for Multipath TCP");
 MODULE_ALIAS_GENL_FAMILY(MPWIFI_GENL_NAME);

@@ -20,6 +20,8 @@
 #define _MPWIFI_KERNEL_H
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
+#include <linux/in6.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
@@ -88,6 +90,31 @@ static inline u64 mpw_stats_clock_ns(void)
 	return ktime_get_coarse_ns();
 }
 
+/* A peer prefix; IPv4 as IPv4-mapped IPv6 (prefix_len counted from bit 0 of the mapped form). */
+struct mpw_peer {
+	struct in6_addr addr;
+	u16 family;		/* as given: AF_INET or AF_INET6 */
+	u8 prefix_len;		/* over @addr, 96 + n for an IPv4 /n */
+	u8 level;
+};
+
+/* Counters of the trusted scheduler, per namespace. */
+enum mpw_trusted_stat {
+	MPW_TS_TRUSTED_SENDS,
+	MPW_TS_REFUSED_SENDS,
+	MPW_TS_REDIRECTS,
+	MPW_TS_WAITS,
+	MPW_TS_RESUMES,
+	MPW_TS_GUARD_REFUSED,
+	MPW_TS_EGRESS_DROPS,
+	MPW_TS_CONNECT_STEERED,
+	MPW_TS_CONNECT_REFUSED,
+	MPW_TS_MAX
+};
+
+struct mpw_peer_table;
+#define MPW_TRUST_HASH_BITS	4
+
 /* Per network namespace settings. */
 struct mpw_net {
 	u32 window_ms;
@@ -105,6 +132,17 @@ struct mpw_net {
 		u64 next_eval_ns;
 		u32 best_ns;		/* best fresh packet time, 0 if none */
 	} ecn;
+	struct mpw_net_trust {
+		spinlock_t lock;	/* writers of ifaces */
+		DECLARE_HASHTABLE(ifaces, MPW_TRUST_HASH_BITS);	/* struct mpw_trust_iface, RCU */
+		struct mpw_peer_table __rcu *peers;
+		/* policy: written by netlink (genl_mutex), read locklessly */
+		u8 first_subflow;	/* enum mpwifi_first_subflow */
+		bool trusted_sched;
+		u8 peer_default;	/* enum mpwifi_trust_level */
+		atomic64_t stats[MPW_TS_MAX];
+		atomic_t connections;	/* holding trusted ranges */
+	} trust;
 };
 
 /* A consistent copy of one AP's figures, taken under its lock. */
@@ -148,6 +186,25 @@ void mpw_ecn_exit(void);
 void mpw_ecn_changed(struct net *net);
 void mpw_ecn_refresh(struct net *net);
 
+/* trust.c */
+void mpw_trust_net_init(struct mpw_net *mn);
+void mpw_trust_net_exit(struct mpw_net *mn);
+int mpw_trust_init(void);
+void mpw_trust_exit(void);
+u8 mpw_trust_iface_level(struct net *net, int ifindex, u8 *source);
+int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netlink_ext_ack *extack);
+u8 mpw_trust_peer_level(struct net *net, const struct in6_addr *addr);
+int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
+			  struct netlink_ext_ack *extack);
+int mpw_trust_peer_walk(struct net *net, long skip,
+			int (*fn)(const struct mpw_peer *p, void *arg), void *arg, long *done);
+
+/* trusted.c */
+int mpw_trusted_init(void);
+void mpw_trusted_exit(void);
+const char *mpw_trusted_unavailable(void);	/* NULL when available */
+void mpw_trusted_count(struct net *net, enum mpw_trusted_stat stat);
+
 /* rx_observer.c */
 int mpw_rx_observer_init(void);
 void mpw_rx_observer_exit(void);
@@ -157,6 +214,7 @@ bool mpw_rx_observer_attached(void);
 int mpw_genl_init(void);
 void mpw_genl_exit(void);
 void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd);
+void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 level, u8 source);
 
 /* compat.c: everything that depends on mac80211 internals of a kernel version */
 bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2);

@@ -7,6 +7,8 @@
 #include <linux/ktime.h>
 #include <linux/etherdevice.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <linux/rtnetlink.h>
 #include <net/sock.h>
 #include <uapi/linux/mpwifi.h>
 
@@ -44,11 +46,36 @@ static const struct nla_policy mpw_ecn_policy[MPWIFI_ECN_ATTR_MAX + 1] = {
 	[MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS] = { .type = NLA_REJECT, .reject_message = "read-only" },
 };
 
+static const struct nla_policy mpw_trust_policy[MPWIFI_TRUST_ATTR_MAX + 1] = {
+	[MPWIFI_TRUST_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MPWIFI_TRUST_ATTR_IFNAME] = { .type = NLA_REJECT, .reject_message = "read-only" },
+	[MPWIFI_TRUST_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
+	[MPWIFI_TRUST_ATTR_SOURCE] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_SOURCE_MAX),
+};
+
+static const struct nla_policy mpw_peer_policy[MPWIFI_PEER_ATTR_MAX + 1] = {
+	[MPWIFI_PEER_ATTR_FAMILY] = { .type = NLA_U16 },
+	[MPWIFI_PEER_ATTR_ADDR] = NLA_POLICY_MIN_LEN(4),
+	[MPWIFI_PEER_ATTR_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[MPWIFI_PEER_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
+};
+
+static const struct nla_policy mpw_policy_policy[MPWIFI_POLICY_ATTR_MAX + 1] = {
+	[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] = NLA_POLICY_MAX(NLA_U8, MPWIFI_FIRST_SUBFLOW_MAX),
+	[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[MPWIFI_POLICY_ATTR_PEER_DEFAULT] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
+	[MPWIFI_POLICY_ATTR_SCHED_AVAILABLE ... MPWIFI_POLICY_ATTR_CONNECTIONS] = {
+		.type = NLA_REJECT, .reject_message = "read-only" },
+};
+
 static const struct nla_policy mpw_policy[MPWIFI_ATTR_MAX + 1] = {
 	[MPWIFI_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT, .reject_message = "output only" },
 	[MPWIFI_ATTR_CONFIG] = NLA_POLICY_NESTED(mpw_config_policy),
 	[MPWIFI_ATTR_ECN] = NLA_POLICY_NESTED(mpw_ecn_policy),
+	[MPWIFI_ATTR_TRUST] = NLA_POLICY_NESTED(mpw_trust_policy),
+	[MPWIFI_ATTR_PEER] = NLA_POLICY_NESTED(mpw_peer_policy),
+	[MPWIFI_ATTR_POLICY] = NLA_POLICY_NESTED(mpw_policy_policy),
 };
 
 static struct genl_family mpw_family;
@@ -306,6 +333,286 @@ static int mpw_ap_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+static int mpw_fill_trust(struct sk_buff *skb, const struct net_device *dev, u8 level, u8 source,
+			  u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mpw_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, MPWIFI_ATTR_TRUST);
+	if (!nest || nla_put_u32(skb, MPWIFI_TRUST_ATTR_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, MPWIFI_TRUST_ATTR_IFNAME, dev->name) ||
+	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_LEVEL, level) ||
+	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_SOURCE, source)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: interfaces already sent.  Every interface, classified or not. */
+static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
+	struct net *net = sock_net(skb->sk);
+	long idx = 0, skip = cb->args[0];
+	struct net_device *dev;
+	int err = 0;
+	u8 level, source;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev) {
+		if (ifindex && dev->ifindex != ifindex)
+			continue;
+		if (idx++ < skip)
+			continue;
+		level = mpw_trust_iface_level(net, dev->ifindex, &source);
+		err = mpw_fill_trust(skb, dev, level, source, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI, MPWIFI_CMD_TRUST_GET);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	cb->args[0] = idx;
+	return err && idx == skip ? err : skb->len;
+}
+
+void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 level, u8 source)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&mpw_family, net, MPW_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (mpw_fill_trust(msg, dev, level, source, 0, 0, 0, MPWIFI_EVENT_TRUST)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPW_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+static int mpw_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr *tb[MPWIFI_TRUST_ATTR_MAX + 1];
+	struct net_device *dev;
+	u8 level = MPWIFI_TRUST_UNTRUSTED, source;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_TRUST))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MPWIFI_TRUST_ATTR_MAX, info->attrs[MPWIFI_ATTR_TRUST],
+			       mpw_trust_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[MPWIFI_TRUST_ATTR_IFINDEX] || !tb[MPWIFI_TRUST_ATTR_SOURCE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPWIFI_ATTR_TRUST],
+				    "ifindex and source are required");
+		return -EINVAL;
+	}
+	source = nla_get_u8(tb[MPWIFI_TRUST_ATTR_SOURCE]);
+	if (source != MPWIFI_TRUST_SOURCE_NONE) {
+		if (!tb[MPWIFI_TRUST_ATTR_LEVEL]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPWIFI_ATTR_TRUST],
+					    "a level is required");
+			return -EINVAL;
+		}
+		level = nla_get_u8(tb[MPWIFI_TRUST_ATTR_LEVEL]);
+	}
+	/* RTNL keeps the interface from leaving between the check and the set */
+	rtnl_lock();
+	dev = __dev_get_by_index(net, nla_get_u32(tb[MPWIFI_TRUST_ATTR_IFINDEX]));
+	if (!dev) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MPWIFI_TRUST_ATTR_IFINDEX],
+				    "no such interface in this namespace");
+		return -ENODEV;
+	}
+	err = mpw_trust_set(net, dev->ifindex, level, source, info->extack);
+	if (!err)
+		mpw_genl_notify_trust(net, dev, level, source);
+	rtnl_unlock();
+	return err;
+}
+
+struct mpw_peer_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int mpw_fill_peer(const struct mpw_peer *p, void *arg)
+{
+	struct mpw_peer_dump_ctx *c = arg;
+	bool v4 = p->family == AF_INET;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(c->skb, NETLINK_CB(c->cb->skb).portid, c->cb->nlh->nlmsg_seq,
+			  &mpw_family, NLM_F_MULTI, MPWIFI_CMD_PEER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(c->skb, MPWIFI_ATTR_PEER);
+	if (!nest || nla_put_u16(c->skb, MPWIFI_PEER_ATTR_FAMILY, p->family) ||
+	    nla_put(c->skb, MPWIFI_PEER_ATTR_ADDR, v4 ? 4 : 16,
+		    v4 ? (const void *)&p->addr.s6_addr32[3] : (const void *)&p->addr) ||
+	    nla_put_u8(c->skb, MPWIFI_PEER_ATTR_PREFIX_LEN, v4 ? p->prefix_len - 96 : p->prefix_len) ||
+	    nla_put_u8(c->skb, MPWIFI_PEER_ATTR_LEVEL, p->level)) {
+		genlmsg_cancel(c->skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(c->skb, nest);
+	genlmsg_end(c->skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: prefixes already sent. */
+static int mpw_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mpw_peer_dump_ctx c = { .skb = skb, .cb = cb };
+	long skip = cb->args[0], done;
+	int err;
+
+	rcu_read_lock();
+	err = mpw_trust_peer_walk(sock_net(skb->sk), skip, mpw_fill_peer, &c, &done);
+	rcu_read_unlock();
+	cb->args[0] = done;
+	return err && done == skip ? err : skb->len;
+}
+
+/* A peer prefix from the request, checked: family, length, no host bits. */
+static int mpw_parse_peer(struct genl_info *info, struct mpw_peer *p, bool need_level)
+{
+	struct nlattr *tb[MPWIFI_PEER_ATTR_MAX + 1];
+	struct nlattr *nest = info->attrs[MPWIFI_ATTR_PEER];
+	struct in6_addr masked;
+	int err, alen;
+	u8 plen;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_PEER))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MPWIFI_PEER_ATTR_MAX, nest, mpw_peer_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[MPWIFI_PEER_ATTR_FAMILY] || !tb[MPWIFI_PEER_ATTR_ADDR] ||
+	    !tb[MPWIFI_PEER_ATTR_PREFIX_LEN] || (need_level && !tb[MPWIFI_PEER_ATTR_LEVEL])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "family, addr, prefix_len (and level to add) are required");
+		return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+	p->family = nla_get_u16(tb[MPWIFI_PEER_ATTR_FAMILY]);
+	alen = nla_len(tb[MPWIFI_PEER_ATTR_ADDR]);
+	plen = nla_get_u8(tb[MPWIFI_PEER_ATTR_PREFIX_LEN]);
+	if (p->family == AF_INET && alen == 4 && plen <= 32) {
+		ipv6_addr_set_v4mapped(nla_get_in_addr(tb[MPWIFI_PEER_ATTR_ADDR]), &p->addr);
+		p->prefix_len = 96 + plen;
+	} else if (p->family == AF_INET6 && alen == 16) {
+		p->addr = nla_get_in6_addr(tb[MPWIFI_PEER_ATTR_ADDR]);
+		p->prefix_len = plen;
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "family must be AF_INET (4-byte address, /0-32) or AF_INET6 (16 bytes)");
+		return -EINVAL;
+	}
+	ipv6_addr_prefix(&masked, &p->addr, p->prefix_len);
+	if (!ipv6_addr_equal(&masked, &p->addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[MPWIFI_PEER_ATTR_ADDR],
+				    "host bits set beyond the prefix length");
+		return -EINVAL;
+	}
+	if (tb[MPWIFI_PEER_ATTR_LEVEL])
+		p->level = nla_get_u8(tb[MPWIFI_PEER_ATTR_LEVEL]);
+	return 0;
+}
+
+static int mpw_peer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpw_peer p;
+	int err = mpw_parse_peer(info, &p, true);
+
+	return err ?: mpw_trust_peer_change(genl_info_net(info), &p, true, info->extack);
+}
+
+static int mpw_peer_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpw_peer p;
+	int err = mpw_parse_peer(info, &p, false);
+
+	return err ?: mpw_trust_peer_change(genl_info_net(info), &p, false, info->extack);
+}
+
+static int mpw_fill_policy(struct sk_buff *msg, struct net *net)
+{
+	static const u8 stat_attr[MPW_TS_MAX] = {
+		[MPW_TS_TRUSTED_SENDS] = MPWIFI_POLICY_ATTR_TRUSTED_SENDS,
+		[MPW_TS_REFUSED_SENDS] = MPWIFI_POLICY_ATTR_REFUSED_SENDS,
+		[MPW_TS_REDIRECTS] = MPWIFI_POLICY_ATTR_REDIRECTS,
+		[MPW_TS_WAITS] = MPWIFI_POLICY_ATTR_WAITS,
+		[MPW_TS_RESUMES] = MPWIFI_POLICY_ATTR_RESUMES,
+		[MPW_TS_GUARD_REFUSED] = MPWIFI_POLICY_ATTR_GUARD_REFUSED,
+		[MPW_TS_EGRESS_DROPS] = MPWIFI_POLICY_ATTR_EGRESS_DROPS,
+		[MPW_TS_CONNECT_STEERED] = MPWIFI_POLICY_ATTR_CONNECT_STEERED,
+		[MPW_TS_CONNECT_REFUSED] = MPWIFI_POLICY_ATTR_CONNECT_REFUSED,
+	};
+	const struct mpw_net_trust *t = &mpw_pernet(net)->trust;
+	const char *why = mpw_trusted_unavailable();
+	int i;
+
+	if (nla_put_u8(msg, MPWIFI_POLICY_ATTR_FIRST_SUBFLOW, READ_ONCE(t->first_subflow)) ||
+	    nla_put_u8(msg, MPWIFI_POLICY_ATTR_TRUSTED_SCHED, READ_ONCE(t->trusted_sched)) ||
+	    nla_put_u8(msg, MPWIFI_POLICY_ATTR_PEER_DEFAULT, READ_ONCE(t->peer_default)) ||
+	    nla_put_u8(msg, MPWIFI_POLICY_ATTR_SCHED_AVAILABLE, !why) ||
+	    (why && nla_put_string(msg, MPWIFI_POLICY_ATTR_SCHED_REASON, why)) ||
+	    nla_put_u32(msg, MPWIFI_POLICY_ATTR_CONNECTIONS, atomic_read(&t->connections)))
+		return -EMSGSIZE;
+	for (i = 0; i < MPW_TS_MAX; i++)
+		if (nla_put_u64_64bit(msg, stat_attr[i], atomic64_read(&t->stats[i]),
+				      MPWIFI_POLICY_ATTR_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int mpw_policy_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return mpw_reply_nested(info, MPWIFI_CMD_POLICY_GET, MPWIFI_ATTR_POLICY, mpw_fill_policy);
+}
+
+static int mpw_policy_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mpw_net_trust *t = &mpw_pernet(genl_info_net(info))->trust;
+	struct nlattr *tb[MPWIFI_POLICY_ATTR_MAX + 1];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_POLICY))
+		return -EINVAL;
+	err = nla_parse_nested(tb, MPWIFI_POLICY_ATTR_MAX, info->attrs[MPWIFI_ATTR_POLICY],
+			       mpw_policy_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] && !tb[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] &&
+	    !tb[MPWIFI_POLICY_ATTR_PEER_DEFAULT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MPWIFI_ATTR_POLICY], "nothing to change");
+		return -EINVAL;
+	}
+	if (tb[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW])
+		WRITE_ONCE(t->first_subflow, nla_get_u8(tb[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW]));
+	if (tb[MPWIFI_POLICY_ATTR_TRUSTED_SCHED])
+		WRITE_ONCE(t->trusted_sched, nla_get_u8(tb[MPWIFI_POLICY_ATTR_TRUSTED_SCHED]));
+	if (tb[MPWIFI_POLICY_ATTR_PEER_DEFAULT])
+		WRITE_ONCE(t->peer_default, nla_get_u8(tb[MPWIFI_POLICY_ATTR_PEER_DEFAULT]));
+	return 0;
+}
+
 static const struct genl_ops mpw_ops[] = {
 	{
 		.cmd = MPWIFI_CMD_AP_GET,
@@ -332,6 +639,38 @@ static const struct genl_ops mpw_ops[] = {
 	{
 		.cmd = MPWIFI_CMD_ECN_SET,
 		.doit = mpw_ecn_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_TRUST_GET,
+		.dumpit = mpw_trust_dump,
+	},
+	{
+		.cmd = MPWIFI_CMD_TRUST_SET,
+		.doit = mpw_trust_set_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_PEER_GET,
+		.dumpit = mpw_peer_dump,
+	},
+	{
+		.cmd = MPWIFI_CMD_PEER_ADD,
+		.doit = mpw_peer_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_PEER_DEL,
+		.doit = mpw_peer_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = MPWIFI_CMD_POLICY_GET,
+		.doit = mpw_policy_get,
+	},
+	{
+		.cmd = MPWIFI_CMD_POLICY_SET,
+		.doit = mpw_policy_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trust: a level per interface of a namespace, set over generic netlink and
+ * dropped with the interface, and levels for peers by address prefix.  The
+ * send path reads both under RCU, in atomic context.
+ */
+#include <linux/hashtable.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+#include <uapi/linux/mpwifi.h>
+
+#include "mpwifi.h"
+
+struct mpw_trust_iface {
+	struct hlist_node node;
+	int ifindex;
+	u8 level;
+	u8 source;
+	struct rcu_head rcu;
+};
+
+/* Peers: an immutable array, longest prefix first, replaced as a whole. */
+struct mpw_peer_table {
+	unsigned int n;
+	struct rcu_head rcu;
+	struct mpw_peer peers[];
+};
+
+void mpw_trust_net_init(struct mpw_net *mn)
+{
+	struct mpw_net_trust *t = &mn->trust;
+
+	spin_lock_init(&t->lock);
+	hash_init(t->ifaces);
+	t->first_subflow = MPWIFI_FIRST_SUBFLOW_PREFER;
+	t->trusted_sched = true;
+	t->peer_default = MPWIFI_TRUST_TRUSTED;
+}
+
+void mpw_trust_net_exit(struct mpw_net *mn)
+{
+	struct mpw_net_trust *t = &mn->trust;
+	struct mpw_trust_iface *ti;
+	struct hlist_node *tmp;
+	int bkt;
+
+	/* the namespace is gone: nobody reads these any more */
+	hash_for_each_safe(t->ifaces, bkt, tmp, ti, node) {
+		hash_del_rcu(&ti->node);
+		kfree_rcu(ti, rcu);
+	}
+	kfree_rcu(rcu_dereference_protected(t->peers, 1), rcu);
+}
+
+static struct mpw_trust_iface *mpw_trust_find(struct mpw_net_trust *t, int ifindex)
+{
+	struct mpw_trust_iface *ti;
+
+	hash_for_each_possible_rcu(t->ifaces, ti, node, ifindex,
+				   lockdep_is_held(&t->lock))
+		if (ti->ifindex == ifindex)
+			return ti;
+	return NULL;
+}
+
+/* Caller holds rcu_read_lock (or runs with preemption off). */
+u8 mpw_trust_iface_level(struct net *net, int ifindex, u8 *source)
+{
+	struct mpw_trust_iface *ti = mpw_trust_find(&mpw_pernet(net)->trust, ifindex);
+
+	if (source)
+		*source = ti ? READ_ONCE(ti->source) : MPWIFI_TRUST_SOURCE_NONE;
+	return ti ? READ_ONCE(ti->level) : MPWIFI_TRUST_UNTRUSTED;
+}
+
+int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netlink_ext_ack *extack)
+{
+	struct mpw_net_trust *t = &mpw_pernet(net)->trust;
+	struct mpw_trust_iface *ti, *fresh = NULL;
+	int err = 0;
+
+	if (source != MPWIFI_TRUST_SOURCE_NONE) {
+		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+		if (!fresh)
+			return -ENOMEM;
+	}
+	spin_lock_bh(&t->lock);
+	ti = mpw_trust_find(t, ifindex);
+	if (ti && ti->source == MPWIFI_TRUST_SOURCE_MANUAL && source == MPWIFI_TRUST_SOURCE_AUTO) {
+		NL_SET_ERR_MSG(extack, "set by hand: the manual level wins until reset");
+		err = -EBUSY;
+	} else if (source == MPWIFI_TRUST_SOURCE_NONE) {
+		if (ti) {
+			hash_del_rcu(&ti->node);
+			kfree_rcu(ti, rcu);
+		}
+	} else if (ti) {
+		WRITE_ONCE(ti->level, level);
+		WRITE_ONCE(ti->source, source);
+	} else {
+		fresh->ifindex = ifindex;
+		fresh->level = level;
+		fresh->source = source;
+		hash_add_rcu(t->ifaces, &fresh->node, ifindex);
+		fresh = NULL;
+	}
+	spin_unlock_bh(&t->lock);
+	kfree(fresh);
+	return err;
+}
+
+/* An interface left the namespace: its level goes with it. */
+static int mpw_trust_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct net *net = dev_net(dev);
+	u8 source;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	rcu_read_lock();
+	mpw_trust_iface_level(net, dev->ifindex, &source);
+	rcu_read_unlock();
+	if (source != MPWIFI_TRUST_SOURCE_NONE &&
+	    !mpw_trust_set(net, dev->ifindex, 0, MPWIFI_TRUST_SOURCE_NONE, NULL))
+		mpw_genl_notify_trust(net, dev, MPWIFI_TRUST_UNTRUSTED, MPWIFI_TRUST_SOURCE_NONE);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mpw_trust_notifier = {
+	.notifier_call = mpw_trust_netdev_event,
+};
+
+static bool mpw_prefix_match(const struct mpw_peer *p, const struct in6_addr *addr)
+{
+	return ipv6_prefix_equal(&p->addr, addr, p->prefix_len);
+}
+
+/* The peer's level; @addr is IPv6 or IPv4-mapped.  Caller holds rcu_read_lock. */
+u8 mpw_trust_peer_level(struct net *net, const struct in6_addr *addr)
+{
+	struct mpw_net_trust *t = &mpw_pernet(net)->trust;
+	const struct mpw_peer_table *tab = rcu_dereference(t->peers);
+	unsigned int i;
+
+	for (i = 0; tab && i < tab->n; i++)
+		if (mpw_prefix_match(&tab->peers[i], addr))
+			return tab->peers[i].level;
+	return READ_ONCE(t->peer_default);
+}
+
+/* Replaces the table by a copy with @p put in (replacing an equal prefix) or taken out. */
+int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
+			  struct netlink_ext_ack *extack)
+{
+	struct mpw_net_trust *t = &mpw_pernet(net)->trust;
+	struct mpw_peer_table *old, *tab;
+	unsigned int i, j, n = 0, old_n;
+	bool found = false;
+
+	/* writers are serialised by genl_mutex */
+	old = rcu_dereference_protected(t->peers, 1);
+	old_n = old ? old->n : 0;
+	tab = kzalloc(struct_size(tab, peers, old_n + 1), GFP_KERNEL);
+	if (!tab)
+		return -ENOMEM;
+	for (i = 0; i < old_n; i++) {
+		const struct mpw_peer *o = &old->peers[i];
+
+		if (o->prefix_len == p->prefix_len && ipv6_addr_equal(&o->addr, &p->addr))
+			found = true;
+		else
+			tab->peers[n++] = *o;
+	}
+	if (!add && !found) {
+		kfree(tab);
+		NL_SET_ERR_MSG(extack, "no such peer prefix");
+		return -ENOENT;
+	}
+	if (add) {
+		if (n >= MPWIFI_PEERS_MAX) {
+			kfree(tab);
+			NL_SET_ERR_MSG(extack, "too many peer prefixes");
+			return -ENOSPC;
+		}
+		/* longest prefix first, so that the first match is the longest */
+		for (j = n; j && tab->peers[j - 1].prefix_len < p->prefix_len; j--)
+			tab->peers[j] = tab->peers[j - 1];
+		tab->peers[j] = *p;
+		n++;
+	}
+	tab->n = n;
+	rcu_assign_pointer(t->peers, tab);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* Calls @fn for each peer prefix from @skip on; stops at a non-zero return.  RCU. */
+int mpw_trust_peer_walk(struct net *net, long skip,
+			int (*fn)(const struct mpw_peer *p, void *arg), void *arg, long *done)
+{
+	const struct mpw_peer_table *tab = rcu_dereference(mpw_pernet(net)->trust.peers);
+	long i;
+	int err = 0;
+
+	for (i = skip; tab && i < tab->n; i++) {
+		err = fn(&tab->peers[i], arg);
+		if (err)
+			break;
+	}
+	*done = i;
+	return err;
+}
+
+int mpw_trust_init(void)
+{
+	return register_netdevice_notifier(&mpw_trust_notifier);
+}
+
+void mpw_trust_exit(void)
+{
+	unregister_netdevice_notifier(&mpw_trust_notifier);
+}

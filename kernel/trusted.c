@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The trusted-subflow scheduler: bytes an application sends with
+ * MPTCP_TRUSTED travel only on subflows whose egress interface and peer are
+ * trusted (trust.c), on the stock kernel, without a scheduler API.
+ *
+ * Where data meets subflows in Linux 6.1 (net/mptcp/protocol.c), and what
+ * watches each place:
+ *   mptcp_sendmsg          kprobe: sees the flag before MPTCP masks it; opens
+ *                          a trusted range at the stream's write_seq, or
+ *                          fails the call (documented errno) by overriding
+ *                          its return.  A kretprobe closes the range at the
+ *                          write_seq after the call.
+ *   mptcp_subflow_get_send kretprobe: the packet scheduler of every push
+ *                          (__mptcp_push_pending, __mptcp_subflow_push_pending
+ *                          after its first chunk, __mptcp_check_push, and
+ *                          the reinjection of a closed subflow's data, which
+ *                          rewinds the send head and pushes again).  When the
+ *                          chunk at the send head holds a trusted byte, a pick
+ *                          that is not trusted becomes the best trusted
+ *                          subflow, or none: the data waits, and a work item
+ *                          pushes again until a trusted subflow takes it.
+ *   mptcp_sendmsg_frag     kprobe: the one function that puts MPTCP data on a
+ *                          subflow, reached by every path above and by the
+ *                          retransmission path (__mptcp_retrans, whose
+ *                          mptcp_subflow_get_retrans is inlined in 6.1) and
+ *                          by the per-subflow push of a delegated first chunk,
+ *                          which consults no scheduler.  A chunk with a trusted
+ *                          byte bound for an untrusted subflow is refused
+ *                          (returns 0: nothing sent, the caller stops).
+ *   POSTROUTING            netfilter: a segment whose DSS mapping covers a
+ *                          trusted byte never leaves through an untrusted
+ *                          interface, whatever routing did to its subflow since
+ *                          (TCP retransmits re-route), and whatever a probe
+ *                          missed (kprobes skip nested hits).
+ *   tcp_v4/v6_connect      kprobes: bind the MP_CAPABLE subflow to a trusted
+ *                          interface with a route (first-subflow policy).
+ *   mptcp_destroy_common   kprobe: the connection's ranges are freed.
+ * Private layouts come from the target kernel's BTF at build time
+ * (btf_layout.py -> mptcp_layout.h) and are checked at load against a live
+ * MPTCP socket; any failure leaves the module loaded, the scheduler
+ * unavailable with the reason, and trusted sends failing with EOPNOTSUPP.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/ptrace.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/inet_connection_sock.h>
+#include <net/ip_fib.h>
+#include <net/ip6_route.h>
+#include <net/mptcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <uapi/linux/mptcp.h>
+#include <uapi/linux/mpwifi.h>
+
+#include "mpwifi.h"
+#include "mptcp_layout.h"
+
+/* Trusted byte ranges kept per connection; more are merged (over the gap). */
+#define MPW_TRUSTED_RANGES	16
+/* How soon a waiting connection tries to push again. */
+#define MPW_RESUME_MS		20
+
+static unsigned int max_trusted_conns = 65536;
+module_param(max_trusted_conns, uint, 0444);
+MODULE_PARM_DESC(max_trusted_conns, "connections that may hold trusted data at once");
+
+static const char *mpw_unavailable_reason = "not initialised";
+
+const char *mpw_trusted_unavailable(void)
+{
+	return READ_ONCE(mpw_unavailable_reason);
+}
+
+static int mpw_status_get(char *buf, const struct kernel_param *kp)
+{
+	const char *why = mpw_trusted_unavailable();
+
+	return why ? scnprintf(buf, PAGE_SIZE, "unavailable: %s\n", why) :
+		     scnprintf(buf, PAGE_SIZE, "available\n");
+}
+
+static const struct kernel_param_ops mpw_status_ops = {
+	.get = mpw_status_get,
+};
+module_param_cb(trusted_status, &mpw_status_ops, NULL, 0444);
+MODULE_PARM_DESC(trusted_status, "whether MPTCP_TRUSTED is enforced (read-only)");
+
+void mpw_trusted_count(struct net *net, enum mpw_trusted_stat stat)
+{
+	atomic64_inc(&mpw_pernet(net)->trust.stats[stat]);
+}
+
+/* A data sequence comparison that survives wraparound. */
+static inline bool mpw_seq_before(u64 a, u64 b)
+{
+	return (s64)(a - b) < 0;
+}
+
+/* Returns to the probed function's caller with a value: see mpw_override(). */
+static noinline __maybe_unused int mpw_ret_zero(void) { return 0; }
+static noinline int mpw_ret_eopnotsupp(void) { return -EOPNOTSUPP; }
+static noinline __maybe_unused int mpw_ret_enetunreach(void) { return -ENETUNREACH; }
+static noinline __maybe_unused int mpw_ret_enobufs(void) { return -ENOBUFS; }
+
+/*
+ * Skip the probed function: its probe sits on the entry's ftrace site, where
+ * the stack holds only the return address into the caller, so continuing in
+ * a function of the same signature returns that function's value to the
+ * caller (the mechanism of BPF's override_return).
+ */
+static int mpw_override(struct pt_regs *regs, int (*stub)(void))
+{
+	instruction_pointer_set(regs, (unsigned long)stub);
+	return 1;
+}
+
+/* The trusted byte ranges of one connection. */
+struct mpw_range {
+	u64 start, end;
+};
+
+struct mpw_msk {
+	struct hlist_node node;		/* in mpw_msks */
+	struct sock *msk;		/* never dereferenced once unhashed */
+	struct net *net;
+	refcount_t ref;			/* the table's, and a queued resume's */
+	spinlock_t lock;		/* the ranges; any context */
+	unsigned int open;		/* trusted sendmsg calls in progress */
+	u64 open_start;			/* data from here on is trusted while open */
+	unsigned int n;
+	struct mpw_range r[MPW_TRUSTED_RANGES];
+	bool waiting;			/* a pick was withheld since the last trusted one */
+	struct delayed_work resume;
+	struct rcu_head rcu;
+};
+
+static DEFINE_HASHTABLE(mpw_msks, 10);
+static __maybe_unused DEFINE_SPINLOCK(mpw_msks_lock);
+static __maybe_unused atomic_t mpw_msk_count = ATOMIC_INIT(0);
+static __maybe_unused struct workqueue_struct *mpw_trusted_wq;
+static __maybe_unused void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
+
+static __maybe_unused struct mpw_msk *mpw_msk_lookup(const struct sock *msk)
+{
+	struct mpw_msk *st;
+
+	hash_for_each_possible_rcu(mpw_msks, st, node, (unsigned long)msk)
+		if (st->msk == msk)
+			return st;
+	return NULL;
+}
+
+static __maybe_unused void mpw_msk_put(struct mpw_msk *st)
+{
+	if (refcount_dec_and_test(&st->ref))
+		kfree_rcu(st, rcu);
+}
+
+static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
+{
+	unsigned long flags;
+	bool hit = false;
+	unsigned int i;
+
+	if (!mpw_seq_before(start, end))
+		return false;
+	spin_lock_irqsave(&st->lock, flags);
+	if (st->open && mpw_seq_before(st->open_start, end))
+		hit = true;
+	for (i = 0; !hit && i < st->n; i++)
+		hit = mpw_seq_before(st->r[i].start, end) && mpw_seq_before(start, st->r[i].end);
+	spin_unlock_irqrestore(&st->lock, flags);
+	return hit;
+}
+
+/*
+ * Whether byte @start is trusted; *run_end: where the run of bytes of the
+ * same kind that begins at @start ends, at most @end.
+ */
+static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
+{
+	unsigned long flags;
+	bool trusted = false;
+	unsigned int i;
+
+	*run_end = end;
+	spin_lock_irqsave(&st->lock, flags);
+	for (i = 0; i < st->n; i++) {
+		const struct mpw_range *r = &st->r[i];
+
+		if (!mpw_seq_before(start, r->start) && mpw_seq_before(start, r->end)) {
+			trusted = true;
+			if (mpw_seq_before(r->end, *run_end))
+				*run_end = r->end;
+		}
+	}
+	if (st->open && !mpw_seq_before(start, st->open_start))
+		trusted = true;	/* open to the end */
+	if (!trusted) {
+		for (i = 0; i < st->n; i++)
+			if (mpw_seq_before(start, st->r[i].start) &&
+			    mpw_seq_before(st->r[i].start, *run_end))
+				*run_end = st->r[i].start;
+		if (st->open && mpw_seq_before(start, st->open_start) &&
+		    mpw_seq_before(st->open_start, *run_end))
+			*run_end = st->open_start;
+	}
+	spin_unlock_irqrestore(&st->lock, flags);
+	return trusted;
+}
+
+/* Appends [start, end): ranges arrive in stream order.  Caller holds st->lock. */
+static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
+{
+	unsigned int i, j, best = 0;
+	u64 gap, best_gap = U64_MAX;
+
+	/* acknowledged data is never sent again */
+	for (i = 0, j = 0; i < st->n; i++)
+		if (mpw_seq_before(snd_una, st->r[i].end))
+			st->r[j++] = st->r[i];
+	st->n = j;
+	if (!mpw_seq_before(start, end))
+		return;
+	if (st->n && !mpw_seq_before(st->r[st->n - 1].end, start)) {
+		if (mpw_seq_before(st->r[st->n - 1].end, end))
+			st->r[st->n - 1].end = end;
+		return;
+	}
+	if (st->n == MPW_TRUSTED_RANGES) {
+		/* full: merge the closest neighbours, protecting the gap between */
+		for (i = 0; i + 1 < st->n; i++) {
+			gap = st->r[i + 1].start - st->r[i].end;
+			if (gap < best_gap)
+				best_gap = gap, best = i;
+		}
+		st->r[best].end = st->r[best + 1].end;
+		for (i = best + 1; i + 1 < st->n; i++)
+			st->r[i] = st->r[i + 1];
+		st->n--;
+	}
+	st->r[st->n].start = start;
+	st->r[st->n].end = end;
+	st->n++;
+}
+
+#if MPW_LAYOUT_OK
+
+static_assert(MPW_SIZE_MSK_WRITE_SEQ == 8 && MPW_SIZE_MSK_SND_UNA == 8 && MPW_SIZE_MSK_SND_NXT == 8);
+static_assert(MPW_SIZE_MSK_LAST_SND == 8 && MPW_SIZE_MSK_FIRST_PENDING == 8 &&
+	      MPW_SIZE_MSK_FIRST == 8 && MPW_SIZE_MSK_SUBFLOW == 8);
+static_assert(MPW_SIZE_SUBFLOW_TCP_SOCK == 8 && MPW_SIZE_SUBFLOW_CONN == 8);
+static_assert(MPW_SIZE_DFRAG_DATA_SEQ == 8 && MPW_SIZE_DFRAG_DATA_LEN == 2 &&
+	      MPW_SIZE_DFRAG_ALREADY_SENT == 2);
+static_assert(MPW_SIZE_SENDINFO_SENT == 2 && MPW_SIZE_SENDINFO_LIMIT == 2);
+static_assert(MPW_SIZE_MSK_CONN_LIST == sizeof(struct list_head) &&
+	      MPW_SIZE_SUBFLOW_NODE == sizeof(struct list_head));
+
+#define MPW_AT(ptr, stem, type)	((type *)((char *)(ptr) + MPW_OFF_##stem))
+#define MPW_GET(ptr, stem, type)	READ_ONCE(*MPW_AT(ptr, stem, type))
+
+static bool mpw_subflow_bit(const void *ctx, unsigned int bit)
+{
+	return *((const u8 *)ctx + bit / 8) & (1U << (bit % 8));
+}
+
+static void *mpw_subflow_ctx(const struct sock *ssk)
+{
+	return inet_csk(ssk)->icsk_ulp_data;
+}
+
+/* The interface a subflow's packets leave through now: its route's device. */
+static int mpw_egress_ifindex(struct sock *ssk)
+{
+	struct dst_entry *dst;
+	int ifindex = 0;
+
+	rcu_read_lock();
+	dst = rcu_dereference(ssk->sk_dst_cache);
+	if (dst && dst->dev)
+		ifindex = dst->dev->ifindex;
+	rcu_read_unlock();
+	return ifindex ?: READ_ONCE(ssk->sk_bound_dev_if);
+}
+
+static void mpw_sk_peer(const struct sock *sk, struct in6_addr *peer)
+{
+	if (sk->sk_family == AF_INET6)
+		*peer = sk->sk_v6_daddr;
+	else
+		ipv6_addr_set_v4mapped(sk->sk_daddr, peer);
+}
+
+static bool mpw_path_trusted(struct net *net, int ifindex, const struct in6_addr *peer)
+{
+	bool trusted;
+
+	if (!ifindex)
+		return false;
+	rcu_read_lock();
+	trusted = mpw_trust_iface_level(net, ifindex, NULL) >= MPWIFI_TRUST_TRUSTED &&
+		  mpw_trust_peer_level(net, peer) >= MPWIFI_TRUST_TRUSTED;
+	rcu_read_unlock();
+	return trusted;
+}
+
+static bool mpw_ssk_trusted(struct net *net, struct sock *ssk)
+{
+	struct in6_addr peer;
+
+	mpw_sk_peer(ssk, &peer);
+	return mpw_path_trusted(net, mpw_egress_ifindex(ssk), &peer);
+}
+
+static void mpw_resume_work(struct work_struct *work)
+{
+	struct mpw_msk *st = container_of(to_delayed_work(work), struct mpw_msk, resume);
+	struct sock *msk = st->msk;
+
+	lock_sock(msk);
+	if ((1 << msk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		mpw_push_pending(msk, 0);
+	release_sock(msk);
+	sock_put(msk);
+	mpw_msk_put(st);
+}
+
+/* Data waits for a trusted subflow: push again soon (any context). */
+static void mpw_msk_wait(struct mpw_msk *st)
+{
+	WRITE_ONCE(st->waiting, true);
+	if (delayed_work_pending(&st->resume))
+		return;
+	refcount_inc(&st->ref);
+	sock_hold(st->msk);
+	if (!queue_delayed_work(mpw_trusted_wq, &st->resume, msecs_to_jiffies(MPW_RESUME_MS))) {
+		sock_put(st->msk);
+		mpw_msk_put(st);
+	}
+}
+
+static void mpw_msk_trusted_pick(struct mpw_msk *st)
+{
+	if (READ_ONCE(st->waiting)) {
+		WRITE_ONCE(st->waiting, false);
+		mpw_trusted_count(st->net, MPW_TS_RESUMES);
+	}
+}
+
+static bool mpw_subflow_active(const void *ctx, const struct sock *ssk)
+{
+	if (!((1 << READ_ONCE(ssk->sk_state)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return false;
+	if (mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_REQUEST_JOIN) &&
+	    !mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_FULLY_ESTABLISHED))
+		return false;
+	return !mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_STALE);
+}
+
+/* The trusted subflow with the least queued data that can take more; NULL if none. */
+static struct sock *mpw_pick_trusted(struct sock *msk, struct net *net)
+{
+	struct list_head *head = MPW_AT(msk, MSK_CONN_LIST, struct list_head), *pos;
+	struct sock *best = NULL, *best_backup = NULL;
+
+	for (pos = READ_ONCE(head->next); pos != head; pos = READ_ONCE(pos->next)) {
+		void *ctx = (char *)pos - MPW_OFF_SUBFLOW_NODE;
+		struct sock *ssk = MPW_GET(ctx, SUBFLOW_TCP_SOCK, struct sock *);
+		bool backup = mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_BACKUP) ||
+			      mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_REQUEST_BKUP);
+		struct sock **slot = backup ? &best_backup : &best;
+
+		if (!ssk || !mpw_subflow_active(ctx, ssk) || !sk_stream_memory_free(ssk) ||
+		    !mpw_ssk_trusted(net, ssk))
+			continue;
+		if (!*slot || READ_ONCE(ssk->sk_wmem_queued) < READ_ONCE((*slot)->sk_wmem_queued))
+			*slot = ssk;
+	}
+	return best ?: best_backup;
+}
+
+struct mpw_get_send_data {
+	struct sock *msk;
+};
+
+static int mpw_get_send_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mpw_get_send_data *d = (void *)ri->data;
+
+	d->msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	/* no connection holds trusted data: skip the return handler */
+	return !atomic_read(&mpw_msk_count);
+}
+
+/* Caller of mptcp_subflow_get_send holds the msk socket lock. */
+static int mpw_get_send_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mpw_get_send_data *d = (void *)ri->data;
+	struct sock *msk = d->msk, *ssk, *pick;
+	struct net *net = sock_net(msk);
+	struct mpw_msk *st;
+	void *dfrag;
+	u64 seq;
+
+	rcu_read_lock();
+	st = mpw_msk_lookup(msk);
+	dfrag = st ? MPW_GET(msk, MSK_FIRST_PENDING, void *) : NULL;
+	if (!dfrag)
+		goto out;
+	/* the chunk's first byte decides; mpw_frag_pre ends the chunk where its kind changes */
+	seq = MPW_GET(dfrag, DFRAG_DATA_SEQ, u64) + MPW_GET(dfrag, DFRAG_ALREADY_SENT, u16);
+	if (!mpw_msk_overlaps(st, seq, seq + 1))
+		goto out;
+	ssk = (struct sock *)regs_return_value(regs);
+	if (ssk && mpw_ssk_trusted(net, ssk)) {
+		mpw_msk_trusted_pick(st);
+		goto out;
+	}
+	pick = mpw_pick_trusted(msk, net);
+	regs_set_return_value(regs, (unsigned long)pick);
+	/* the scheduler's burst reuse must not return to the untrusted pick */
+	WRITE_ONCE(*MPW_AT(msk, MSK_LAST_SND, struct sock *), pick);
+	if (pick) {
+		mpw_trusted_count(net, MPW_TS_REDIRECTS);
+		mpw_msk_trusted_pick(st);
+	} else {
+		mpw_trusted_count(net, MPW_TS_WAITS);
+		mpw_msk_wait(st);
+	}
+out:
+	rcu_read_unlock();
+	return 0;
+}
+
+/*
+ * mptcp_sendmsg_frag(sk, ssk, dfrag, info): the last check before a subflow.
+ * A chunk runs from info->sent to info->limit of the fragment; it is cut
+ * where its bytes change from untrusted to trusted or back (the caller then
+ * asks the scheduler again for the rest), and a trusted run bound for an
+ * untrusted subflow is refused.
+ */
+static int mpw_frag_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sock *ssk = (struct sock *)regs_get_kernel_argument(regs, 1);
+	void *dfrag = (void *)regs_get_kernel_argument(regs, 2);
+	void *info = (void *)regs_get_kernel_argument(regs, 3);
+	u16 *limit = MPW_AT(info, SENDINFO_LIMIT, u16);
+	u16 sent = MPW_GET(info, SENDINFO_SENT, u16);
+	u16 data_len = MPW_GET(dfrag, DFRAG_DATA_LEN, u16);
+	struct mpw_msk *st;
+	bool refuse = false;
+	u64 seq, run_end;
+
+	if (!atomic_read(&mpw_msk_count))
+		return 0;
+	rcu_read_lock();
+	st = mpw_msk_lookup(msk);
+	if (!st)
+		goto out;
+	/*
+	 * The push loops set limit to the fragment's length and call again
+	 * while bytes remain: a limit this probe cut is spent, restore it.
+	 * (The retransmission loop stops at its limit and never gets here.)
+	 */
+	if (sent >= READ_ONCE(*limit) && sent < data_len)
+		WRITE_ONCE(*limit, data_len);
+	seq = MPW_GET(dfrag, DFRAG_DATA_SEQ, u64);
+	if (mpw_msk_run(st, seq + sent, seq + READ_ONCE(*limit), &run_end) &&
+	    !mpw_ssk_trusted(sock_net(msk), ssk)) {
+		refuse = true;
+		mpw_trusted_count(st->net, MPW_TS_GUARD_REFUSED);
+		mpw_msk_wait(st);
+	} else if (mpw_seq_before(run_end, seq + READ_ONCE(*limit))) {
+		WRITE_ONCE(*limit, (u16)(run_end - seq));
+	}
+out:
+	rcu_read_unlock();
+	return refuse ? mpw_override(regs, mpw_ret_zero) : 0;
+}
+
+/* After a fallback to plain TCP the first subflow is the only path there will be. */
+static bool mpw_fell_back_untrusted(struct sock *msk, struct net *net)
+{
+	struct mptcp_info info;
+	struct sock *first;
+
+	mptcp_diag_fill_info((struct mptcp_sock *)msk, &info);
+	if (!(info.mptcpi_flags & MPTCP_INFO_FLAG_FALLBACK))
+		return false;
+	first = MPW_GET(msk, MSK_FIRST, struct sock *);
+	return !first || !mpw_ssk_trusted(net, first);
+}
+
+static struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
+{
+	struct mpw_msk *st, *fresh;
+	unsigned long flags;
+
+	st = mpw_msk_lookup(msk);
+	if (st)
+		return st;
+	if (atomic_read(&mpw_msk_count) >= max_trusted_conns)
+		return NULL;
+	fresh = kzalloc(sizeof(*fresh), GFP_ATOMIC);
+	if (!fresh)
+		return NULL;
+	fresh->msk = msk;
+	fresh->net = net;
+	refcount_set(&fresh->ref, 1);
+	spin_lock_init(&fresh->lock);
+	INIT_DELAYED_WORK(&fresh->resume, mpw_resume_work);
+	spin_lock_irqsave(&mpw_msks_lock, flags);
+	st = mpw_msk_lookup(msk);	/* a concurrent sender may have won */
+	if (!st) {
+		hash_add_rcu(mpw_msks, &fresh->node, (unsigned long)msk);
+		atomic_inc(&mpw_msk_count);
+		atomic_inc(&mpw_pernet(net)->trust.connections);
+		st = fresh;
+		fresh = NULL;
+	}
+	spin_unlock_irqrestore(&mpw_msks_lock, flags);
+	kfree(fresh);
+	return st;
+}
+
+#endif /* MPW_LAYOUT_OK */
+
+/* mptcp_sendmsg(sk, msg, len): runs before the kretprobe's entry (registered later). */
+static int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+	struct net *net = sock_net(msk);
+	int (*fail)(void) = NULL;
+#if MPW_LAYOUT_OK
+	struct mpw_msk *st;
+	unsigned long flags;
+#endif
+
+	if (!(READ_ONCE(msg->msg_flags) & MPTCP_TRUSTED))
+		return 0;
+	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
+	if (mpw_trusted_unavailable() || !READ_ONCE(mpw_pernet(net)->trust.trusted_sched)) {
+		fail = mpw_ret_eopnotsupp;
+		goto refuse;
+	}
+#if MPW_LAYOUT_OK
+	if (mpw_fell_back_untrusted(msk, net)) {
+		fail = mpw_ret_enetunreach;
+		goto refuse;
+	}
+	rcu_read_lock();
+	st = mpw_msk_get_or_create(msk, net);
+	if (st) {
+		/* everything written from here until the call returns is trusted */
+		spin_lock_irqsave(&st->lock, flags);
+		if (!st->open++)
+			st->open_start = MPW_GET(msk, MSK_WRITE_SEQ, u64);
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	rcu_read_unlock();
+	if (st)
+		return 0;
+	fail = mpw_ret_enobufs;
+#else
+	fail = mpw_ret_eopnotsupp;
+#endif
+refuse:
+	mpw_trusted_count(net, MPW_TS_REFUSED_SENDS);
+	return mpw_override(regs, fail);
+}
+
+#if MPW_LAYOUT_OK
+
+struct mpw_sendmsg_data {
+	struct sock *msk;
+};
+
+static int mpw_sendmsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mpw_sendmsg_data *d = (void *)ri->data;
+	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
+
+	d->msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	/*
+	 * Only calls whose range mpw_sendmsg_pre opened.  Without an instance
+	 * (all in use) the range stays open: later data counts as trusted too.
+	 */
+	return !(READ_ONCE(msg->msg_flags) & MPTCP_TRUSTED);
+}
+
+static int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct mpw_sendmsg_data *d = (void *)ri->data;
+	struct sock *msk = d->msk;
+	struct mpw_msk *st;
+	unsigned long flags;
+
+	rcu_read_lock();
+	st = mpw_msk_lookup(msk);
+	if (st) {
+		spin_lock_irqsave(&st->lock, flags);
+		/* the call's bytes all lie below write_seq as it returns */
+		if (st->open && !--st->open)
+			mpw_msk_add_range(st, st->open_start, MPW_GET(msk, MSK_WRITE_SEQ, u64),
+					  MPW_GET(msk, MSK_SND_UNA, u64));
+		spin_unlock_irqrestore(&st->lock, flags);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+/* mptcp_destroy_common(msk): on close and disconnect; the caller holds a reference. */
+static int mpw_destroy_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct mpw_msk *st;
+	unsigned long flags;
+
+	if (!atomic_read(&mpw_msk_count))
+		return 0;
+	spin_lock_irqsave(&mpw_msks_lock, flags);
+	st = mpw_msk_lookup(msk);
+	if (st) {
+		hash_del_rcu(&st->node);
+		atomic_dec(&mpw_msk_count);
+		atomic_dec(&mpw_pernet(st->net)->trust.connections);
+	}
+	spin_unlock_irqrestore(&mpw_msks_lock, flags);
+	if (!st)
+		return 0;
+	if (cancel_delayed_work(&st->resume)) {
+		sock_put(msk);
+		mpw_msk_put(st);
+	}
+	mpw_msk_put(st);
+	return 0;
+}
+
+/* A trusted interface with a route to the destination, for the first subflow. */
+static bool mpw_route_via(struct net *net, const struct sockaddr *uaddr, int ifindex)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)uaddr;
+	struct fib_result res;
+	struct flowi4 fl4 = {
+		.flowi4_oif = ifindex,
+	};
+	bool ok;
+
+	if (uaddr->sa_family == AF_INET6 && !ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+#if IS_ENABLED(CONFIG_IPV6)
+		struct flowi6 fl6 = {
+			.daddr = sin6->sin6_addr,
+			.flowi6_oif = ifindex,
+		};
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+		ok = !dst->error && dst->dev && dst->dev->ifindex == ifindex;
+		dst_release(dst);
+		return ok;
+#else
+		return false;
+#endif
+	}
+	fl4.daddr = uaddr->sa_family == AF_INET6 ? sin6->sin6_addr.s6_addr32[3] :
+		    ((const struct sockaddr_in *)uaddr)->sin_addr.s_addr;
+	rcu_read_lock();
+	ok = !fib_lookup(net, &fl4, &res, 0) &&
+	     (res.type == RTN_UNICAST || res.type == RTN_LOCAL);
+	rcu_read_unlock();
+	return ok;
+}
+
+/* tcp_v4_connect / tcp_v6_connect(sk, uaddr, addr_len); the caller holds the socket lock. */
+static int mpw_connect_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *ssk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	const struct sockaddr *uaddr = (const void *)regs_get_kernel_argument(regs, 1);
+	int addr_len = (int)regs_get_kernel_argument(regs, 2);
+	struct net *net = sock_net(ssk);
+	struct net_device *dev;
+	int bound, chosen = 0;
+	void *ctx;
+	u8 policy;
+
+	if (!sk_is_mptcp(ssk) || addr_len < (int)sizeof(struct sockaddr_in))
+		return 0;
+	ctx = mpw_subflow_ctx(ssk);
+	if (!ctx || !mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_REQUEST_MPTCP) ||
+	    mpw_subflow_bit(ctx, MPW_BIT_SUBFLOW_REQUEST_JOIN))
+		return 0;
+	policy = READ_ONCE(mpw_pernet(net)->trust.first_subflow);
+	if (policy == MPWIFI_FIRST_SUBFLOW_OFF)
+		return 0;
+	if (uaddr->sa_family == AF_INET6 && addr_len < (int)sizeof(struct sockaddr_in6))
+		return 0;
+	bound = READ_ONCE(ssk->sk_bound_dev_if);
+	rcu_read_lock();
+	if (bound) {
+		/* the application chose the device */
+		if (mpw_trust_iface_level(net, bound, NULL) >= MPWIFI_TRUST_TRUSTED)
+			chosen = bound;
+	} else {
+		for_each_netdev_rcu(net, dev) {
+			if (!netif_running(dev) || !netif_carrier_ok(dev) ||
+			    mpw_trust_iface_level(net, dev->ifindex, NULL) < MPWIFI_TRUST_TRUSTED)
+				continue;
+			if (mpw_route_via(net, uaddr, dev->ifindex)) {
+				chosen = dev->ifindex;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	if (chosen && !bound) {
+		WRITE_ONCE(ssk->sk_bound_dev_if, chosen);
+		mpw_trusted_count(net, MPW_TS_CONNECT_STEERED);
+	}
+	if (chosen || policy != MPWIFI_FIRST_SUBFLOW_STRICT)
+		return 0;
+	mpw_trusted_count(net, MPW_TS_CONNECT_REFUSED);
+	return mpw_override(regs, mpw_ret_enetunreach);
+}
+
+/* A segment carrying trusted bytes never leaves through an untrusted interface. */
+static unsigned int mpw_egress_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const struct mptcp_ext *mpext;
+	struct sock *sk = skb->sk, *msk;
+	struct mpw_msk *st;
+	struct in6_addr peer;
+	void *ctx;
+
+	if (!atomic_read(&mpw_msk_count) || !sk || !sk_fullsock(sk) ||
+	    sk->sk_protocol != IPPROTO_TCP || !sk_is_mptcp(sk))
+		return NF_ACCEPT;
+	mpext = skb_ext_find(skb, SKB_EXT_MPTCP);
+	if (!mpext || !mpext->use_map || !mpext->data_len)
+		return NF_ACCEPT;
+	mpw_sk_peer(sk, &peer);
+	if (mpw_path_trusted(state->net, state->out->ifindex, &peer))
+		return NF_ACCEPT;
+	ctx = mpw_subflow_ctx(sk);
+	msk = ctx ? MPW_GET(ctx, SUBFLOW_CONN, struct sock *) : NULL;
+	st = msk ? mpw_msk_lookup(msk) : NULL;	/* hooks run under RCU */
+	if (!st || !mpw_msk_overlaps(st, mpext->data_seq, mpext->data_seq + mpext->data_len))
+		return NF_ACCEPT;
+	mpw_trusted_count(state->net, MPW_TS_EGRESS_DROPS);
+	return NF_DROP;
+}
+
+static const struct nf_hook_ops mpw_egress_ops[] = {
+	{
+		.hook = mpw_egress_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
+		.hook = mpw_egress_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST,
+	},
+};
+
+static int __net_init mpw_trusted_net_init(struct net *net)
+{
+	return nf_register_net_hooks(net, mpw_egress_ops, ARRAY_SIZE(mpw_egress_ops));
+}
+
+static void __net_exit mpw_trusted_net_exit(struct net *net)
+{
+	nf_unregister_net_hooks(net, mpw_egress_ops, ARRAY_SIZE(mpw_egress_ops));
+}
+
+static struct pernet_operations mpw_trusted_net_ops = {
+	.init = mpw_trusted_net_init,
+	.exit = mpw_trusted_net_exit,
+};
+
+static struct kretprobe mpw_get_send_probe = {
+	.kp.symbol_name = "mptcp_subflow_get_send",
+	.entry_handler = mpw_get_send_entry,
+	.handler = mpw_get_send_ret,
+	.data_size = sizeof(struct mpw_get_send_data),
+	.maxactive = 64,	/* runs under the msk lock, never sleeps */
+};
+
+static struct kretprobe mpw_sendmsg_ret_probe = {
+	.kp.symbol_name = "mptcp_sendmsg",
+	.entry_handler = mpw_sendmsg_entry,
+	.handler = mpw_sendmsg_ret,
+	.data_size = sizeof(struct mpw_sendmsg_data),
+	.maxactive = 256,	/* senders may sleep waiting for memory */
+};
+
+static struct kprobe mpw_frag_probe = {
+	.symbol_name = "mptcp_sendmsg_frag",
+	.pre_handler = mpw_frag_pre,
+};
+
+static struct kprobe mpw_destroy_probe = {
+	.symbol_name = "mptcp_destroy_common",
+	.pre_handler = mpw_destroy_pre,
+};
+
+static struct kprobe mpw_connect4_probe = {
+	.symbol_name = "tcp_v4_connect",
+	.pre_handler = mpw_connect_pre,
+};
+
+static struct kprobe mpw_connect6_probe = {
+	.symbol_name = "tcp_v6_connect",
+	.pre_handler = mpw_connect_pre,
+};
+
+/*
+ * The offsets from BTF, checked against a fresh MPTCP socket: its first
+ * subflow must point back at it through the context the offsets name.
+ */
+static const char *mpw_validate_layout(void)
+{
+	struct list_head *conn_list, *rtx_queue;
+	struct socket *sock, *subflow;
+	const char *why = NULL;
+	struct sock *msk, *first;
+	void *ctx;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sock);
+	if (err)
+		return "cannot create an MPTCP socket to check the layout (net.mptcp.enabled?)";
+	msk = sock->sk;
+	conn_list = MPW_AT(msk, MSK_CONN_LIST, struct list_head);
+	rtx_queue = MPW_AT(msk, MSK_RTX_QUEUE, struct list_head);
+	first = MPW_GET(msk, MSK_FIRST, struct sock *);
+	subflow = MPW_GET(msk, MSK_SUBFLOW, struct socket *);
+	if (msk->sk_prot->obj_size != MPW_SIZEOF_MPTCP_SOCK)
+		why = "struct mptcp_sock size differs from the build's BTF";
+	else if (!list_empty(rtx_queue) || MPW_GET(msk, MSK_FIRST_PENDING, void *))
+		why = "mptcp_sock send queue fields do not match";
+	else if (MPW_GET(msk, MSK_WRITE_SEQ, u64) != MPW_GET(msk, MSK_SND_NXT, u64))
+		why = "mptcp_sock sequence fields do not match";
+	else if (!first || !subflow || subflow->sk != first || !sk_is_mptcp(first))
+		why = "mptcp_sock first subflow fields do not match";
+	else if (!(ctx = mpw_subflow_ctx(first)) ||
+		 MPW_GET(ctx, SUBFLOW_TCP_SOCK, struct sock *) != first ||
+		 MPW_GET(ctx, SUBFLOW_CONN, struct sock *) != msk ||
+		 conn_list->next != (struct list_head *)((char *)ctx + MPW_OFF_SUBFLOW_NODE))
+		why = "mptcp_subflow_context fields do not match";
+	sock_release(sock);
+	return why;
+}
+
+static int mpw_resolve(const char *symbol, void **addr)
+{
+	struct kprobe kp = { .symbol_name = symbol };
+	int err = register_kprobe(&kp);
+
+	if (err)
+		return err;
+	*addr = kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+static bool mpw_probes_on;
+
+static int mpw_register_probes(const char **why)
+{
+	static char reason[96];
+	void *push = NULL;
+	int err;
+
+	err = mpw_resolve("__mptcp_push_pending", &push);
+	if (err) {
+		snprintf(reason, sizeof(reason), "__mptcp_push_pending not found (%d)", err);
+		goto fail;
+	}
+	mpw_push_pending = push;
+	err = register_kretprobe(&mpw_sendmsg_ret_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe mptcp_sendmsg (%d)", err);
+		goto fail;
+	}
+	err = register_kretprobe(&mpw_get_send_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe mptcp_subflow_get_send (%d)", err);
+		goto fail_get_send;
+	}
+	err = register_kprobe(&mpw_frag_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe mptcp_sendmsg_frag (%d)", err);
+		goto fail_frag;
+	}
+	err = register_kprobe(&mpw_destroy_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe mptcp_destroy_common (%d)", err);
+		goto fail_destroy;
+	}
+	err = register_kprobe(&mpw_connect4_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe tcp_v4_connect (%d)", err);
+		goto fail_connect4;
+	}
+	err = register_kprobe(&mpw_connect6_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe tcp_v6_connect (%d)", err);
+		goto fail_connect6;
+	}
+	mpw_probes_on = true;
+	return 0;
+
+fail_connect6:
+	unregister_kprobe(&mpw_connect4_probe);
+fail_connect4:
+	unregister_kprobe(&mpw_destroy_probe);
+fail_destroy:
+	unregister_kprobe(&mpw_frag_probe);
+fail_frag:
+	unregister_kretprobe(&mpw_get_send_probe);
+fail_get_send:
+	unregister_kretprobe(&mpw_sendmsg_ret_probe);
+fail:
+	*why = reason;
+	return err;
+}
+
+static void mpw_unregister_probes(void)
+{
+	if (!mpw_probes_on)
+		return;
+	unregister_kprobe(&mpw_connect6_probe);
+	unregister_kprobe(&mpw_connect4_probe);
+	unregister_kprobe(&mpw_destroy_probe);
+	unregister_kprobe(&mpw_frag_probe);
+	unregister_kretprobe(&mpw_get_send_probe);
+	unregister_kretprobe(&mpw_sendmsg_ret_probe);
+	mpw_probes_on = false;
+}
+
+static bool mpw_egress_on;
+
+#endif /* MPW_LAYOUT_OK */
+
+/* Refuses trusted sends when nothing else can run; registered last, runs first. */
+static struct kprobe mpw_sendmsg_probe = {
+	.symbol_name = "mptcp_sendmsg",
+	.pre_handler = mpw_sendmsg_pre,
+};
+static bool mpw_sendmsg_on;
+
+int mpw_trusted_init(void)
+{
+	const char *why = NULL;
+	int err;
+
+#if MPW_LAYOUT_OK
+	mpw_trusted_wq = alloc_workqueue("mpwifi_trusted", 0, 0);
+	if (!mpw_trusted_wq)
+		return -ENOMEM;
+	why = mpw_validate_layout();
+	if (!why) {
+		err = register_pernet_subsys(&mpw_trusted_net_ops);
+		if (err)
+			why = "cannot register the egress hook";
+		else
+			mpw_egress_on = true;
+	}
+	if (!why && mpw_register_probes(&why))
+		;	/* why says which */
+#else
+	why = "no MPTCP layout at build time: " MPW_LAYOUT_ERROR;
+#endif
+	err = register_kprobe(&mpw_sendmsg_probe);
+	if (err) {
+		/* trusted sends cannot even be refused: say so loudly */
+		pr_err("cannot probe mptcp_sendmsg (%d): MPTCP_TRUSTED is ignored\n", err);
+		if (!why)
+			why = "cannot probe mptcp_sendmsg";
+	} else {
+		mpw_sendmsg_on = true;
+	}
+	if (why)
+		pr_warn("trusted scheduler unavailable: %s\n", why);
+	WRITE_ONCE(mpw_unavailable_reason, why);
+	return 0;
+}
+
+void mpw_trusted_exit(void)
+{
+	if (mpw_sendmsg_on)
+		unregister_kprobe(&mpw_sendmsg_probe);
+#if MPW_LAYOUT_OK
+	{
+		struct hlist_node *tmp;
+		struct mpw_msk *st;
+		int bkt;
+
+		mpw_unregister_probes();
+		if (mpw_egress_on)
+			unregister_pernet_subsys(&mpw_trusted_net_ops);
+		/* no handler runs any more: forget every connection */
+		hash_for_each_safe(mpw_msks, bkt, tmp, st, node) {
+			hash_del_rcu(&st->node);
+			atomic_dec(&mpw_pernet(st->net)->trust.connections);
+			if (cancel_delayed_work_sync(&st->resume)) {
+				sock_put(st->msk);
+				mpw_msk_put(st);
+			}
+			mpw_msk_put(st);
+		}
+		atomic_set(&mpw_msk_count, 0);
+		destroy_workqueue(mpw_trusted_wq);
+		rcu_barrier();	/* kfree_rcu callbacks are not module code, but be tidy */
+	}
+#endif
+}
