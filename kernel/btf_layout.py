@@ -67,7 +67,7 @@ FUNCS = [
      ["struct sock *", "struct sock *", "struct mptcp_data_frag *", "struct mptcp_sendmsg_info *"]),
     ("mptcp_subflow_get_send", "struct sock *", ["struct mptcp_sock *"]),
     ("__mptcp_push_pending", "void", ["struct sock *", "unsigned int"]),
-    ("mptcp_destroy_common", "void", ["struct mptcp_sock *"]),
+    ("inet_sock_destruct", "void", ["struct sock *"]),
     ("__mptcp_close_ssk", "void", ["struct sock *", "struct sock *", "struct mptcp_subflow_context *",
                                    "unsigned int"]),
     ("tcp_v4_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),

@@ -20,7 +20,7 @@
  *                          that is not trusted becomes the best trusted
  *                          subflow, or none: the data waits, and a work item
  *                          pushes again until a trusted subflow takes it.
- *   mptcp_sendmsg_frag     kprobe: the one function that puts MPTCP data on a
+ *   mptcp_sendmsg_frag     ftrace callback: the one function that puts MPTCP data on a
  *                          subflow, reached by every path above and by the
  *                          retransmission path (__mptcp_retrans, whose
  *                          mptcp_subflow_get_retrans is inlined in 6.1) and
@@ -35,7 +35,10 @@
  *                          missed (kprobes skip nested hits).
  *   tcp_v4/v6_connect      kprobes: bind the MP_CAPABLE subflow to a trusted
  *                          interface with a route (first-subflow policy).
- *   mptcp_destroy_common   kprobe: the connection's ranges are freed.
+ *   inet_sock_destruct    kprobe: the connection's ranges are freed with the
+ *                          socket, not at close: subflows may still transmit
+ *                          what was queued on them after the MPTCP socket
+ *                          closed, and the egress hook must still know it.
  * Private layouts come from the target kernel's BTF at build time
  * (btf_layout.py -> mptcp_layout.h) and are checked at load against a live
  * MPTCP socket; any failure leaves the module loaded, the scheduler
@@ -43,6 +46,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ftrace.h>
 #include <linux/hashtable.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -66,8 +70,17 @@
 #include "mpwifi.h"
 #include "mptcp_layout.h"
 
-/* Trusted byte ranges kept per connection; more are merged (over the gap). */
-#define MPW_TRUSTED_RANGES	16
+/*
+ * Trusted byte ranges per connection: unacknowledged ones are kept exactly
+ * (a merge would make untrusted bytes already queued on an untrusted subflow
+ * look trusted, and the egress hook would then hold them back).  The table
+ * grows from MPW_RANGES_MIN to MPW_RANGES_MAX (64 KiB); beyond, or when
+ * memory is short, the newest two are merged.
+ */
+#define MPW_RANGES_MIN		16
+#define MPW_RANGES_MAX		4096
+/* Closed subflows of one connection whose transmissions are still watched. */
+#define MPW_CLOSED_SUBFLOWS	16
 /* How soon a waiting connection tries to push again. */
 #define MPW_RESUME_MS		20
 
@@ -138,14 +151,25 @@ struct mpw_msk {
 	spinlock_t lock;		/* the ranges; any context */
 	unsigned int open;		/* trusted sendmsg calls in progress */
 	u64 open_start;			/* data from here on is trusted while open */
-	unsigned int n;
-	struct mpw_range r[MPW_TRUSTED_RANGES];
+	unsigned int n, cap;
+	struct mpw_range *r;		/* sorted, disjoint */
 	bool waiting;			/* a pick was withheld since the last trusted one */
 	struct delayed_work resume;
+	/*
+	 * Subflows that closed: they may transmit what is queued on them after
+	 * the MPTCP socket is gone, so the ranges live until they do.
+	 */
+	unsigned int n_closed;
+	struct mpw_closed_subflow {
+		struct hlist_node node;	/* in mpw_closed */
+		struct sock *ssk;
+		struct mpw_msk *st;
+	} closed[MPW_CLOSED_SUBFLOWS];
 	struct rcu_head rcu;
 };
 
 static DEFINE_HASHTABLE(mpw_msks, 10);
+static __maybe_unused DEFINE_HASHTABLE(mpw_closed, 10);
 static __maybe_unused DEFINE_SPINLOCK(mpw_msks_lock);
 static __maybe_unused atomic_t mpw_msk_count = ATOMIC_INIT(0);
 static __maybe_unused struct workqueue_struct *mpw_trusted_wq;
@@ -161,25 +185,60 @@ static __maybe_unused struct mpw_msk *mpw_msk_lookup(const struct sock *msk)
 	return NULL;
 }
 
+static void mpw_msk_free_rcu(struct rcu_head *head)
+{
+	struct mpw_msk *st = container_of(head, struct mpw_msk, rcu);
+
+	kfree(st->r);
+	kfree(st);
+}
+
+static __maybe_unused struct mpw_msk *mpw_closed_lookup(const struct sock *ssk)
+{
+	struct mpw_closed_subflow *c;
+
+	hash_for_each_possible_rcu(mpw_closed, c, node, (unsigned long)ssk)
+		if (c->ssk == ssk)
+			return c->st;
+	return NULL;
+}
+
 static __maybe_unused void mpw_msk_put(struct mpw_msk *st)
 {
-	if (refcount_dec_and_test(&st->ref))
-		kfree_rcu(st, rcu);
+	if (refcount_dec_and_test(&st->ref)) {
+		atomic_dec(&mpw_msk_count);
+		call_rcu(&st->rcu, mpw_msk_free_rcu);
+	}
+}
+
+/* The first range ending after @seq (st->n if none).  Caller holds st->lock. */
+static unsigned int mpw_range_after(const struct mpw_msk *st, u64 seq)
+{
+	unsigned int lo = 0, hi = st->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (mpw_seq_before(seq, st->r[mid].end))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }
 
 static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
 {
 	unsigned long flags;
-	bool hit = false;
 	unsigned int i;
+	bool hit;
 
 	if (!mpw_seq_before(start, end))
 		return false;
 	spin_lock_irqsave(&st->lock, flags);
-	if (st->open && mpw_seq_before(st->open_start, end))
-		hit = true;
-	for (i = 0; !hit && i < st->n; i++)
-		hit = mpw_seq_before(st->r[i].start, end) && mpw_seq_before(start, st->r[i].end);
+	i = mpw_range_after(st, start);
+	hit = (st->open && mpw_seq_before(st->open_start, end)) ||
+	      (i < st->n && mpw_seq_before(st->r[i].start, end));
 	spin_unlock_irqrestore(&st->lock, flags);
 	return hit;
 }
@@ -191,30 +250,24 @@ static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 e
 static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
 {
 	unsigned long flags;
-	bool trusted = false;
+	bool trusted;
 	unsigned int i;
 
 	*run_end = end;
 	spin_lock_irqsave(&st->lock, flags);
-	for (i = 0; i < st->n; i++) {
-		const struct mpw_range *r = &st->r[i];
-
-		if (!mpw_seq_before(start, r->start) && mpw_seq_before(start, r->end)) {
-			trusted = true;
-			if (mpw_seq_before(r->end, *run_end))
-				*run_end = r->end;
-		}
+	i = mpw_range_after(st, start);
+	trusted = i < st->n && !mpw_seq_before(start, st->r[i].start);
+	if (trusted) {
+		if (mpw_seq_before(st->r[i].end, end))
+			*run_end = st->r[i].end;
+	} else if (i < st->n && mpw_seq_before(st->r[i].start, end)) {
+		*run_end = st->r[i].start;
 	}
-	if (st->open && !mpw_seq_before(start, st->open_start))
-		trusted = true;	/* open to the end */
-	if (!trusted) {
-		for (i = 0; i < st->n; i++)
-			if (mpw_seq_before(start, st->r[i].start) &&
-			    mpw_seq_before(st->r[i].start, *run_end))
-				*run_end = st->r[i].start;
-		if (st->open && mpw_seq_before(start, st->open_start) &&
-		    mpw_seq_before(st->open_start, *run_end))
-			*run_end = st->open_start;
+	if (st->open && !mpw_seq_before(start, st->open_start)) {
+		trusted = true;		/* to the end */
+		*run_end = end;
+	} else if (!trusted && st->open && mpw_seq_before(st->open_start, *run_end)) {
+		*run_end = st->open_start;
 	}
 	spin_unlock_irqrestore(&st->lock, flags);
 	return trusted;
@@ -223,14 +276,15 @@ static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u
 /* Appends [start, end): ranges arrive in stream order.  Caller holds st->lock. */
 static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
 {
-	unsigned int i, j, best = 0;
-	u64 gap, best_gap = U64_MAX;
+	struct mpw_range *bigger;
+	unsigned int acked;
 
 	/* acknowledged data is never sent again */
-	for (i = 0, j = 0; i < st->n; i++)
-		if (mpw_seq_before(snd_una, st->r[i].end))
-			st->r[j++] = st->r[i];
-	st->n = j;
+	acked = mpw_range_after(st, snd_una);
+	if (acked) {
+		memmove(st->r, st->r + acked, (st->n - acked) * sizeof(*st->r));
+		st->n -= acked;
+	}
 	if (!mpw_seq_before(start, end))
 		return;
 	if (st->n && !mpw_seq_before(st->r[st->n - 1].end, start)) {
@@ -238,17 +292,19 @@ static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 
 			st->r[st->n - 1].end = end;
 		return;
 	}
-	if (st->n == MPW_TRUSTED_RANGES) {
-		/* full: merge the closest neighbours, protecting the gap between */
-		for (i = 0; i + 1 < st->n; i++) {
-			gap = st->r[i + 1].start - st->r[i].end;
-			if (gap < best_gap)
-				best_gap = gap, best = i;
+	if (st->n == st->cap) {
+		bigger = st->cap < MPW_RANGES_MAX ?
+			 kmalloc_array(st->cap * 2, sizeof(*bigger), GFP_ATOMIC) : NULL;
+		if (bigger) {
+			memcpy(bigger, st->r, st->n * sizeof(*bigger));
+			kfree(st->r);
+			st->r = bigger;
+			st->cap *= 2;
+		} else {
+			/* the newest gap is the likeliest to be still unsent */
+			st->r[st->n - 2].end = st->r[st->n - 1].end;
+			st->n--;
 		}
-		st->r[best].end = st->r[best + 1].end;
-		for (i = best + 1; i + 1 < st->n; i++)
-			st->r[i] = st->r[i + 1];
-		st->n--;
 	}
 	st->r[st->n].start = start;
 	st->r[st->n].end = end;
@@ -429,8 +485,12 @@ static int mpw_get_send_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 	pick = mpw_pick_trusted(msk, net);
 	regs_set_return_value(regs, (unsigned long)pick);
-	/* the scheduler's burst reuse must not return to the untrusted pick */
-	WRITE_ONCE(*MPW_AT(msk, MSK_LAST_SND, struct sock *), pick);
+	/*
+	 * No burst reuse of either subflow: not of the untrusted pick for the
+	 * next trusted chunk, nor of this trusted one for the untrusted data
+	 * after it, which the scheduler should place as it would anyway.
+	 */
+	WRITE_ONCE(*MPW_AT(msk, MSK_LAST_SND, struct sock *), NULL);
 	if (pick) {
 		mpw_trusted_count(net, MPW_TS_REDIRECTS);
 		mpw_msk_trusted_pick(st);
@@ -450,7 +510,7 @@ out:
  * asks the scheduler again for the rest), and a trusted run bound for an
  * untrusted subflow is refused.
  */
-static int mpw_frag_pre(struct kprobe *p, struct pt_regs *regs)
+static bool mpw_frag_refuse(struct pt_regs *regs)
 {
 	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct sock *ssk = (struct sock *)regs_get_kernel_argument(regs, 1);
@@ -487,7 +547,21 @@ static int mpw_frag_pre(struct kprobe *p, struct pt_regs *regs)
 	}
 out:
 	rcu_read_unlock();
-	return refuse ? mpw_override(regs, mpw_ret_zero) : 0;
+	return refuse;
+}
+
+/*
+ * An ftrace callback rather than a kprobe: a kprobe hit while another
+ * kprobe's handler runs on the CPU (a softirq push interrupting one) is
+ * skipped, and this check must never be.
+ */
+static void mpw_frag_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+			    struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	if (regs && mpw_frag_refuse(regs))
+		mpw_override(regs, mpw_ret_zero);
 }
 
 /* After a fallback to plain TCP the first subflow is the only path there will be. */
@@ -516,6 +590,12 @@ static struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 	fresh = kzalloc(sizeof(*fresh), GFP_ATOMIC);
 	if (!fresh)
 		return NULL;
+	fresh->r = kmalloc_array(MPW_RANGES_MIN, sizeof(*fresh->r), GFP_ATOMIC);
+	if (!fresh->r) {
+		kfree(fresh);
+		return NULL;
+	}
+	fresh->cap = MPW_RANGES_MIN;
 	fresh->msk = msk;
 	fresh->net = net;
 	refcount_set(&fresh->ref, 1);
@@ -531,7 +611,10 @@ static struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 		fresh = NULL;
 	}
 	spin_unlock_irqrestore(&mpw_msks_lock, flags);
-	kfree(fresh);
+	if (fresh) {
+		kfree(fresh->r);
+		kfree(fresh);
+	}
 	return st;
 }
 
@@ -622,10 +705,12 @@ static int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* mptcp_destroy_common(msk): on close and disconnect; the caller holds a reference. */
-static int mpw_destroy_pre(struct kprobe *p, struct pt_regs *regs)
+/* __mptcp_close_ssk(sk, ssk, subflow, flags): keep watching what the subflow still sends. */
+static int mpw_close_ssk_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct sock *ssk = (struct sock *)regs_get_kernel_argument(regs, 1);
+	struct mpw_closed_subflow *c;
 	struct mpw_msk *st;
 	unsigned long flags;
 
@@ -633,19 +718,49 @@ static int mpw_destroy_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	spin_lock_irqsave(&mpw_msks_lock, flags);
 	st = mpw_msk_lookup(msk);
-	if (st) {
-		hash_del_rcu(&st->node);
-		atomic_dec(&mpw_msk_count);
-		atomic_dec(&mpw_pernet(st->net)->trust.connections);
+	if (st && !mpw_closed_lookup(ssk) && st->n_closed < MPW_CLOSED_SUBFLOWS) {
+		c = &st->closed[st->n_closed++];
+		c->ssk = ssk;
+		c->st = st;
+		refcount_inc(&st->ref);
+		hash_add_rcu(mpw_closed, &c->node, (unsigned long)ssk);
 	}
 	spin_unlock_irqrestore(&mpw_msks_lock, flags);
-	if (!st)
+	return 0;
+}
+
+/* inet_sock_destruct(sk): the last reference to a socket is gone. */
+static int mpw_destruct_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	struct mpw_closed_subflow *c;
+	struct mpw_msk *st = NULL;
+	unsigned long flags;
+	bool put = false;
+
+	if (!atomic_read(&mpw_msk_count))
 		return 0;
-	if (cancel_delayed_work(&st->resume)) {
-		sock_put(msk);
-		mpw_msk_put(st);
+	spin_lock_irqsave(&mpw_msks_lock, flags);
+	if (sk->sk_protocol == IPPROTO_MPTCP) {
+		st = mpw_msk_lookup(sk);
+		if (st) {
+			hash_del_rcu(&st->node);
+			atomic_dec(&mpw_pernet(st->net)->trust.connections);
+			put = true;
+		}
+	} else {
+		hash_for_each_possible(mpw_closed, c, node, (unsigned long)sk)
+			if (c->ssk == sk) {
+				hash_del_rcu(&c->node);
+				st = c->st;
+				put = true;
+				break;
+			}
 	}
-	mpw_msk_put(st);
+	spin_unlock_irqrestore(&mpw_msks_lock, flags);
+	/* a queued resume holds a socket reference: none can be pending for a dying msk */
+	if (put)
+		mpw_msk_put(st);
 	return 0;
 }
 
@@ -755,7 +870,8 @@ static unsigned int mpw_egress_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ctx = mpw_subflow_ctx(sk);
 	msk = ctx ? MPW_GET(ctx, SUBFLOW_CONN, struct sock *) : NULL;
-	st = msk ? mpw_msk_lookup(msk) : NULL;	/* hooks run under RCU */
+	/* hooks run under RCU; a closed subflow may outlive its MPTCP socket */
+	st = mpw_closed_lookup(sk) ?: (msk ? mpw_msk_lookup(msk) : NULL);
 	if (!st || !mpw_msk_overlaps(st, mpext->data_seq, mpext->data_seq + mpext->data_len))
 		return NF_ACCEPT;
 	mpw_trusted_count(state->net, MPW_TS_EGRESS_DROPS);
@@ -808,14 +924,20 @@ static struct kretprobe mpw_sendmsg_ret_probe = {
 	.maxactive = 256,	/* senders may sleep waiting for memory */
 };
 
-static struct kprobe mpw_frag_probe = {
-	.symbol_name = "mptcp_sendmsg_frag",
-	.pre_handler = mpw_frag_pre,
+static struct ftrace_ops mpw_frag_ops = {
+	.func = mpw_frag_ftrace,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+static unsigned char mpw_frag_symbol[] = "mptcp_sendmsg_frag";
+
+static struct kprobe mpw_close_ssk_probe = {
+	.symbol_name = "__mptcp_close_ssk",
+	.pre_handler = mpw_close_ssk_pre,
 };
 
-static struct kprobe mpw_destroy_probe = {
-	.symbol_name = "mptcp_destroy_common",
-	.pre_handler = mpw_destroy_pre,
+static struct kprobe mpw_destruct_probe = {
+	.symbol_name = "inet_sock_destruct",
+	.pre_handler = mpw_destruct_pre,
 };
 
 static struct kprobe mpw_connect4_probe = {
@@ -902,15 +1024,23 @@ static int mpw_register_probes(const char **why)
 		snprintf(reason, sizeof(reason), "cannot probe mptcp_subflow_get_send (%d)", err);
 		goto fail_get_send;
 	}
-	err = register_kprobe(&mpw_frag_probe);
+	err = ftrace_set_filter(&mpw_frag_ops, mpw_frag_symbol, sizeof(mpw_frag_symbol) - 1, 1);
+	if (!err)
+		err = register_ftrace_function(&mpw_frag_ops);
 	if (err) {
-		snprintf(reason, sizeof(reason), "cannot probe mptcp_sendmsg_frag (%d)", err);
+		ftrace_free_filter(&mpw_frag_ops);
+		snprintf(reason, sizeof(reason), "cannot trace mptcp_sendmsg_frag (%d)", err);
 		goto fail_frag;
 	}
-	err = register_kprobe(&mpw_destroy_probe);
+	err = register_kprobe(&mpw_destruct_probe);
 	if (err) {
-		snprintf(reason, sizeof(reason), "cannot probe mptcp_destroy_common (%d)", err);
+		snprintf(reason, sizeof(reason), "cannot probe inet_sock_destruct (%d)", err);
 		goto fail_destroy;
+	}
+	err = register_kprobe(&mpw_close_ssk_probe);
+	if (err) {
+		snprintf(reason, sizeof(reason), "cannot probe __mptcp_close_ssk (%d)", err);
+		goto fail_close_ssk;
 	}
 	err = register_kprobe(&mpw_connect4_probe);
 	if (err) {
@@ -928,9 +1058,12 @@ static int mpw_register_probes(const char **why)
 fail_connect6:
 	unregister_kprobe(&mpw_connect4_probe);
 fail_connect4:
-	unregister_kprobe(&mpw_destroy_probe);
+	unregister_kprobe(&mpw_close_ssk_probe);
+fail_close_ssk:
+	unregister_kprobe(&mpw_destruct_probe);
 fail_destroy:
-	unregister_kprobe(&mpw_frag_probe);
+	unregister_ftrace_function(&mpw_frag_ops);
+	ftrace_free_filter(&mpw_frag_ops);
 fail_frag:
 	unregister_kretprobe(&mpw_get_send_probe);
 fail_get_send:
@@ -946,11 +1079,17 @@ static void mpw_unregister_probes(void)
 		return;
 	unregister_kprobe(&mpw_connect6_probe);
 	unregister_kprobe(&mpw_connect4_probe);
-	unregister_kprobe(&mpw_destroy_probe);
-	unregister_kprobe(&mpw_frag_probe);
+	unregister_kprobe(&mpw_close_ssk_probe);
+	unregister_kprobe(&mpw_destruct_probe);
+	unregister_ftrace_function(&mpw_frag_ops);
+	ftrace_free_filter(&mpw_frag_ops);
 	unregister_kretprobe(&mpw_get_send_probe);
 	unregister_kretprobe(&mpw_sendmsg_ret_probe);
 	mpw_probes_on = false;
+	/* a hit nested in another probe's handler is skipped; mptcp_sendmsg_frag covers those */
+	if (mpw_get_send_probe.nmissed || mpw_sendmsg_ret_probe.nmissed)
+		pr_info("probe hits skipped: get_send %d, sendmsg return %d\n",
+			mpw_get_send_probe.nmissed, mpw_sendmsg_ret_probe.nmissed);
 }
 
 static bool mpw_egress_on;
@@ -1007,6 +1146,7 @@ void mpw_trusted_exit(void)
 		unregister_kprobe(&mpw_sendmsg_probe);
 #if MPW_LAYOUT_OK
 	{
+		struct mpw_closed_subflow *c;
 		struct hlist_node *tmp;
 		struct mpw_msk *st;
 		int bkt;
@@ -1015,6 +1155,12 @@ void mpw_trusted_exit(void)
 		if (mpw_egress_on)
 			unregister_pernet_subsys(&mpw_trusted_net_ops);
 		/* no handler runs any more: forget every connection */
+		rcu_read_lock();	/* entries live inside states freed by RCU */
+		hash_for_each_safe(mpw_closed, bkt, tmp, c, node) {
+			hash_del_rcu(&c->node);
+			mpw_msk_put(c->st);
+		}
+		rcu_read_unlock();
 		hash_for_each_safe(mpw_msks, bkt, tmp, st, node) {
 			hash_del_rcu(&st->node);
 			atomic_dec(&mpw_pernet(st->net)->trust.connections);
@@ -1026,7 +1172,7 @@ void mpw_trusted_exit(void)
 		}
 		atomic_set(&mpw_msk_count, 0);
 		destroy_workqueue(mpw_trusted_wq);
-		rcu_barrier();	/* kfree_rcu callbacks are not module code, but be tidy */
+		rcu_barrier();	/* mpw_msk_free_rcu is module code */
 	}
 #endif
 }
