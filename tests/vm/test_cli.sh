@@ -59,3 +59,73 @@ check "CLI: every setting at once" "$MPWIFI" ecn set enabled off law seed thresh
 	min-frames 40 stale-ms 250
 check "... applied" equals "$(ecn_json)" \
 	'{"enabled":false,"law":"seed","threshold_pct":12.5,"cap_pct":0.0217,"budget_pct":3,"min_frames":40,"stale_ms":250,"best_packet_time_us":null}'
+
+# Trust, peers and policy: the CLI, then the kernel's policies without the CLI in front.
+traw=$REPO/tests/vm/trust_raw.py
+trust_of() { "$MPWIFI" -j trust show "$1" | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["level"], r["source"])'; }
+policy_json() { "$MPWIFI" -j policy show | python3 -c 'import json,sys; p=json.load(sys.stdin); print(p["first_subflow"], p["trusted_sched"], p["peer_default"])'; }
+out=$("$MPWIFI" trust show 2>&1) && status=0 || status=$?
+if [ "$status" -ne 0 ] && echo "$out" | grep -q 'does not support trust'; then
+	check "module without trust: explained" true
+else
+	ip link add cli-dummy0 type dummy
+	lo_index=$(cat /sys/class/net/lo/ifindex)
+	check "trust show lists every interface" sh -c "'$MPWIFI' -j trust show | grep -q '\"ifname\":\"cli-dummy0\"'"
+	check "an unclassified interface: untrusted, source none" equals "$(trust_of cli-dummy0)" "untrusted none"
+	check "trust show of an unknown interface fails" sh -c "! '$MPWIFI' trust show nosuchif 2>/dev/null"
+	check "trust set of an unknown interface fails" sh -c "! '$MPWIFI' trust set nosuchif trusted 2>/dev/null"
+	out=$(nobody "$MPWIFI" trust set cli-dummy0 trusted 2>&1) && status=0 || status=$?
+	check "unprivileged trust set refused" equals "$status" 1
+	check "... with a clear message" sh -c "echo '$out' | grep -q CAP_NET_ADMIN"
+	check "... and nothing changed" equals "$(trust_of cli-dummy0)" "untrusted none"
+	check "reading trust needs no privilege" nobody "$MPWIFI" trust show
+	check "manual trusted" "$MPWIFI" trust set cli-dummy0 trusted
+	check "... shown as manual" equals "$(trust_of cli-dummy0)" "trusted manual"
+	check "kernel: auto over manual refused with EBUSY" sh -c \
+		"'$traw' trust-set MPWIFI_TRUST_ATTR_IFINDEX=u32:$(cat /sys/class/net/cli-dummy0/ifindex) MPWIFI_TRUST_ATTR_SOURCE=u8:1 MPWIFI_TRUST_ATTR_LEVEL=u8:0 | grep -q '^errno EBUSY'"
+	check "trust set auto forgets the manual level" "$MPWIFI" trust set cli-dummy0 auto
+	check "... back to untrusted, source none" equals "$(trust_of cli-dummy0)" "untrusted none"
+	check "kernel: level 2 refused" sh -c \
+		"'$traw' trust-set MPWIFI_TRUST_ATTR_IFINDEX=u32:$lo_index MPWIFI_TRUST_ATTR_SOURCE=u8:2 MPWIFI_TRUST_ATTR_LEVEL=u8:2 | grep -q '^errno'"
+	check "kernel: source 3 refused" sh -c \
+		"'$traw' trust-set MPWIFI_TRUST_ATTR_IFINDEX=u32:$lo_index MPWIFI_TRUST_ATTR_SOURCE=u8:3 MPWIFI_TRUST_ATTR_LEVEL=u8:1 | grep -q '^errno'"
+	check "kernel: a manual level without a level refused" sh -c \
+		"'$traw' trust-set MPWIFI_TRUST_ATTR_IFINDEX=u32:$lo_index MPWIFI_TRUST_ATTR_SOURCE=u8:2 | grep -q '^errno'"
+	check "... and nothing changed" sh -c "[ \"\$('$MPWIFI' -j trust show lo | grep -c manual)\" -eq 0 ]"
+
+	check "CLI rejects a prefix with host bits (exit 2)" sh -c \
+		"'$MPWIFI' trust peer add 10.0.0.1/8 trusted >/dev/null 2>&1; [ \$? -eq 2 ]"
+	check "CLI rejects a bad prefix length (exit 2)" sh -c \
+		"'$MPWIFI' trust peer add 2001:db8::/129 trusted >/dev/null 2>&1; [ \$? -eq 2 ]"
+	check "CLI rejects a bad level (exit 2)" sh -c "'$MPWIFI' trust set lo maybe >/dev/null 2>&1; [ \$? -eq 2 ]"
+	check "unprivileged peer add refused" sh -c "! nobody '$MPWIFI' trust peer add 192.0.2.0/24 trusted 2>/dev/null"
+	check "peer add" "$MPWIFI" trust peer add 192.0.2.0/24 trusted
+	check "peer add (IPv6 host)" "$MPWIFI" trust peer add 2001:db8::7 untrusted
+	peers_sorted() { "$MPWIFI" -j trust peer show | python3 -c 'import json,sys; print(sorted((p["prefix"], p["level"]) for p in json.load(sys.stdin)))'; }
+	check "... both shown (in any order)" equals "$(peers_sorted)" \
+		"[('192.0.2.0/24', 'trusted'), ('2001:db8::7/128', 'untrusted')]"
+	check "kernel: host bits refused" sh -c \
+		"'$traw' peer-add MPWIFI_PEER_ATTR_FAMILY=u16:2 MPWIFI_PEER_ATTR_ADDR=hex:0a000001 MPWIFI_PEER_ATTR_PREFIX_LEN=u8:8 MPWIFI_PEER_ATTR_LEVEL=u8:1 | grep -q '^errno'"
+	check "kernel: prefix length 33 refused" sh -c \
+		"'$traw' peer-add MPWIFI_PEER_ATTR_FAMILY=u16:2 MPWIFI_PEER_ATTR_ADDR=hex:0a000000 MPWIFI_PEER_ATTR_PREFIX_LEN=u8:33 MPWIFI_PEER_ATTR_LEVEL=u8:1 | grep -q '^errno'"
+	check "kernel: address of the wrong size refused" sh -c \
+		"'$traw' peer-add MPWIFI_PEER_ATTR_FAMILY=u16:2 MPWIFI_PEER_ATTR_ADDR=hex:0a0000000000 MPWIFI_PEER_ATTR_PREFIX_LEN=u8:8 MPWIFI_PEER_ATTR_LEVEL=u8:1 | grep -q '^errno'"
+	check "peer del" "$MPWIFI" trust peer del 192.0.2.0/24
+	check "... gone" equals "$("$MPWIFI" -j trust peer show)" '[{"prefix":"2001:db8::7/128","level":"untrusted"}]'
+
+	policy_before=$(policy_json)
+	check "unprivileged policy set refused" sh -c "! nobody '$MPWIFI' policy set trusted-sched off 2>/dev/null"
+	check "CLI rejects an unknown first-subflow policy (exit 2)" sh -c \
+		"'$MPWIFI' policy set first-subflow always >/dev/null 2>&1; [ \$? -eq 2 ]"
+	check "kernel: first_subflow 3 refused" sh -c "'$traw' policy-set MPWIFI_POLICY_ATTR_FIRST_SUBFLOW=u8:3 | grep -q '^errno'"
+	check "kernel: trusted_sched 2 refused" sh -c "'$traw' policy-set MPWIFI_POLICY_ATTR_TRUSTED_SCHED=u8:2 | grep -q '^errno'"
+	check "kernel: a bad field refuses the whole request" sh -c \
+		"'$traw' policy-set MPWIFI_POLICY_ATTR_FIRST_SUBFLOW=u8:2 MPWIFI_POLICY_ATTR_PEER_DEFAULT=u8:9 | grep -q '^errno'"
+	check "kernel: read-only counters refused" sh -c "'$traw' policy-set MPWIFI_POLICY_ATTR_WAITS=u64:1 | grep -q '^errno'"
+	check "... and nothing changed" equals "$(policy_json)" "$policy_before"
+	check "policy set, every setting in one request" "$MPWIFI" policy set first-subflow prefer trusted-sched off \
+		peer-default trusted
+	check "... applied" equals "$(policy_json)" "prefer False trusted"
+	check "policy show (text) has the counters" sh -c "'$MPWIFI' policy show | grep -q '^trusted-sends '"
+	ip link del cli-dummy0
+fi

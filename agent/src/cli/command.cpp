@@ -5,12 +5,16 @@
 #include <charconv>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
 #include <net/if.h>
+
+#include "daemon/options.h"
 
 namespace po = boost::program_options;
 
@@ -261,6 +265,114 @@ void parseEcn(Command &cmd, Tokens tokens)
 		       [&ecn] { return ecn.empty(); }});
 }
 
+// An interface name as the kernel accepts it.
+std::string ifaceName(const std::string &name)
+{
+	if (name.empty() || name.size() >= IFNAMSIZ || name.find_first_of("/ \t\n") != std::string::npos)
+		fail("invalid IFACE \"" + name + "\"");
+	return name;
+}
+
+TrustLevel levelArgument(const std::string &text)
+{
+	const auto level = trustLevelFromName(text);
+	if (!level)
+		fail("invalid level \"" + text + "\" (trusted or untrusted)");
+	return *level;
+}
+
+IpPrefix prefixArgument(const std::string &text)
+{
+	try {
+		return parsePrefix(text);
+	} catch (const std::invalid_argument &e) {
+		fail(e.what());
+	}
+}
+
+// Positional words of a command: exactly @names.size() of them.
+Tokens positionals(const Tokens &tokens, std::initializer_list<const char *> names, std::size_t optional = 0)
+{
+	const Tokens words = parseOptions(tokens, {});
+	const std::size_t required = names.size() - optional;
+	if (words.size() < required)
+		fail(std::string("missing ") + names.begin()[words.size()]);
+	if (words.size() > names.size())
+		fail("unknown argument \"" + words[names.size()] + "\"");
+	return words;
+}
+
+void parseTrustPeer(Command &cmd, Tokens tokens)
+{
+	const std::string verb = takeVerb(tokens);
+	if (verb == "show") {
+		cmd.action = Action::PeerShow;
+		(void)positionals(tokens, {});
+	} else if (verb == "add") {
+		cmd.action = Action::PeerAdd;
+		const Tokens words = positionals(tokens, {"PREFIX", "LEVEL"});
+		cmd.peer.prefix = prefixArgument(words[0]);
+		cmd.peer.level = levelArgument(words[1]);
+	} else if (verb == "del") {
+		cmd.action = Action::PeerDel;
+		cmd.peer.prefix = prefixArgument(positionals(tokens, {"PREFIX"})[0]);
+	} else if (verb == "help") {
+		cmd.action = Action::Help;
+	} else {
+		unknownCommand("trust peer", verb);
+	}
+}
+
+void parseTrust(Command &cmd, Tokens tokens)
+{
+	const std::string verb = takeVerb(tokens);
+	if (verb == "show") {
+		cmd.action = Action::TrustShow;
+		const Tokens words = positionals(tokens, {"IFACE"}, 1);
+		if (!words.empty())
+			cmd.dev = ifaceName(words[0]);
+	} else if (verb == "set") {
+		cmd.action = Action::TrustSet;
+		const Tokens words = positionals(tokens, {"IFACE", "LEVEL (trusted, untrusted or auto)"});
+		cmd.dev = ifaceName(words[0]);
+		if (words[1] != "auto") {
+			const auto level = trustLevelFromName(words[1]);
+			if (!level)
+				fail("invalid level \"" + words[1] + "\" (trusted, untrusted or auto)");
+			cmd.trust = level;
+		}
+	} else if (verb == "peer") {
+		parseTrustPeer(cmd, std::move(tokens));
+	} else if (verb == "help") {
+		cmd.action = Action::Help;
+	} else {
+		unknownCommand("trust", verb);
+	}
+}
+
+void parsePolicy(Command &cmd, Tokens tokens)
+{
+	PolicyUpdate &policy = cmd.policy;
+	const Keyword first{"first-subflow", "off|prefer|strict", [&policy](const std::string &text) {
+				    policy.first_subflow = firstSubflowFromName(text);
+				    if (!policy.first_subflow)
+					    fail("invalid first-subflow \"" + text + "\" (off, prefer or strict)");
+			    }};
+	const Keyword sched{"trusted-sched", "on|off", [&policy](const std::string &text) {
+				    if (text != "on" && text != "off")
+					    fail("invalid trusted-sched \"" + text + "\" (on or off)");
+				    policy.trusted_sched = text == "on";
+			    }};
+	const Keyword peer{"peer-default", "trusted|untrusted", [&policy](const std::string &text) {
+				   policy.peer_default = trustLevelFromName(text);
+				   if (!policy.peer_default)
+					   fail("invalid peer-default \"" + text + "\" (trusted or untrusted)");
+			   }};
+	parseSettings(cmd, std::move(tokens),
+		      {"policy", Action::PolicyShow, Action::PolicySet, {first, sched, peer},
+		       [&policy] { return policy.empty(); }});
+}
+
 void parseMonitor(Command &cmd, Tokens tokens)
 {
 	if (!tokens.empty() && tokens.front() == "help") {
@@ -325,6 +437,14 @@ Command parseCommandLine(std::span<const std::string> args)
 		parseEcn(cmd, std::move(rest));
 	else if (object == "monitor")
 		parseMonitor(cmd, std::move(rest));
+	else if (object == "trust")
+		parseTrust(cmd, std::move(rest));
+	else if (object == "policy")
+		parsePolicy(cmd, std::move(rest));
+	else if (object == "daemon") {
+		cmd.action = Action::Daemon;
+		cmd.daemonArgs = std::move(rest);
+	}
 	else if (object == "help")
 		cmd.action = Action::Help;
 	else
@@ -353,6 +473,14 @@ std::string actionName(Command::Action action)
 	case Action::EcnShow: return "ecn show";
 	case Action::EcnSet: return "ecn set";
 	case Action::Monitor: return "monitor";
+	case Action::TrustShow: return "trust show";
+	case Action::TrustSet: return "trust set";
+	case Action::PeerShow: return "trust peer show";
+	case Action::PeerAdd: return "trust peer add";
+	case Action::PeerDel: return "trust peer del";
+	case Action::PolicyShow: return "policy show";
+	case Action::PolicySet: return "policy set";
+	case Action::Daemon: return "daemon";
 	}
 	return "?";
 }
@@ -369,9 +497,18 @@ std::string usage()
 	       "       mpwifi ecn set [ enabled { on | off } ] [ law { seed | uncoupled } ] [ threshold PCT ]\n"
 	       "                      [ cap PCT ] [ budget PCT ] [ min-frames N ] [ stale-ms MS ]\n"
 	       "       mpwifi monitor\n"
+	       "       mpwifi trust [ show ] [ IFACE ]\n"
+	       "       mpwifi trust set IFACE { trusted | untrusted | auto }\n"
+	       "       mpwifi trust peer [ show ]\n"
+	       "       mpwifi trust peer add PREFIX { trusted | untrusted }\n"
+	       "       mpwifi trust peer del PREFIX\n"
+	       "       mpwifi policy [ show ]\n"
+	       "       mpwifi policy set [ first-subflow { off | prefer | strict } ] [ trusted-sched { on | off } ]\n"
+	       "                         [ peer-default { trusted | untrusted } ]\n"
+	       "       mpwifi daemon [ DAEMON-OPTIONS ]\n"
 	       "       mpwifi help\n"
 	       "where  OPTIONS := { -j | --json | -p | --pretty | -V | --version | -h | --help }\n"
-	       "       OBJECT := { ap | config | ecn | monitor }; no COMMAND means show\n"
+	       "       OBJECT := { ap | config | ecn | monitor | trust | policy | daemon }; no COMMAND means show\n"
 	       "       window-ms: the estimation window, " +
 	       range(kWindowMs) +
 	       " ms\n"
@@ -393,7 +530,19 @@ std::string usage()
 	       "       DELIV (delivery probability), RATE-Mb/s, T-us (packet time) and W-N0, W-N1,\n"
 	       "       W-LOST (first-try, retried, lost frames) describe the current window;\n"
 	       "       MARK is the share of its ECT packets mpwifi marked CE in the window.\n"
-	       "ap flush, config set and ecn set need CAP_NET_ADMIN.\n";
+	       "trust: data sent with MPTCP_TRUSTED uses only subflows over trusted interfaces to trusted\n"
+	       "       peers.  trust set: trusted or untrusted is a manual choice that wins over the daemon's\n"
+	       "       classification; auto forgets it (a running daemon then applies its own level).\n"
+	       "       PREFIX: an IPv4 or IPv6 prefix (192.0.2.0/24, 2001:db8::/32) without host bits, or an\n"
+	       "       address (a host prefix); the longest matching prefix gives a peer's level, peer-default\n"
+	       "       the level of other peers.\n"
+	       "       first-subflow: where a new MPTCP connection's first subflow may leave: off (wherever\n"
+	       "       routing says), prefer (a trusted interface if one has a route), strict (only a trusted\n"
+	       "       one); trusted-sched: enforce MPTCP_TRUSTED.\n"
+	       "ap flush, config set, ecn set, trust set, trust peer add/del, policy set and daemon need\n"
+	       "CAP_NET_ADMIN.\n"
+	       "DAEMON-OPTIONS (also as \"key = value\" lines of the --config file):\n" +
+	       daemon::optionsHelp();
 }
 
 } // namespace mpwifi::cli

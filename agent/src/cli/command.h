@@ -10,22 +10,30 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "mpwifi/types.h"
 
 namespace mpwifi::cli {
 
 struct Command {
-	enum class Action { Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, EcnShow, EcnSet, Monitor };
+	enum class Action {
+		Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, EcnShow, EcnSet, Monitor,
+		TrustShow, TrustSet, PeerShow, PeerAdd, PeerDel, PolicyShow, PolicySet, Daemon,
+	};
 
 	Action action = Action::Help;
 	bool json = false;
 	bool pretty = false;
-	std::optional<std::string> dev;           // ap show/watch/flush: "dev IFNAME"
+	std::optional<std::string> dev;           // ap show/watch/flush: "dev IFNAME"; trust show/set: IFACE
 	std::chrono::milliseconds interval{1000}; // ap watch: refresh period
 	std::optional<std::uint64_t> count;       // ap watch: stop after N refreshes
 	ConfigUpdate update;                      // config set
 	EcnUpdate ecn;                            // ecn set
+	std::optional<TrustLevel> trust;          // trust set: the level, empty for "auto"
+	PeerTrust peer;                           // trust peer add/del (del: the prefix only)
+	PolicyUpdate policy;                      // policy set
+	std::vector<std::string> daemonArgs;      // daemon: its options, parsed by the daemon
 };
 
 // ap watch --interval.

@@ -142,6 +142,51 @@ const Field<ApEvent> kEventFields[] = {
 	{.key = "station", .label = "station", .get = [](const ApEvent &e) { return Value(formatMac(e.station)); }},
 	{.key = "bssid", .label = "bssid", .get = [](const ApEvent &e) { return Value(formatMac(e.bssid)); }},
 };
+const Field<InterfaceTrust> kTrustFields[] = {
+	{.key = "ifname", .label = "IFNAME", .width = -8,
+	 .get = [](const InterfaceTrust &t) { return Value(t.ifname); }},
+	{.key = "ifindex", .label = "IFINDEX", .get = [](const InterfaceTrust &t) { return u(t.ifindex); }},
+	{.key = "level", .label = "LEVEL", .width = -9,
+	 .get = [](const InterfaceTrust &t) { return Value(std::string(trustLevelName(t.level))); }},
+	{.key = "source", .label = "SOURCE", .width = -6,
+	 .get = [](const InterfaceTrust &t) { return Value(std::string(trustSourceName(t.source))); }},
+};
+
+const Field<PeerTrust> kPeerFields[] = {
+	{.key = "prefix", .label = "PREFIX", .width = -18,
+	 .get = [](const PeerTrust &p) { return Value(formatPrefix(p.prefix)); }},
+	{.key = "level", .label = "LEVEL", .width = -9,
+	 .get = [](const PeerTrust &p) { return Value(std::string(trustLevelName(p.level))); }},
+};
+
+const Field<Policy> kPolicyFields[] = {
+	{.key = "first_subflow", .label = "first-subflow",
+	 .get = [](const Policy &p) { return Value(std::string(firstSubflowName(p.first_subflow))); }},
+	{.key = "trusted_sched", .label = "trusted-sched", .get = [](const Policy &p) { return Value(p.trusted_sched); },
+	 .text = [](const Policy &p) { return std::string(p.trusted_sched ? "on" : "off"); }},
+	{.key = "peer_default", .label = "peer-default",
+	 .get = [](const Policy &p) { return Value(std::string(trustLevelName(p.peer_default))); }},
+	{.key = "sched_available", .label = "sched-available",
+	 .get = [](const Policy &p) { return Value(p.sched_available); },
+	 .text = [](const Policy &p) {
+		 return p.sched_available ? std::string("yes") : "no" + (p.sched_reason.empty() ? "" : ": " + p.sched_reason);
+	 }},
+	{.key = "sched_reason", .label = nullptr, .get = [](const Policy &p) {
+		 return p.sched_reason.empty() ? Value() : Value(p.sched_reason);
+	 }},
+	{.key = "trusted_sends", .label = "trusted-sends", .get = [](const Policy &p) { return u(p.trusted_sends); }},
+	{.key = "refused_sends", .label = "refused-sends", .get = [](const Policy &p) { return u(p.refused_sends); }},
+	{.key = "redirects", .label = "redirects", .get = [](const Policy &p) { return u(p.redirects); }},
+	{.key = "waits", .label = "waits", .get = [](const Policy &p) { return u(p.waits); }},
+	{.key = "resumes", .label = "resumes", .get = [](const Policy &p) { return u(p.resumes); }},
+	{.key = "guard_refused", .label = "guard-refused", .get = [](const Policy &p) { return u(p.guard_refused); }},
+	{.key = "egress_drops", .label = "egress-drops", .get = [](const Policy &p) { return u(p.egress_drops); }},
+	{.key = "connect_steered", .label = "connect-steered",
+	 .get = [](const Policy &p) { return u(p.connect_steered); }},
+	{.key = "connect_refused", .label = "connect-refused",
+	 .get = [](const Policy &p) { return u(p.connect_refused); }},
+	{.key = "connections", .label = "connections", .get = [](const Policy &p) { return u(p.connections); }},
+};
 // clang-format on
 
 template <typename T>
@@ -262,14 +307,58 @@ Json toJson(const ApEvent &event)
 	return jsonOf<ApEvent>(event, kEventFields);
 }
 
-void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat format)
+Json toJson(const InterfaceTrust &trust)
+{
+	return jsonOf<InterfaceTrust>(trust, kTrustFields);
+}
+
+Json toJson(const PeerTrust &peer)
+{
+	return jsonOf<PeerTrust>(peer, kPeerFields);
+}
+
+Json toJson(const Policy &policy)
+{
+	return jsonOf<Policy>(policy, kPolicyFields);
+}
+
+namespace {
+
+// Text: a table with a header row.  JSON: an array of objects.
+template <typename T>
+void printRows(std::ostream &out, std::span<const T> rows, std::span<const Field<T>> fields, OutputFormat format)
 {
 	if (!format.json)
-		return printTable<ApStats>(out, aps, kApFields);
+		return printTable<T>(out, rows, fields);
 	Json array = Json::array();
-	for (const auto &ap : aps)
-		array.push_back(toJson(ap));
+	for (const auto &row : rows)
+		array.push_back(toJson(row));
 	printJson(out, array, format);
+}
+
+} // namespace
+
+void printAps(std::ostream &out, std::span<const ApStats> aps, OutputFormat format)
+{
+	printRows<ApStats>(out, aps, kApFields, format);
+}
+
+void printTrust(std::ostream &out, std::span<const InterfaceTrust> interfaces, OutputFormat format)
+{
+	printRows<InterfaceTrust>(out, interfaces, kTrustFields, format);
+}
+
+void printPeers(std::ostream &out, std::span<const PeerTrust> peers, OutputFormat format)
+{
+	printRows<PeerTrust>(out, peers, kPeerFields, format);
+}
+
+void printPolicy(std::ostream &out, const Policy &policy, OutputFormat format)
+{
+	if (format.json)
+		printJson(out, toJson(policy), format);
+	else
+		printRecord<Policy>(out, policy, kPolicyFields, '\n');
 }
 
 void printApSample(std::ostream &out, std::int64_t monotonicNs, std::span<const ApStats> aps, OutputFormat format)

@@ -13,6 +13,7 @@
 
 #include "base/event_loop.h"
 #include "cli/output.h"
+#include "daemon/daemon.h"
 #include "mpwifi/client.h"
 #include "netlink/error.h"
 
@@ -119,8 +120,35 @@ void execute(const Command &cmd, const Io &io)
 	case Action::EcnShow: printEcn(io.out, client.getEcn(), format); break;
 	case Action::EcnSet: client.setEcn(cmd.ecn); break;
 	case Action::Monitor: monitor(client, cmd, io); break;
+	case Action::TrustShow: printTrust(io.out, client.dumpTrust(ifindex), format); break;
+	case Action::TrustSet:
+		client.setTrust({.ifindex = ifindex.value_or(0),
+				 .source = cmd.trust ? TrustSource::Manual : TrustSource::None,
+				 .level = cmd.trust.value_or(TrustLevel::Untrusted)});
+		break;
+	case Action::PeerShow: printPeers(io.out, client.dumpPeers(), format); break;
+	case Action::PeerAdd: client.addPeer(cmd.peer); break;
+	case Action::PeerDel: client.delPeer(cmd.peer.prefix); break;
+	case Action::PolicyShow: printPolicy(io.out, client.getPolicy(), format); break;
+	case Action::PolicySet: client.setPolicy(cmd.policy); break;
 	case Action::Help:
-	case Action::Version: break;
+	case Action::Version:
+	case Action::Daemon: break;
+	}
+}
+
+bool isTrustAction(Command::Action action)
+{
+	switch (action) {
+	case Action::TrustShow:
+	case Action::TrustSet:
+	case Action::PeerShow:
+	case Action::PeerAdd:
+	case Action::PeerDel:
+	case Action::PolicyShow:
+	case Action::PolicySet:
+	case Action::Daemon: return true;
+	default: return false;
 	}
 }
 
@@ -138,6 +166,11 @@ std::string errorMessage(Command::Action action, const std::exception &e)
 	if (const auto *nl = dynamic_cast<const netlink::Error *>(&e)) {
 		if (nl->code() == EPERM || nl->code() == EACCES)
 			return "mpwifi: " + what + " needs CAP_NET_ADMIN (" + std::strerror(nl->code()) + ")";
+		// Generic netlink answers a command the family lacks this way,
+		// without an explanation.
+		if (dynamic_cast<const netlink::KernelError *>(&e) && nl->code() == EOPNOTSUPP && nl->extack().empty() &&
+		    isTrustAction(action))
+			return "mpwifi: " + what + ": " + kTrustUnsupported;
 		if (dynamic_cast<const netlink::KernelError *>(&e))
 			return "mpwifi: " + what + ": " + std::strerror(nl->code()) +
 			       (nl->extack().empty() ? "" : ": " + nl->extack());
@@ -157,6 +190,8 @@ int run(const Command &cmd, const Io &io)
 			       << MPWIFI_GENL_VERSION << ")\n";
 			return 0;
 		}
+		if (cmd.action == Action::Daemon)
+			return daemon::run(cmd.daemonArgs, io.out, io.err);
 		execute(cmd, io);
 		return 0;
 	} catch (const std::exception &e) {

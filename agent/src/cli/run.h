@@ -16,6 +16,10 @@ struct Io {
 	bool tty = false; // out is a terminal: ap watch redraws the screen
 };
 
+// What a module without the trust commands means.
+inline constexpr const char *kTrustUnsupported =
+	"the loaded mpwifi module does not support trust; rebuild/reload it";
+
 // Runs @cmd; every error is reported on io.err.  Returns the exit status:
 // 0 on success, 1 on failure.
 [[nodiscard]] int run(const Command &cmd, const Io &io);

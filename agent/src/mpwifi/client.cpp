@@ -18,6 +18,16 @@ void EventSubscription::receive(const std::function<void(const ApEvent &)> &onEv
 	});
 }
 
+void EventSubscription::receiveTrust(const std::function<void(const InterfaceTrust &)> &onEvent)
+{
+	sock_.receivePending([&](const nlmsghdr &msg) {
+		if (msg.nlmsg_type != family_)
+			return;
+		if (auto event = parseTrustEvent(msg))
+			onEvent(*event);
+	});
+}
+
 Client Client::open()
 {
 	auto sock = netlink::GenlSocket::open();
@@ -40,22 +50,64 @@ T requestOne(netlink::GenlSocket &sock, netlink::MsgPtr request, T (*parse)(cons
 	return *reply;
 }
 
-} // namespace
-
-std::vector<ApStats> Client::dumpAps(std::optional<std::uint32_t> ifindex)
+// A dump spans several messages; entries coming or going meanwhile
+// interrupt it, and it is read again.
+template <typename T>
+std::vector<T> dumpAll(netlink::GenlSocket &sock, const std::function<netlink::MsgPtr()> &request,
+		       T (*parse)(const nlmsghdr &))
 {
-	// A dump spans several messages; APs coming or going meanwhile interrupt it.
 	for (int attempt = 1;; attempt++) {
-		std::vector<ApStats> aps;
+		std::vector<T> entries;
 		try {
-			sock_.dump(apGetRequest(family_, ifindex),
-				   [&](const nlmsghdr &msg) { aps.push_back(parseApStats(msg)); });
-			return aps;
+			sock.dump(request(), [&](const nlmsghdr &msg) { entries.push_back(parse(msg)); });
+			return entries;
 		} catch (const netlink::DumpInterrupted &) {
 			if (attempt == kDumpAttempts)
 				throw;
 		}
 	}
+}
+
+} // namespace
+
+std::vector<ApStats> Client::dumpAps(std::optional<std::uint32_t> ifindex)
+{
+	return dumpAll(sock_, [&] { return apGetRequest(family_, ifindex); }, parseApStats);
+}
+
+std::vector<InterfaceTrust> Client::dumpTrust(std::optional<std::uint32_t> ifindex)
+{
+	return dumpAll(sock_, [&] { return trustGetRequest(family_, ifindex); }, parseTrust);
+}
+
+void Client::setTrust(const TrustUpdate &update)
+{
+	sock_.request(trustSetRequest(family_, update));
+}
+
+std::vector<PeerTrust> Client::dumpPeers()
+{
+	return dumpAll(sock_, [&] { return peerGetRequest(family_); }, parsePeer);
+}
+
+void Client::addPeer(const PeerTrust &peer)
+{
+	sock_.request(peerAddRequest(family_, peer));
+}
+
+void Client::delPeer(const IpPrefix &prefix)
+{
+	sock_.request(peerDelRequest(family_, prefix));
+}
+
+Policy Client::getPolicy()
+{
+	return requestOne(sock_, policyGetRequest(family_), parsePolicy, "POLICY_GET");
+}
+
+void Client::setPolicy(const PolicyUpdate &update)
+{
+	sock_.request(policySetRequest(family_, update));
 }
 
 Config Client::getConfig()

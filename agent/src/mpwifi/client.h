@@ -15,15 +15,18 @@
 
 namespace mpwifi {
 
-// Receives AP_NEW/AP_DEL events; poll fd() for readability, then receive().
+// Receives AP_NEW/AP_DEL and TRUST events; poll fd() for readability, then
+// receive().
 class EventSubscription {
 public:
 	[[nodiscard]] int fd() const { return sock_.fd(); }
 
-	// Passes each queued event to @onEvent, without blocking.  Throws
+	// Passes each queued AP event to @onEvent, without blocking.  Throws
 	// netlink::Error with ENOBUFS when events were lost, ParseError for a
 	// malformed event (after delivering the others).
 	void receive(const std::function<void(const ApEvent &)> &onEvent);
+	// The same for trust events; other events are dropped.
+	void receiveTrust(const std::function<void(const InterfaceTrust &)> &onEvent);
 
 private:
 	friend class Client;
@@ -49,6 +52,20 @@ public:
 	void setEcn(const EcnUpdate &update);
 	// Forgets the tracked APs (of @ifindex only, if given).  Needs CAP_NET_ADMIN.
 	void flushAps(std::optional<std::uint32_t> ifindex = {});
+
+	// Every interface of the namespace (only @ifindex, if given).
+	[[nodiscard]] std::vector<InterfaceTrust> dumpTrust(std::optional<std::uint32_t> ifindex = {});
+	// Needs CAP_NET_ADMIN; KernelError EBUSY for an Auto update of an
+	// interface set Manual.
+	void setTrust(const TrustUpdate &update);
+	[[nodiscard]] std::vector<PeerTrust> dumpPeers();
+	// Needs CAP_NET_ADMIN; replaces an equal prefix.
+	void addPeer(const PeerTrust &peer);
+	// Needs CAP_NET_ADMIN.
+	void delPeer(const IpPrefix &prefix);
+	[[nodiscard]] Policy getPolicy();
+	// Needs CAP_NET_ADMIN.
+	void setPolicy(const PolicyUpdate &update);
 
 	// A separate socket that has joined the events group.
 	[[nodiscard]] EventSubscription subscribeEvents();

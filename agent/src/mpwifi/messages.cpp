@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <net/if.h>
+#include <sys/socket.h>
 #include <netlink/attr.h>
 #include <netlink/errno.h>
 
@@ -33,6 +34,18 @@ constexpr AttrRule kConfigMessageRules[] = {
 
 constexpr AttrRule kEcnMessageRules[] = {
 	RULE(MPWIFI_ATTR_ECN, AttrKind::Nested, kRequired),
+};
+
+constexpr AttrRule kTrustMessageRules[] = {
+	RULE(MPWIFI_ATTR_TRUST, AttrKind::Nested, kRequired),
+};
+
+constexpr AttrRule kPeerMessageRules[] = {
+	RULE(MPWIFI_ATTR_PEER, AttrKind::Nested, kRequired),
+};
+
+constexpr AttrRule kPolicyMessageRules[] = {
+	RULE(MPWIFI_ATTR_POLICY, AttrKind::Nested, kRequired),
 };
 
 constexpr std::size_t kMacLen = std::tuple_size_v<MacAddr>;
@@ -90,6 +103,38 @@ constexpr AttrRule kEcnRules[] = {
 	RULE(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, AttrKind::U32, kOptional),
 };
 
+constexpr AttrRule kTrustRules[] = {
+	RULE(MPWIFI_TRUST_ATTR_IFINDEX, AttrKind::U32, kRequired),
+	RULE(MPWIFI_TRUST_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ),
+	RULE(MPWIFI_TRUST_ATTR_LEVEL, AttrKind::U8, kRequired),
+	RULE(MPWIFI_TRUST_ATTR_SOURCE, AttrKind::U8, kRequired),
+};
+
+constexpr AttrRule kPeerRules[] = {
+	RULE(MPWIFI_PEER_ATTR_FAMILY, AttrKind::U16, kRequired),
+	RULE(MPWIFI_PEER_ATTR_ADDR, AttrKind::Bytes, kRequired, 16),
+	RULE(MPWIFI_PEER_ATTR_PREFIX_LEN, AttrKind::U8, kRequired),
+	RULE(MPWIFI_PEER_ATTR_LEVEL, AttrKind::U8, kRequired),
+};
+
+constexpr AttrRule kPolicyRules[] = {
+	RULE(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW, AttrKind::U8, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_TRUSTED_SCHED, AttrKind::U8, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_PEER_DEFAULT, AttrKind::U8, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_SCHED_AVAILABLE, AttrKind::U8, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_SCHED_REASON, AttrKind::String, kOptional),
+	RULE(MPWIFI_POLICY_ATTR_TRUSTED_SENDS, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_REFUSED_SENDS, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_REDIRECTS, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_WAITS, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_RESUMES, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_GUARD_REFUSED, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_EGRESS_DROPS, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_CONNECT_STEERED, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_CONNECT_REFUSED, AttrKind::U64, kRequired),
+	RULE(MPWIFI_POLICY_ATTR_CONNECTIONS, AttrKind::U32, kRequired),
+};
+
 #undef AP_IDENTITY_RULES
 #undef RULE
 
@@ -145,6 +190,33 @@ void parseIdentity(const Attrs &ap, T &out)
 	out.ifname = ap.string(MPWIFI_AP_ATTR_IFNAME);
 	out.station = macAt(ap, MPWIFI_AP_ATTR_STA_ADDR);
 	out.bssid = macAt(ap, MPWIFI_AP_ATTR_BSSID);
+}
+
+// A level the kernel sent; @where names the message and attribute.
+TrustLevel levelAt(const Attrs &attrs, int type, const std::string &where)
+{
+	const std::uint8_t value = attrs.u8(type);
+	const auto level = trustLevelFromWire(value);
+	if (!level)
+		throw netlink::ParseError(where + ": " + std::to_string(value) +
+					  " is not a trust level this version knows (0 untrusted, 1 trusted)");
+	return *level;
+}
+
+InterfaceTrust parseTrustNest(const Attrs &top, const std::string &where)
+{
+	const Attrs t = top.nested(MPWIFI_ATTR_TRUST, kTrustRules);
+	InterfaceTrust out;
+	out.ifindex = t.u32(MPWIFI_TRUST_ATTR_IFINDEX);
+	out.ifname = t.string(MPWIFI_TRUST_ATTR_IFNAME);
+	out.level = levelAt(t, MPWIFI_TRUST_ATTR_LEVEL, where + ": MPWIFI_TRUST_ATTR_LEVEL");
+	const std::uint8_t source = t.u8(MPWIFI_TRUST_ATTR_SOURCE);
+	const auto known = trustSourceFromWire(source);
+	if (!known)
+		throw netlink::ParseError(where + ": MPWIFI_TRUST_ATTR_SOURCE: " + std::to_string(source) +
+					  " is not a source this version knows (0 none, 1 auto, 2 manual)");
+	out.source = *known;
+	return out;
 }
 
 void check(int err, const char *what)
@@ -256,6 +328,75 @@ EcnConfig parseEcn(const nlmsghdr &msg)
 	return c;
 }
 
+InterfaceTrust parseTrust(const nlmsghdr &msg)
+{
+	return parseTrustNest(Attrs::ofGenl(msg, kTrustMessageRules, "TRUST_GET reply"), "TRUST_GET reply");
+}
+
+PeerTrust parsePeer(const nlmsghdr &msg)
+{
+	const std::string where = "PEER_GET reply";
+	const Attrs top = Attrs::ofGenl(msg, kPeerMessageRules, where);
+	const Attrs p = top.nested(MPWIFI_ATTR_PEER, kPeerRules);
+
+	PeerTrust out;
+	const std::uint16_t family = p.u16(MPWIFI_PEER_ATTR_FAMILY);
+	if (family != AF_INET && family != AF_INET6)
+		throw netlink::ParseError(where + ": MPWIFI_PEER_ATTR_FAMILY: " + std::to_string(family) +
+					  " is neither AF_INET nor AF_INET6");
+	out.prefix.family = family;
+	const auto addr = p.binary(MPWIFI_PEER_ATTR_ADDR);
+	if (addr.size() != out.prefix.addrLen())
+		throw netlink::ParseError(where + ": MPWIFI_PEER_ATTR_ADDR: " + std::to_string(addr.size()) +
+					  " bytes, expected " + std::to_string(out.prefix.addrLen()));
+	std::copy(addr.begin(), addr.end(), out.prefix.addr.begin());
+	const std::uint8_t length = p.u8(MPWIFI_PEER_ATTR_PREFIX_LEN);
+	if (length > out.prefix.addrLen() * 8)
+		throw netlink::ParseError(where + ": MPWIFI_PEER_ATTR_PREFIX_LEN: " + std::to_string(length) +
+					  " is too long for the family");
+	out.prefix.length = length;
+	out.level = levelAt(p, MPWIFI_PEER_ATTR_LEVEL, where + ": MPWIFI_PEER_ATTR_LEVEL");
+	return out;
+}
+
+Policy parsePolicy(const nlmsghdr &msg)
+{
+	const std::string where = "POLICY_GET reply";
+	const Attrs top = Attrs::ofGenl(msg, kPolicyMessageRules, where);
+	const Attrs p = top.nested(MPWIFI_ATTR_POLICY, kPolicyRules);
+
+	Policy out;
+	const std::uint8_t first = p.u8(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW);
+	const auto known = firstSubflowFromWire(first);
+	if (!known)
+		throw netlink::ParseError(where + ": MPWIFI_POLICY_ATTR_FIRST_SUBFLOW: " + std::to_string(first) +
+					  " is not a policy this version knows (0 off, 1 prefer, 2 strict)");
+	out.first_subflow = *known;
+	out.trusted_sched = p.u8(MPWIFI_POLICY_ATTR_TRUSTED_SCHED) != 0;
+	out.peer_default = levelAt(p, MPWIFI_POLICY_ATTR_PEER_DEFAULT, where + ": MPWIFI_POLICY_ATTR_PEER_DEFAULT");
+	out.sched_available = p.u8(MPWIFI_POLICY_ATTR_SCHED_AVAILABLE) != 0;
+	if (p.has(MPWIFI_POLICY_ATTR_SCHED_REASON))
+		out.sched_reason = p.string(MPWIFI_POLICY_ATTR_SCHED_REASON);
+	out.trusted_sends = p.u64(MPWIFI_POLICY_ATTR_TRUSTED_SENDS);
+	out.refused_sends = p.u64(MPWIFI_POLICY_ATTR_REFUSED_SENDS);
+	out.redirects = p.u64(MPWIFI_POLICY_ATTR_REDIRECTS);
+	out.waits = p.u64(MPWIFI_POLICY_ATTR_WAITS);
+	out.resumes = p.u64(MPWIFI_POLICY_ATTR_RESUMES);
+	out.guard_refused = p.u64(MPWIFI_POLICY_ATTR_GUARD_REFUSED);
+	out.egress_drops = p.u64(MPWIFI_POLICY_ATTR_EGRESS_DROPS);
+	out.connect_steered = p.u64(MPWIFI_POLICY_ATTR_CONNECT_STEERED);
+	out.connect_refused = p.u64(MPWIFI_POLICY_ATTR_CONNECT_REFUSED);
+	out.connections = p.u32(MPWIFI_POLICY_ATTR_CONNECTIONS);
+	return out;
+}
+
+std::optional<InterfaceTrust> parseTrustEvent(const nlmsghdr &msg)
+{
+	if (netlink::genlCommand(msg) != MPWIFI_EVENT_TRUST)
+		return std::nullopt;
+	return parseTrustNest(Attrs::ofGenl(msg, kTrustMessageRules, "trust event"), "trust event");
+}
+
 std::optional<ApEvent> parseEvent(const nlmsghdr &msg)
 {
 	ApEvent ev;
@@ -308,6 +449,80 @@ netlink::MsgPtr ecnSetRequest(int family, const EcnUpdate &update)
 		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_BUDGET_PPM, update.budget_ppm);
 		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_MIN_FRAMES, update.min_frames);
 		PUT_IF_SET(msg, MPWIFI_ECN_ATTR_STALE_MS, update.stale_ms);
+	});
+}
+
+netlink::MsgPtr trustGetRequest(int family, std::optional<std::uint32_t> ifindex)
+{
+	return withIfindex(netlink::newGenlMessage(family, MPWIFI_CMD_TRUST_GET, MPWIFI_GENL_VERSION), ifindex);
+}
+
+netlink::MsgPtr trustSetRequest(int family, const TrustUpdate &update)
+{
+	return nestedRequest(family, MPWIFI_CMD_TRUST_SET, MPWIFI_ATTR_TRUST, "MPWIFI_ATTR_TRUST", [&](nl_msg *msg) {
+		check(nla_put_u32(msg, MPWIFI_TRUST_ATTR_IFINDEX, update.ifindex), "MPWIFI_TRUST_ATTR_IFINDEX");
+		check(nla_put_u8(msg, MPWIFI_TRUST_ATTR_SOURCE, static_cast<std::uint8_t>(update.source)),
+		      "MPWIFI_TRUST_ATTR_SOURCE");
+		// Forgetting a level names none.
+		if (update.source != TrustSource::None)
+			check(nla_put_u8(msg, MPWIFI_TRUST_ATTR_LEVEL, static_cast<std::uint8_t>(update.level)),
+			      "MPWIFI_TRUST_ATTR_LEVEL");
+	});
+}
+
+netlink::MsgPtr peerGetRequest(int family)
+{
+	return netlink::newGenlMessage(family, MPWIFI_CMD_PEER_GET, MPWIFI_GENL_VERSION);
+}
+
+namespace {
+
+// The prefix's attributes; a level only when @level is set (PEER_DEL has none).
+netlink::MsgPtr peerRequest(int family, std::uint8_t cmd, const IpPrefix &prefix, std::optional<TrustLevel> level)
+{
+	return nestedRequest(family, cmd, MPWIFI_ATTR_PEER, "MPWIFI_ATTR_PEER", [&](nl_msg *msg) {
+		check(nla_put_u16(msg, MPWIFI_PEER_ATTR_FAMILY, static_cast<std::uint16_t>(prefix.family)),
+		      "MPWIFI_PEER_ATTR_FAMILY");
+		check(nla_put(msg, MPWIFI_PEER_ATTR_ADDR, static_cast<int>(prefix.addrLen()), prefix.addr.data()),
+		      "MPWIFI_PEER_ATTR_ADDR");
+		check(nla_put_u8(msg, MPWIFI_PEER_ATTR_PREFIX_LEN, prefix.length), "MPWIFI_PEER_ATTR_PREFIX_LEN");
+		if (level)
+			check(nla_put_u8(msg, MPWIFI_PEER_ATTR_LEVEL, static_cast<std::uint8_t>(*level)),
+			      "MPWIFI_PEER_ATTR_LEVEL");
+	});
+}
+
+} // namespace
+
+netlink::MsgPtr peerAddRequest(int family, const PeerTrust &peer)
+{
+	return peerRequest(family, MPWIFI_CMD_PEER_ADD, peer.prefix, peer.level);
+}
+
+netlink::MsgPtr peerDelRequest(int family, const IpPrefix &prefix)
+{
+	return peerRequest(family, MPWIFI_CMD_PEER_DEL, prefix, std::nullopt);
+}
+
+netlink::MsgPtr policyGetRequest(int family)
+{
+	return netlink::newGenlMessage(family, MPWIFI_CMD_POLICY_GET, MPWIFI_GENL_VERSION);
+}
+
+netlink::MsgPtr policySetRequest(int family, const PolicyUpdate &update)
+{
+	return nestedRequest(family, MPWIFI_CMD_POLICY_SET, MPWIFI_ATTR_POLICY, "MPWIFI_ATTR_POLICY", [&](nl_msg *msg) {
+		if (update.first_subflow)
+			check(nla_put_u8(msg, MPWIFI_POLICY_ATTR_FIRST_SUBFLOW,
+					 static_cast<std::uint8_t>(*update.first_subflow)),
+			      "MPWIFI_POLICY_ATTR_FIRST_SUBFLOW");
+		if (update.trusted_sched)
+			check(nla_put_u8(msg, MPWIFI_POLICY_ATTR_TRUSTED_SCHED, *update.trusted_sched ? 1 : 0),
+			      "MPWIFI_POLICY_ATTR_TRUSTED_SCHED");
+		if (update.peer_default)
+			check(nla_put_u8(msg, MPWIFI_POLICY_ATTR_PEER_DEFAULT,
+					 static_cast<std::uint8_t>(*update.peer_default)),
+			      "MPWIFI_POLICY_ATTR_PEER_DEFAULT");
 	});
 }
 

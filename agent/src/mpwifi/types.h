@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <linux/mpwifi.h>
 
@@ -146,6 +147,108 @@ constexpr Bounds kEcnCapPpm{0, kPpm};
 constexpr Bounds kEcnBudgetPpm{1, kPpm};
 constexpr Bounds kEcnMinFrames{1, MPWIFI_ECN_MIN_FRAMES_MAX};
 constexpr Bounds kEcnStaleMs{MPWIFI_ECN_STALE_MS_MIN, MPWIFI_ECN_STALE_MS_MAX};
+
+// An interface's trust level (enum mpwifi_trust_level), ordered.
+enum class TrustLevel : std::uint8_t {
+	Untrusted = MPWIFI_TRUST_UNTRUSTED,
+	Trusted = MPWIFI_TRUST_TRUSTED,
+};
+
+// Who set an interface's level (enum mpwifi_trust_source).
+enum class TrustSource : std::uint8_t {
+	None = MPWIFI_TRUST_SOURCE_NONE,
+	Auto = MPWIFI_TRUST_SOURCE_AUTO,
+	Manual = MPWIFI_TRUST_SOURCE_MANUAL,
+};
+
+// Empty for a value this version does not know.
+[[nodiscard]] std::optional<TrustLevel> trustLevelFromWire(std::uint8_t value);
+[[nodiscard]] std::optional<TrustSource> trustSourceFromWire(std::uint8_t value);
+// "trusted" / "untrusted"; "none" / "auto" / "manual".
+[[nodiscard]] std::string_view trustLevelName(TrustLevel level);
+[[nodiscard]] std::string_view trustSourceName(TrustSource source);
+[[nodiscard]] std::optional<TrustLevel> trustLevelFromName(std::string_view name);
+
+// The trust of one interface of the namespace.  Also what MPWIFI_EVENT_TRUST
+// reports, where a removed interface shows as source None.
+struct InterfaceTrust {
+	std::uint32_t ifindex = 0;
+	std::string ifname;
+	TrustLevel level = TrustLevel::Untrusted;
+	TrustSource source = TrustSource::None;
+};
+
+// MPWIFI_CMD_TRUST_SET: a level from @source, or (source None) forget the
+// level set so far; level is then ignored.
+struct TrustUpdate {
+	std::uint32_t ifindex = 0;
+	TrustSource source = TrustSource::None;
+	TrustLevel level = TrustLevel::Untrusted;
+};
+
+// An IPv4 or IPv6 prefix whose host bits are zero.
+struct IpPrefix {
+	int family = 0;                      // AF_INET or AF_INET6
+	std::array<std::uint8_t, 16> addr{}; // network byte order; 4 bytes used for AF_INET
+	std::uint8_t length = 0;             // 0..32 or 0..128
+
+	[[nodiscard]] std::size_t addrLen() const;
+	friend bool operator==(const IpPrefix &, const IpPrefix &) = default;
+};
+
+// Parses "192.0.2.0/24", "2001:db8::/32" or a bare address (a host prefix).
+// Throws std::invalid_argument with a one-line explanation, also when host
+// bits are set.
+[[nodiscard]] IpPrefix parsePrefix(std::string_view text);
+// "192.0.2.0/24", "2001:db8::/32".
+[[nodiscard]] std::string formatPrefix(const IpPrefix &prefix);
+
+// A peer prefix and the level of the peers it covers.
+struct PeerTrust {
+	IpPrefix prefix;
+	TrustLevel level = TrustLevel::Untrusted;
+};
+
+// Where the MP_CAPABLE SYN may leave (enum mpwifi_first_subflow).
+enum class FirstSubflow : std::uint8_t {
+	Off = MPWIFI_FIRST_SUBFLOW_OFF,
+	Prefer = MPWIFI_FIRST_SUBFLOW_PREFER,
+	Strict = MPWIFI_FIRST_SUBFLOW_STRICT,
+};
+
+[[nodiscard]] std::optional<FirstSubflow> firstSubflowFromWire(std::uint8_t value);
+// "off", "prefer" or "strict".
+[[nodiscard]] std::string_view firstSubflowName(FirstSubflow policy);
+[[nodiscard]] std::optional<FirstSubflow> firstSubflowFromName(std::string_view name);
+
+// Trusted-subflow policy of the namespace, with its read-only state.
+struct Policy {
+	FirstSubflow first_subflow = FirstSubflow::Off;
+	bool trusted_sched = false;
+	TrustLevel peer_default = TrustLevel::Untrusted;
+	bool sched_available = false;
+	std::string sched_reason; // why not; empty when available
+
+	std::uint64_t trusted_sends = 0;
+	std::uint64_t refused_sends = 0;
+	std::uint64_t redirects = 0;
+	std::uint64_t waits = 0;
+	std::uint64_t resumes = 0;
+	std::uint64_t guard_refused = 0;
+	std::uint64_t egress_drops = 0;
+	std::uint64_t connect_steered = 0;
+	std::uint64_t connect_refused = 0;
+	std::uint32_t connections = 0;
+};
+
+// The settable fields of Policy; those left empty are not changed.
+struct PolicyUpdate {
+	std::optional<FirstSubflow> first_subflow;
+	std::optional<bool> trusted_sched;
+	std::optional<TrustLevel> peer_default;
+
+	[[nodiscard]] bool empty() const { return !first_subflow && !trusted_sched && !peer_default; }
+};
 
 // An AP started or stopped being tracked.
 struct ApEvent {

@@ -415,12 +415,14 @@ struct Decoded {
 	std::uint8_t cmd;
 	std::uint8_t version;
 	nlattr *tb[MPWIFI_ATTR_MAX + 1];
+	netlink::MsgPtr msg; // tb points into it
 };
 
-Decoded decode(const netlink::MsgPtr &msg)
+Decoded decode(netlink::MsgPtr msg)
 {
 	Decoded d{};
-	nlmsghdr *h = nlmsg_hdr(msg.get());
+	d.msg = std::move(msg);
+	nlmsghdr *h = nlmsg_hdr(d.msg.get());
 	d.type = h->nlmsg_type;
 	auto *genl = static_cast<genlmsghdr *>(nlmsg_data(h));
 	d.cmd = genl->cmd;

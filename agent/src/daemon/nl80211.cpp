@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "daemon/nl80211.h"
+
+#include <algorithm>
+
+#include <linux/nl80211.h>
+#include <netlink/attr.h>
+
+#include "netlink/attributes.h"
+#include "netlink/error.h"
+
+namespace mpwifi::daemon {
+
+namespace {
+
+using netlink::AttrKind;
+using netlink::AttrRule;
+using netlink::Attrs;
+using netlink::kOptional;
+using netlink::kRequired;
+
+#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
+
+constexpr AttrRule kScanRules[] = {
+	RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
+	RULE(NL80211_ATTR_BSS, AttrKind::Nested, kRequired),
+};
+
+constexpr AttrRule kBssRules[] = {
+	RULE(NL80211_BSS_BSSID, AttrKind::Binary, kRequired, 6),
+	RULE(NL80211_BSS_CAPABILITY, AttrKind::U16, kOptional),
+	RULE(NL80211_BSS_INFORMATION_ELEMENTS, AttrKind::Bytes, kOptional),
+	RULE(NL80211_BSS_BEACON_IES, AttrKind::Bytes, kOptional),
+	RULE(NL80211_BSS_STATUS, AttrKind::U32, kOptional),
+};
+
+constexpr AttrRule kEventRules[] = {
+	RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
+};
+
+#undef RULE
+
+constexpr std::uint16_t kCapabilityPrivacy = 0x0010;
+
+} // namespace
+
+BssInfo parseScanEntry(const nlmsghdr &msg)
+{
+	const Attrs top = Attrs::ofGenl(msg, kScanRules, "nl80211 scan result");
+	const Attrs bss = top.nested(NL80211_ATTR_BSS, kBssRules);
+	BssInfo info;
+	if (top.has(NL80211_ATTR_IFINDEX))
+		info.ifindex = top.u32(NL80211_ATTR_IFINDEX);
+	const auto bssid = bss.binary(NL80211_BSS_BSSID);
+	std::copy(bssid.begin(), bssid.end(), info.bssid.begin());
+	const int ies = bss.has(NL80211_BSS_INFORMATION_ELEMENTS) ? NL80211_BSS_INFORMATION_ELEMENTS
+								   : NL80211_BSS_BEACON_IES;
+	if (bss.has(ies)) {
+		const auto bytes = bss.binary(ies);
+		info.ies.assign(bytes.begin(), bytes.end());
+	}
+	info.privacy = bss.has(NL80211_BSS_CAPABILITY) && (bss.u16(NL80211_BSS_CAPABILITY) & kCapabilityPrivacy);
+	info.associated = bss.has(NL80211_BSS_STATUS) && bss.u32(NL80211_BSS_STATUS) == NL80211_BSS_STATUS_ASSOCIATED;
+	return info;
+}
+
+std::optional<std::uint32_t> mlmeEventIfindex(const nlmsghdr &msg)
+{
+	switch (netlink::genlCommand(msg)) {
+	case NL80211_CMD_CONNECT:
+	case NL80211_CMD_DISCONNECT:
+	case NL80211_CMD_ROAM:
+	case NL80211_CMD_ASSOCIATE:
+	case NL80211_CMD_DISASSOCIATE:
+	case NL80211_CMD_DEAUTHENTICATE:
+	case NL80211_CMD_PORT_AUTHORIZED: break;
+	default: return std::nullopt;
+	}
+	const Attrs top = Attrs::ofGenl(msg, kEventRules, "nl80211 MLME event");
+	if (!top.has(NL80211_ATTR_IFINDEX))
+		return std::nullopt;
+	return top.u32(NL80211_ATTR_IFINDEX);
+}
+
+std::optional<Nl80211> Nl80211::open()
+{
+	auto sock = netlink::GenlSocket::open();
+	try {
+		const int family = sock.resolveFamily(NL80211_GENL_NAME);
+		return Nl80211(std::move(sock), family);
+	} catch (const netlink::FamilyNotFound &) {
+		return std::nullopt;
+	}
+}
+
+std::optional<BssInfo> Nl80211::associatedBss(std::uint32_t ifindex)
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_SCAN, 0);
+	if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 GET_SCAN");
+	std::optional<BssInfo> found;
+	try {
+		sock_.dump(std::move(msg), [&](const nlmsghdr &reply) {
+			BssInfo bss = parseScanEntry(reply);
+			if (bss.associated)
+				found = std::move(bss);
+		});
+	} catch (const netlink::DumpInterrupted &) {
+		// A scan result changed meanwhile; what was read is a
+		// consistent view of the associated BSS, which scans do not
+		// replace while associated.
+	}
+	return found;
+}
+
+netlink::GenlSocket Nl80211::subscribeMlme()
+{
+	auto sock = netlink::GenlSocket::open();
+	sock.joinGroup(NL80211_GENL_NAME, NL80211_MULTICAST_GROUP_MLME);
+	return sock;
+}
+
+} // namespace mpwifi::daemon

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+// What nl80211 knows about a station interface's association, and its MLME
+// events (connect, disconnect, roam).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mpwifi/types.h"
+#include "netlink/genl_socket.h"
+
+namespace mpwifi::daemon {
+
+// One BSS of the scan results.
+struct BssInfo {
+	std::uint32_t ifindex = 0;
+	MacAddr bssid{};
+	std::vector<std::uint8_t> ies; // information elements, latest of probe response or beacon
+	bool privacy = false;          // capability bit: WEP when there is no RSN/WPA element
+	bool associated = false;       // NL80211_BSS_STATUS_ASSOCIATED
+};
+
+// A reply of the NL80211_CMD_GET_SCAN dump.  Throws netlink::ParseError.
+[[nodiscard]] BssInfo parseScanEntry(const nlmsghdr &msg);
+
+// The interface an MLME event (connect, disconnect, roam, association,
+// authorisation) is about; empty for other messages.
+[[nodiscard]] std::optional<std::uint32_t> mlmeEventIfindex(const nlmsghdr &msg);
+
+class Nl80211 {
+public:
+	// Empty when the kernel has no nl80211 (cfg80211 not loaded).
+	static std::optional<Nl80211> open();
+
+	// The BSS @ifindex is associated with, if any.
+	[[nodiscard]] std::optional<BssInfo> associatedBss(std::uint32_t ifindex);
+
+	// A socket that has joined the "mlme" group; poll its fd and call
+	// receivePending() with mlmeEventIfindex().
+	[[nodiscard]] netlink::GenlSocket subscribeMlme();
+
+private:
+	Nl80211(netlink::GenlSocket sock, int family) : sock_(std::move(sock)), family_(family) {}
+
+	netlink::GenlSocket sock_;
+	int family_;
+};
+
+} // namespace mpwifi::daemon

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "daemon/options.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include <boost/program_options.hpp>
+
+namespace po = boost::program_options;
+
+namespace mpwifi::daemon {
+
+namespace {
+
+using Tokens = std::vector<std::string>;
+
+std::string lowercase(std::string text)
+{
+	std::transform(text.begin(), text.end(), text.begin(),
+		       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	return text;
+}
+
+bool isMac(std::string_view text)
+{
+	if (text.size() != 17)
+		return false;
+	for (std::size_t i = 0; i < text.size(); i++) {
+		const bool colon = i % 3 == 2;
+		if (colon ? text[i] != ':' : !std::isxdigit(static_cast<unsigned char>(text[i])))
+			return false;
+	}
+	return true;
+}
+
+std::string_view keyName(OverrideRule::Key key)
+{
+	switch (key) {
+	case OverrideRule::Key::Iface: return "iface";
+	case OverrideRule::Key::Bssid: return "bssid";
+	case OverrideRule::Key::Ssid: return "ssid";
+	}
+	return "?";
+}
+
+// Values kept as text until everything is stored, so that errors name the
+// option and the config file is read only once the command line is valid.
+struct RawOptions {
+	std::string config;
+	bool help = false;
+	bool personalTrusted = false;
+	Tokens overrides;
+	std::string endpointMinTrust;
+	bool trustedEndpoints = false;
+	bool noTrustedEndpoints = false;
+	std::string wpaCtrlDir;
+	bool verbose = false;
+	bool noModule = false;
+};
+
+// Every option but --config and --help, which make no sense in the file.
+po::options_description settings(RawOptions &raw)
+{
+	po::options_description d;
+	d.add_options()
+		("personal-trusted", po::bool_switch(&raw.personalTrusted))
+		("override", po::value(&raw.overrides)->composing())
+		("endpoint-min-trust", po::value(&raw.endpointMinTrust))
+		("trusted-endpoints", po::bool_switch(&raw.trustedEndpoints))
+		("no-trusted-endpoints", po::bool_switch(&raw.noTrustedEndpoints))
+		("wpa-ctrl-dir", po::value(&raw.wpaCtrlDir))
+		("no-module", po::bool_switch(&raw.noModule))
+		("verbose,v", po::bool_switch(&raw.verbose));
+	return d;
+}
+
+DaemonOptions finish(const RawOptions &raw)
+{
+	DaemonOptions o;
+	o.help = raw.help;
+	if (!raw.config.empty())
+		o.configFile = raw.config;
+	o.personalTrusted = raw.personalTrusted;
+	o.verbose = raw.verbose;
+	o.noModule = raw.noModule;
+	if (raw.trustedEndpoints && raw.noTrustedEndpoints)
+		throw OptionsError("trusted-endpoints and no-trusted-endpoints contradict each other");
+	o.trustedEndpoints = !raw.noTrustedEndpoints;
+	if (!raw.endpointMinTrust.empty()) {
+		const auto level = trustLevelFromName(raw.endpointMinTrust);
+		if (!level)
+			throw OptionsError("invalid endpoint-min-trust \"" + raw.endpointMinTrust +
+					   "\" (trusted or untrusted)");
+		o.endpointMinTrust = *level;
+	}
+	if (!raw.wpaCtrlDir.empty())
+		o.wpaCtrlDir = raw.wpaCtrlDir;
+
+	std::map<std::pair<OverrideRule::Key, std::string>, TrustLevel> seen;
+	for (const std::string &text : raw.overrides) {
+		OverrideRule rule;
+		try {
+			rule = parseOverride(text);
+		} catch (const std::invalid_argument &e) {
+			throw OptionsError(std::string("override: ") + e.what());
+		}
+		auto [it, fresh] = seen.emplace(std::pair(rule.key, rule.value), rule.level);
+		if (!fresh && it->second != rule.level)
+			throw OptionsError("override: conflicting levels for " + std::string(keyName(rule.key)) + ":" +
+					   rule.value);
+		if (fresh)
+			o.overrides.push_back(std::move(rule));
+	}
+	return o;
+}
+
+} // namespace
+
+OverrideRule parseOverride(std::string_view text)
+{
+	const std::string quoted = "\"" + std::string(text) + "\"";
+	const std::size_t colon = text.find(':');
+	const std::size_t equals = text.rfind('=');
+	if (colon == std::string_view::npos || equals == std::string_view::npos || equals < colon)
+		throw std::invalid_argument(quoted + " is not iface:NAME=LEVEL, ssid:NAME=LEVEL or bssid:MAC=LEVEL");
+
+	OverrideRule rule;
+	const std::string_view key = text.substr(0, colon);
+	if (key == "iface")
+		rule.key = OverrideRule::Key::Iface;
+	else if (key == "ssid")
+		rule.key = OverrideRule::Key::Ssid;
+	else if (key == "bssid")
+		rule.key = OverrideRule::Key::Bssid;
+	else
+		throw std::invalid_argument(quoted + ": unknown kind \"" + std::string(key) + "\" (iface, ssid or bssid)");
+
+	rule.value = std::string(text.substr(colon + 1, equals - colon - 1));
+	if (rule.value.empty())
+		throw std::invalid_argument(quoted + ": empty " + std::string(key));
+	if (rule.key == OverrideRule::Key::Iface && rule.value.size() >= 16)
+		throw std::invalid_argument(quoted + ": interface names have at most 15 characters");
+	if (rule.key == OverrideRule::Key::Ssid && rule.value.size() > 32)
+		throw std::invalid_argument(quoted + ": SSIDs have at most 32 bytes");
+	if (rule.key == OverrideRule::Key::Bssid) {
+		if (!isMac(rule.value))
+			throw std::invalid_argument(quoted + ": \"" + rule.value + "\" is not a MAC address");
+		rule.value = lowercase(rule.value);
+	}
+
+	const std::string level(text.substr(equals + 1));
+	const auto known = trustLevelFromName(level);
+	if (!known)
+		throw std::invalid_argument(quoted + ": invalid level \"" + level + "\" (trusted or untrusted)");
+	rule.level = *known;
+	return rule;
+}
+
+std::string formatOverride(const OverrideRule &rule)
+{
+	return std::string(keyName(rule.key)) + ":" + rule.value + "=" + std::string(trustLevelName(rule.level));
+}
+
+DaemonOptions parseDaemonOptions(std::span<const std::string> args)
+{
+	RawOptions raw;
+	po::options_description commandLine;
+	commandLine.add_options()("config,c", po::value(&raw.config))("help,h", po::bool_switch(&raw.help));
+	commandLine.add(settings(raw));
+
+	const po::positional_options_description noPositionals;
+	po::variables_map vm;
+	try {
+		po::store(po::command_line_parser(Tokens(args.begin(), args.end()))
+				  .options(commandLine)
+				  .positional(noPositionals)
+				  .run(),
+			  vm);
+	} catch (const po::error &e) {
+		throw OptionsError(e.what());
+	}
+	// The file's values only fill what the command line left unset.
+	if (vm.count("config") && !vm["help"].as<bool>()) {
+		const std::string file = vm["config"].as<std::string>();
+		std::ifstream in(file);
+		if (!in)
+			throw OptionsError("cannot read config file \"" + file + "\"");
+		try {
+			// Boost reads switches as "key = true" (or yes, on, 1).
+			po::store(po::parse_config_file(in, settings(raw), false), vm);
+		} catch (const po::error &e) {
+			throw OptionsError("config file \"" + file + "\": " + e.what());
+		}
+	}
+	try {
+		po::notify(vm);
+	} catch (const po::error &e) {
+		throw OptionsError(e.what());
+	}
+	return finish(raw);
+}
+
+std::string optionsHelp()
+{
+	return "       --config FILE             read settings from FILE (\"key = value\", # comments)\n"
+	       "       --personal-trusted        WPA2/WPA3-Personal WiFi counts as trusted (default: untrusted)\n"
+	       "       --override RULE           repeatable; RULE: iface:NAME=LEVEL, bssid:MAC=LEVEL or\n"
+	       "                                 ssid:NAME=LEVEL; precedence iface, then bssid, then ssid\n"
+	       "       --endpoint-min-trust LEVEL  keep MPTCP endpoints off interfaces below LEVEL (default\n"
+	       "                                 untrusted: leave them all)\n"
+	       "       --trusted-endpoints | --no-trusted-endpoints  give trusted interfaces without an MPTCP\n"
+	       "                                 endpoint a subflow endpoint (default on)\n"
+	       "       --wpa-ctrl-dir DIR        wpa_supplicant control sockets (default /run/wpa_supplicant)\n"
+	       "       --no-module               without the mpwifi module: log the levels instead of setting\n"
+	       "                                 them; endpoints and subflows follow the logged levels\n"
+	       "       --verbose                 log every classification and event\n";
+}
+
+} // namespace mpwifi::daemon

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+// The daemon's options: command line, config file, override rules.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/options.h"
+
+namespace mpwifi::daemon {
+namespace {
+
+using Key = OverrideRule::Key;
+
+DaemonOptions parse(std::vector<std::string> args)
+{
+	return parseDaemonOptions(args);
+}
+
+std::string errorOf(std::vector<std::string> args)
+{
+	try {
+		(void)parseDaemonOptions(args);
+	} catch (const OptionsError &e) {
+		return e.what();
+	}
+	return "";
+}
+
+// A config file that is deleted with the test.
+class ConfigFile {
+public:
+	explicit ConfigFile(const std::string &text)
+	{
+		char name[] = "/tmp/mpwifi-daemon-test-XXXXXX";
+		const int fd = ::mkstemp(name);
+		if (fd >= 0)
+			::close(fd);
+		path_ = name;
+		std::ofstream(path_) << text;
+	}
+	~ConfigFile() { std::remove(path_.c_str()); }
+	ConfigFile(const ConfigFile &) = delete;
+	ConfigFile &operator=(const ConfigFile &) = delete;
+
+	[[nodiscard]] const std::string &path() const { return path_; }
+
+private:
+	std::string path_;
+};
+
+TEST(DaemonOptions, Defaults)
+{
+	const DaemonOptions o = parse({});
+	EXPECT_FALSE(o.personalTrusted);
+	EXPECT_TRUE(o.overrides.empty());
+	EXPECT_EQ(o.endpointMinTrust, TrustLevel::Untrusted);
+	EXPECT_TRUE(o.trustedEndpoints);
+	EXPECT_EQ(o.wpaCtrlDir, "/run/wpa_supplicant");
+	EXPECT_FALSE(o.verbose);
+	EXPECT_FALSE(o.configFile);
+}
+
+TEST(DaemonOptions, CommandLine)
+{
+	const DaemonOptions o = parse({"--personal-trusted", "--override", "iface:veth0=untrusted", "--override",
+				       "ssid:Corp Net=trusted", "--override", "bssid:AA:BB:CC:00:11:22=untrusted",
+				       "--endpoint-min-trust", "trusted", "--no-trusted-endpoints", "--wpa-ctrl-dir",
+				       "/run/x", "-v"});
+	EXPECT_TRUE(o.personalTrusted);
+	EXPECT_EQ(o.overrides, (std::vector<OverrideRule>{{Key::Iface, "veth0", TrustLevel::Untrusted},
+							  {Key::Ssid, "Corp Net", TrustLevel::Trusted},
+							  {Key::Bssid, "aa:bb:cc:00:11:22", TrustLevel::Untrusted}}));
+	EXPECT_EQ(o.endpointMinTrust, TrustLevel::Trusted);
+	EXPECT_FALSE(o.trustedEndpoints);
+	EXPECT_EQ(o.wpaCtrlDir, "/run/x");
+	EXPECT_TRUE(o.verbose);
+}
+
+TEST(DaemonOptions, ConfigFile)
+{
+	const ConfigFile file("# every key\n"
+			      "personal-trusted = true\n"
+			      "override = ssid:cafe=untrusted   \n"
+			      "override=iface:eth1=trusted\n"
+			      "\n"
+			      "endpoint-min-trust = trusted\n"
+			      "no-trusted-endpoints = yes\n"
+			      "wpa-ctrl-dir = /run/wpa\n"
+			      "verbose = off\n");
+	const DaemonOptions o = parse({"--config", file.path(), "--override", "iface:wlan0=trusted"});
+	EXPECT_EQ(o.configFile, file.path());
+	EXPECT_TRUE(o.personalTrusted);
+	// Both sources of a list option count, the command line's first.
+	EXPECT_EQ(o.overrides, (std::vector<OverrideRule>{{Key::Iface, "wlan0", TrustLevel::Trusted},
+							  {Key::Ssid, "cafe", TrustLevel::Untrusted},
+							  {Key::Iface, "eth1", TrustLevel::Trusted}}));
+	EXPECT_EQ(o.endpointMinTrust, TrustLevel::Trusted);
+	EXPECT_FALSE(o.trustedEndpoints);
+	EXPECT_EQ(o.wpaCtrlDir, "/run/wpa");
+	EXPECT_FALSE(o.verbose);
+}
+
+TEST(DaemonOptions, CommandLineWinsOverTheFile)
+{
+	const ConfigFile file("endpoint-min-trust = trusted\nwpa-ctrl-dir = /from/file\n");
+	const DaemonOptions o = parse({"-c", file.path(), "--endpoint-min-trust", "untrusted"});
+	EXPECT_EQ(o.endpointMinTrust, TrustLevel::Untrusted);
+	EXPECT_EQ(o.wpaCtrlDir, "/from/file");
+}
+
+TEST(DaemonOptions, ConfigFileErrors)
+{
+	const ConfigFile unknown("personal-trusted = true\nbogus = 1\n");
+	EXPECT_EQ(errorOf({"--config", unknown.path()}),
+		  "config file \"" + unknown.path() + "\": unrecognised option 'bogus'");
+	const ConfigFile badLevel("endpoint-min-trust = maybe\n");
+	EXPECT_EQ(errorOf({"--config", badLevel.path()}), "invalid endpoint-min-trust \"maybe\" (trusted or untrusted)");
+	const ConfigFile badSwitch("personal-trusted = perhaps\n");
+	EXPECT_NE(errorOf({"--config", badSwitch.path()}).find("personal-trusted"), std::string::npos);
+	const ConfigFile badRule("override = iface:eth0\n");
+	EXPECT_EQ(errorOf({"--config", badRule.path()}),
+		  "override: \"iface:eth0\" is not iface:NAME=LEVEL, ssid:NAME=LEVEL or bssid:MAC=LEVEL");
+	const ConfigFile config("config = /etc/other\n");
+	EXPECT_NE(errorOf({"--config", config.path()}).find("unrecognised option 'config'"), std::string::npos);
+	EXPECT_EQ(errorOf({"--config", "/nonexistent/mpwifi.conf"}),
+		  "cannot read config file \"/nonexistent/mpwifi.conf\"");
+}
+
+TEST(DaemonOptions, CommandLineErrors)
+{
+	EXPECT_EQ(errorOf({"--bogus"}), "unrecognised option '--bogus'");
+	EXPECT_EQ(errorOf({"--endpoint-min-trust", "auto"}), "invalid endpoint-min-trust \"auto\" (trusted or untrusted)");
+	EXPECT_EQ(errorOf({"--trusted-endpoints", "--no-trusted-endpoints"}),
+		  "trusted-endpoints and no-trusted-endpoints contradict each other");
+	EXPECT_EQ(errorOf({"--override", "iface:eth0=trusted", "--override", "iface:eth0=untrusted"}),
+		  "override: conflicting levels for iface:eth0");
+	EXPECT_EQ(errorOf({"stray"}), "too many positional options have been specified on the command line");
+	EXPECT_NE(errorOf({"--override"}).find("override"), std::string::npos);
+	// The same rule twice is not a conflict.
+	EXPECT_EQ(parse({"--override", "ssid:a=trusted", "--override", "ssid:a=trusted"}).overrides.size(), 1u);
+}
+
+TEST(OverrideRule, Parse)
+{
+	EXPECT_EQ(parseOverride("iface:eth0=trusted"), (OverrideRule{Key::Iface, "eth0", TrustLevel::Trusted}));
+	EXPECT_EQ(parseOverride("ssid:a=b:c=untrusted"), (OverrideRule{Key::Ssid, "a=b:c", TrustLevel::Untrusted}));
+	EXPECT_EQ(parseOverride("bssid:02:00:00:00:01:00=trusted").value, "02:00:00:00:01:00");
+	EXPECT_EQ(formatOverride(parseOverride("ssid:x=trusted")), "ssid:x=trusted");
+
+	auto error = [](const char *text) {
+		try {
+			(void)parseOverride(text);
+		} catch (const std::invalid_argument &e) {
+			return std::string(e.what());
+		}
+		return std::string();
+	};
+	EXPECT_EQ(error("mac:02:00:00:00:01:00=trusted"), "\"mac:02:00:00:00:01:00=trusted\": unknown kind \"mac\" (iface, ssid or bssid)");
+	EXPECT_EQ(error("iface:=trusted"), "\"iface:=trusted\": empty iface");
+	EXPECT_EQ(error("iface:eth0=maybe"), "\"iface:eth0=maybe\": invalid level \"maybe\" (trusted or untrusted)");
+	EXPECT_EQ(error("bssid:02:00:00:00:01=trusted"), "\"bssid:02:00:00:00:01=trusted\": \"02:00:00:00:01\" is not a MAC address");
+	EXPECT_EQ(error("iface:sixteen-chars-xx=trusted"), "\"iface:sixteen-chars-xx=trusted\": interface names have at most 15 characters");
+	const std::string longSsid = "ssid:" + std::string(33, 'x') + "=trusted";
+	EXPECT_NE(error(longSsid.c_str()).find("SSIDs have at most 32 bytes"), std::string::npos);
+	EXPECT_EQ(error("trusted"), "\"trusted\" is not iface:NAME=LEVEL, ssid:NAME=LEVEL or bssid:MAC=LEVEL");
+}
+
+TEST(DaemonRun, BadOptionsExit2BeforeTouchingAnything)
+{
+	std::ostringstream out, log;
+	const std::vector<std::string> args{"--endpoint-min-trust", "x"};
+	EXPECT_EQ(run(args, out, log), 2);
+	EXPECT_EQ(log.str(), "mpwifi daemon: invalid endpoint-min-trust \"x\" (trusted or untrusted); try \"mpwifi help\"\n");
+	EXPECT_EQ(out.str(), "");
+}
+
+} // namespace
+} // namespace mpwifi::daemon
