@@ -7,3 +7,14 @@ uptime_ns() {
 	read -r up _ </proc/uptime
 	echo $((${up%.*} * 1000000000 + 10#${up#*.} * 10000000))
 }
+
+# The module's trusted-send status: "available", "unavailable: REASON", or empty while the file is missing
+# (module not loaded, or one without trusted sends).
+MPWIFI_TRUSTED_STATUS_FILE=/sys/module/mpwifi/parameters/trusted_status
+trusted_status() {
+	local s=''
+	if [ -r "$MPWIFI_TRUSTED_STATUS_FILE" ]; then
+		read -r s <"$MPWIFI_TRUSTED_STATUS_FILE" || true
+	fi
+	echo "$s"
+}
