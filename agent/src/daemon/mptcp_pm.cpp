@@ -22,23 +22,20 @@ using netlink::Attrs;
 using netlink::kOptional;
 using netlink::kRequired;
 
-#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
-
 constexpr AttrRule kTopRules[] = {
-	RULE(MPTCP_PM_ATTR_ADDR, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPTCP_PM_ATTR_ADDR, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kAddrRules[] = {
-	RULE(MPTCP_PM_ADDR_ATTR_FAMILY, AttrKind::U16, kRequired),
-	RULE(MPTCP_PM_ADDR_ATTR_ID, AttrKind::U8, kOptional),
-	RULE(MPTCP_PM_ADDR_ATTR_ADDR4, AttrKind::Binary, kOptional, 4),
-	RULE(MPTCP_PM_ADDR_ATTR_ADDR6, AttrKind::Binary, kOptional, 16),
-	RULE(MPTCP_PM_ADDR_ATTR_PORT, AttrKind::U16, kOptional),
-	RULE(MPTCP_PM_ADDR_ATTR_FLAGS, AttrKind::U32, kOptional),
-	RULE(MPTCP_PM_ADDR_ATTR_IF_IDX, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_FAMILY, AttrKind::U16, kRequired),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_ID, AttrKind::U8, kOptional),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_ADDR4, AttrKind::Binary, kOptional, 4),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_ADDR6, AttrKind::Binary, kOptional, 16),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_PORT, AttrKind::U16, kOptional),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_FLAGS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_IF_IDX, AttrKind::U32, kOptional),
 };
 
-#undef RULE
 
 void check(int err, const char *what)
 {

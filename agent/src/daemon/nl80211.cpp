@@ -19,26 +19,23 @@ using netlink::Attrs;
 using netlink::kOptional;
 using netlink::kRequired;
 
-#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
-
 constexpr AttrRule kScanRules[] = {
-	RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
-	RULE(NL80211_ATTR_BSS, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_ATTR_BSS, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kBssRules[] = {
-	RULE(NL80211_BSS_BSSID, AttrKind::Binary, kRequired, 6),
-	RULE(NL80211_BSS_CAPABILITY, AttrKind::U16, kOptional),
-	RULE(NL80211_BSS_INFORMATION_ELEMENTS, AttrKind::Bytes, kOptional),
-	RULE(NL80211_BSS_BEACON_IES, AttrKind::Bytes, kOptional),
-	RULE(NL80211_BSS_STATUS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_BSSID, AttrKind::Binary, kRequired, 6),
+	MPW_ATTR_RULE(NL80211_BSS_CAPABILITY, AttrKind::U16, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_INFORMATION_ELEMENTS, AttrKind::Bytes, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_BEACON_IES, AttrKind::Bytes, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_STATUS, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kEventRules[] = {
-	RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
 };
 
-#undef RULE
 
 constexpr std::uint16_t kCapabilityPrivacy = 0x0010;
 

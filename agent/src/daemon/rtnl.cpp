@@ -68,25 +68,22 @@ using netlink::Attrs;
 using netlink::kOptional;
 using netlink::kRequired;
 
-#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
-
 constexpr AttrRule kLinkRules[] = {
-	RULE(IFLA_IFNAME, AttrKind::String, kOptional, IFNAMSIZ),
-	RULE(IFLA_OPERSTATE, AttrKind::U8, kOptional),
-	RULE(IFLA_LINKINFO, AttrKind::Nested, kOptional),
+	MPW_ATTR_RULE(IFLA_IFNAME, AttrKind::String, kOptional, IFNAMSIZ),
+	MPW_ATTR_RULE(IFLA_OPERSTATE, AttrKind::U8, kOptional),
+	MPW_ATTR_RULE(IFLA_LINKINFO, AttrKind::Nested, kOptional),
 };
 
 constexpr AttrRule kLinkInfoRules[] = {
-	RULE(IFLA_INFO_KIND, AttrKind::String, kOptional),
+	MPW_ATTR_RULE(IFLA_INFO_KIND, AttrKind::String, kOptional),
 };
 
 constexpr AttrRule kAddrRules[] = {
-	RULE(IFA_ADDRESS, AttrKind::Bytes, kOptional, 16),
-	RULE(IFA_LOCAL, AttrKind::Bytes, kOptional, 16),
-	RULE(IFA_FLAGS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(IFA_ADDRESS, AttrKind::Bytes, kOptional, 16),
+	MPW_ATTR_RULE(IFA_LOCAL, AttrKind::Bytes, kOptional, 16),
+	MPW_ATTR_RULE(IFA_FLAGS, AttrKind::U32, kOptional),
 };
 
-#undef RULE
 
 // The attributes after the family header @headerLen of @msg.
 Attrs attrsAfter(const nlmsghdr &msg, std::size_t headerLen, std::span<const AttrRule> rules, const char *what)

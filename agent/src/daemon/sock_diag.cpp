@@ -24,17 +24,14 @@ using netlink::AttrRule;
 using netlink::Attrs;
 using netlink::kOptional;
 
-#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
-
 constexpr AttrRule kDiagRules[] = {
-	RULE(INET_DIAG_ULP_INFO, AttrKind::Nested, kOptional),
+	MPW_ATTR_RULE(INET_DIAG_ULP_INFO, AttrKind::Nested, kOptional),
 };
 
 constexpr AttrRule kUlpRules[] = {
-	RULE(INET_ULP_INFO_NAME, AttrKind::String, kOptional),
+	MPW_ATTR_RULE(INET_ULP_INFO_NAME, AttrKind::String, kOptional),
 };
 
-#undef RULE
 
 // Every state but LISTEN: a listener has no path to lose.
 constexpr std::uint32_t kStates = ~0u & ~(1u << TCP_LISTEN);

@@ -21,122 +21,119 @@ using netlink::kRequired;
 
 namespace {
 
-#define RULE(type, ...) AttrRule{type, #type, __VA_ARGS__}
-
 // Top level of AP_GET replies and events.
 constexpr AttrRule kApMessageRules[] = {
-	RULE(MPWIFI_ATTR_AP, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_AP, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kConfigMessageRules[] = {
-	RULE(MPWIFI_ATTR_CONFIG, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_CONFIG, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kEcnMessageRules[] = {
-	RULE(MPWIFI_ATTR_ECN, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_ECN, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kTrustMessageRules[] = {
-	RULE(MPWIFI_ATTR_TRUST, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_TRUST, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kPeerMessageRules[] = {
-	RULE(MPWIFI_ATTR_PEER, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_PEER, AttrKind::Nested, kRequired),
 };
 
 constexpr AttrRule kPolicyMessageRules[] = {
-	RULE(MPWIFI_ATTR_POLICY, AttrKind::Nested, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ATTR_POLICY, AttrKind::Nested, kRequired),
 };
 
 constexpr std::size_t kMacLen = std::tuple_size_v<MacAddr>;
 
 // What identifies a tracked AP: all an event carries.
 #define AP_IDENTITY_RULES                                                   \
-	RULE(MPWIFI_AP_ATTR_IFINDEX, AttrKind::U32, kRequired),             \
-	RULE(MPWIFI_AP_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ), \
-	RULE(MPWIFI_AP_ATTR_STA_ADDR, AttrKind::Binary, kRequired, kMacLen), \
-	RULE(MPWIFI_AP_ATTR_BSSID, AttrKind::Binary, kRequired, kMacLen)
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_IFINDEX, AttrKind::U32, kRequired),             \
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ), \
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_STA_ADDR, AttrKind::Binary, kRequired, kMacLen), \
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_BSSID, AttrKind::Binary, kRequired, kMacLen)
 
 constexpr AttrRule kApIdentityRules[] = {AP_IDENTITY_RULES};
 
 constexpr AttrRule kApRules[] = {
 	AP_IDENTITY_RULES,
-	RULE(MPWIFI_AP_ATTR_FIRST_TRY, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_RETRIED, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_LOST, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_START_NS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_END_NS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_FIRST_TRY, AttrKind::U32, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_RETRIED, AttrKind::U32, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_LOST, AttrKind::U32, kRequired),
-	RULE(MPWIFI_AP_ATTR_WIN_RATED, AttrKind::U32, kRequired),
-	RULE(MPWIFI_AP_ATTR_DELIVERY_PPM, AttrKind::U32, kOptional),
-	RULE(MPWIFI_AP_ATTR_BITRATE_KBPS, AttrKind::U32, kOptional),
-	RULE(MPWIFI_AP_ATTR_PACKET_TIME_NS, AttrKind::U32, kOptional),
-	RULE(MPWIFI_AP_ATTR_LAST_RX_NS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_AP_ATTR_PHY, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_FIRST_TRY, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_RETRIED, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_LOST, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_START_NS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_END_NS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_FIRST_TRY, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_RETRIED, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_LOST, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_RATED, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_DELIVERY_PPM, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_BITRATE_KBPS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_PACKET_TIME_NS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_LAST_RX_NS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_PHY, AttrKind::U8, kRequired),
 	// Optional: a module without ECN steering leaves them out.
-	RULE(MPWIFI_AP_ATTR_ECT, AttrKind::U64, kOptional),
-	RULE(MPWIFI_AP_ATTR_MARKED, AttrKind::U64, kOptional),
-	RULE(MPWIFI_AP_ATTR_CE_SEEN, AttrKind::U64, kOptional),
-	RULE(MPWIFI_AP_ATTR_WIN_ECT, AttrKind::U32, kOptional),
-	RULE(MPWIFI_AP_ATTR_WIN_MARKED, AttrKind::U32, kOptional),
-	RULE(MPWIFI_AP_ATTR_ECN_MARKING, AttrKind::U8, kOptional),
-	RULE(MPWIFI_AP_ATTR_ECN_DELTA_PPM, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECT, AttrKind::U64, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_MARKED, AttrKind::U64, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_CE_SEEN, AttrKind::U64, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_ECT, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_MARKED, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECN_MARKING, AttrKind::U8, kOptional),
+	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECN_DELTA_PPM, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kConfigRules[] = {
-	RULE(MPWIFI_CONFIG_ATTR_WINDOW_MS, AttrKind::U32, kRequired),
-	RULE(MPWIFI_CONFIG_ATTR_MAX_APS, AttrKind::U32, kRequired),
-	RULE(MPWIFI_CONFIG_ATTR_AP_BYTES, AttrKind::U32, kRequired),
-	RULE(MPWIFI_CONFIG_ATTR_RX_HOOK, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_WINDOW_MS, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_MAX_APS, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_AP_BYTES, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_RX_HOOK, AttrKind::U8, kRequired),
 };
 
 constexpr AttrRule kEcnRules[] = {
-	RULE(MPWIFI_ECN_ATTR_ENABLED, AttrKind::U8, kRequired),
-	RULE(MPWIFI_ECN_ATTR_LAW, AttrKind::U8, kRequired),
-	RULE(MPWIFI_ECN_ATTR_THRESHOLD_PPM, AttrKind::U32, kRequired),
-	RULE(MPWIFI_ECN_ATTR_CAP_PPM, AttrKind::U32, kRequired),
-	RULE(MPWIFI_ECN_ATTR_BUDGET_PPM, AttrKind::U32, kRequired),
-	RULE(MPWIFI_ECN_ATTR_MIN_FRAMES, AttrKind::U32, kRequired),
-	RULE(MPWIFI_ECN_ATTR_STALE_MS, AttrKind::U32, kRequired),
-	RULE(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_ENABLED, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_LAW, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_THRESHOLD_PPM, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_CAP_PPM, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_BUDGET_PPM, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_MIN_FRAMES, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_STALE_MS, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kTrustRules[] = {
-	RULE(MPWIFI_TRUST_ATTR_IFINDEX, AttrKind::U32, kRequired),
-	RULE(MPWIFI_TRUST_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ),
-	RULE(MPWIFI_TRUST_ATTR_LEVEL, AttrKind::U8, kRequired),
-	RULE(MPWIFI_TRUST_ATTR_SOURCE, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_IFINDEX, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ),
+	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_LEVEL, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_SOURCE, AttrKind::U8, kRequired),
 };
 
 constexpr AttrRule kPeerRules[] = {
-	RULE(MPWIFI_PEER_ATTR_FAMILY, AttrKind::U16, kRequired),
-	RULE(MPWIFI_PEER_ATTR_ADDR, AttrKind::Bytes, kRequired, 16),
-	RULE(MPWIFI_PEER_ATTR_PREFIX_LEN, AttrKind::U8, kRequired),
-	RULE(MPWIFI_PEER_ATTR_LEVEL, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_FAMILY, AttrKind::U16, kRequired),
+	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_ADDR, AttrKind::Bytes, kRequired, 16),
+	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_PREFIX_LEN, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_LEVEL, AttrKind::U8, kRequired),
 };
 
 constexpr AttrRule kPolicyRules[] = {
-	RULE(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW, AttrKind::U8, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_TRUSTED_SCHED, AttrKind::U8, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_PEER_DEFAULT, AttrKind::U8, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_SCHED_AVAILABLE, AttrKind::U8, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_SCHED_REASON, AttrKind::String, kOptional),
-	RULE(MPWIFI_POLICY_ATTR_TRUSTED_SENDS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_REFUSED_SENDS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_REDIRECTS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_WAITS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_RESUMES, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_GUARD_REFUSED, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_EGRESS_DROPS, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_CONNECT_STEERED, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_CONNECT_REFUSED, AttrKind::U64, kRequired),
-	RULE(MPWIFI_POLICY_ATTR_CONNECTIONS, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_TRUSTED_SCHED, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_PEER_DEFAULT, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_SCHED_AVAILABLE, AttrKind::U8, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_SCHED_REASON, AttrKind::String, kOptional),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_TRUSTED_SENDS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_REFUSED_SENDS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_REDIRECTS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_WAITS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_RESUMES, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_GUARD_REFUSED, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_EGRESS_DROPS, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECT_STEERED, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECT_REFUSED, AttrKind::U64, kRequired),
+	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECTIONS, AttrKind::U32, kRequired),
 };
 
 #undef AP_IDENTITY_RULES
-#undef RULE
 
 MacAddr macAt(const Attrs &attrs, int type)
 {

@@ -34,6 +34,9 @@ struct AttrRule {
 	std::size_t len = 0;
 };
 
+// A rule named after its attribute constant: MPW_ATTR_RULE(NL80211_ATTR_BSS, AttrKind::Nested, kRequired).
+#define MPW_ATTR_RULE(type, ...) ::mpwifi::netlink::AttrRule{type, #type, __VA_ARGS__}
+
 // Points into the message: must not outlive it.
 class Attrs {
 public:
