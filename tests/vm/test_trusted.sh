@@ -157,7 +157,7 @@ pids+=("$during")
 sleep 5
 t_up=$(now_ns)
 "$PATHSIM" link-up cell0 >/dev/null
-log "      link down for $(( ($(now_ns) - t_down) / 1000000 )) ms"
+log "      cell0 without carrier for $(( (t_up - t_down) / 1000000 )) ms (then link-up took $(( ($(now_ns) - t_up) / 1000000 )) ms)"
 stop_capture "$during"
 cap=$outer
 wait "$client" || true
