@@ -31,14 +31,13 @@
  *   POSTROUTING            netfilter: a segment whose DSS mapping covers a
  *                          trusted byte never leaves through an untrusted
  *                          interface, whatever routing did to its subflow since
- *                          (TCP retransmits re-route), and whatever a probe
- *                          missed (kprobes skip nested hits).
+ *                          (TCP retransmits re-route).
  *   tcp_v4/v6_connect      kprobes: bind the MP_CAPABLE subflow to a trusted
  *                          interface with a route (first-subflow policy).
- *   inet_sock_destruct    kprobe: the connection's ranges are freed with the
- *                          socket, not at close: subflows may still transmit
- *                          what was queued on them after the MPTCP socket
- *                          closed, and the egress hook must still know it.
+ *   __mptcp_close_ssk,     kprobes: the connection's ranges are freed when the
+ *   inet_sock_destruct    socket and every subflow that closed with it are:
+ *                          closed subflows still transmit what was queued on
+ *                          them, and the egress hook must still know it.
  * Private layouts come from the target kernel's BTF at build time
  * (btf_layout.py -> mptcp_layout.h) and are checked at load against a live
  * MPTCP socket; any failure leaves the module loaded, the scheduler
