@@ -66,6 +66,8 @@
 #include <uapi/linux/mptcp.h>
 #include <uapi/linux/mpwifi.h>
 
+#include <mpwifi/ranges.h>
+
 #include "mpwifi.h"
 #include "mptcp_layout.h"
 
@@ -74,7 +76,7 @@
  * (a merge would make untrusted bytes already queued on an untrusted subflow
  * look trusted, and the egress hook would then hold them back).  The table
  * grows from MPW_RANGES_MIN to MPW_RANGES_MAX (64 KiB); beyond, or when
- * memory is short, the newest two are merged.
+ * memory is short, the last range grows over the newest gap.
  */
 #define MPW_RANGES_MIN		16
 #define MPW_RANGES_MAX		4096
@@ -113,12 +115,6 @@ void mpw_trusted_count(struct net *net, enum mpw_trusted_stat stat)
 	atomic64_inc(&mpw_pernet(net)->trust.stats[stat]);
 }
 
-/* A data sequence comparison that survives wraparound. */
-static inline bool mpw_seq_before(u64 a, u64 b)
-{
-	return (s64)(a - b) < 0;
-}
-
 /* Returns to the probed function's caller with a value: see mpw_override(). */
 static noinline __maybe_unused int mpw_ret_zero(void) { return 0; }
 static noinline int mpw_ret_eopnotsupp(void) { return -EOPNOTSUPP; }
@@ -137,21 +133,13 @@ static int mpw_override(struct pt_regs *regs, int (*stub)(void))
 	return 1;
 }
 
-/* The trusted byte ranges of one connection. */
-struct mpw_range {
-	u64 start, end;
-};
-
 struct mpw_msk {
 	struct hlist_node node;		/* in mpw_msks */
 	struct sock *msk;		/* never dereferenced once unhashed */
 	struct net *net;
 	refcount_t ref;			/* the table's, and a queued resume's */
 	spinlock_t lock;		/* the ranges; any context */
-	unsigned int open;		/* trusted sendmsg calls in progress */
-	u64 open_start;			/* data from here on is trusted while open */
-	unsigned int n, cap;
-	struct mpw_range *r;		/* sorted, disjoint */
+	struct mpw_ranges ranges;	/* under ->lock */
 	bool waiting;			/* a pick was withheld since the last trusted one */
 	struct delayed_work resume;
 	/*
@@ -188,7 +176,7 @@ static void mpw_msk_free_rcu(struct rcu_head *head)
 {
 	struct mpw_msk *st = container_of(head, struct mpw_msk, rcu);
 
-	kfree(st->r);
+	kfree(st->ranges.r);
 	kfree(st);
 }
 
@@ -210,104 +198,48 @@ static __maybe_unused void mpw_msk_put(struct mpw_msk *st)
 	}
 }
 
-/* The first range ending after @seq (st->n if none).  Caller holds st->lock. */
-static unsigned int mpw_range_after(const struct mpw_msk *st, u64 seq)
-{
-	unsigned int lo = 0, hi = st->n;
-
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-
-		if (mpw_seq_before(seq, st->r[mid].end))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
 static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
 {
 	unsigned long flags;
-	unsigned int i;
 	bool hit;
 
-	if (!mpw_seq_before(start, end))
-		return false;
 	spin_lock_irqsave(&st->lock, flags);
-	i = mpw_range_after(st, start);
-	hit = (st->open && mpw_seq_before(st->open_start, end)) ||
-	      (i < st->n && mpw_seq_before(st->r[i].start, end));
+	hit = mpw_ranges_overlap(&st->ranges, start, end);
 	spin_unlock_irqrestore(&st->lock, flags);
 	return hit;
 }
 
-/*
- * Whether byte @start is trusted; *run_end: where the run of bytes of the
- * same kind that begins at @start ends, at most @end.
- */
 static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
 {
 	unsigned long flags;
 	bool trusted;
-	unsigned int i;
 
-	*run_end = end;
 	spin_lock_irqsave(&st->lock, flags);
-	i = mpw_range_after(st, start);
-	trusted = i < st->n && !mpw_seq_before(start, st->r[i].start);
-	if (trusted) {
-		if (mpw_seq_before(st->r[i].end, end))
-			*run_end = st->r[i].end;
-	} else if (i < st->n && mpw_seq_before(st->r[i].start, end)) {
-		*run_end = st->r[i].start;
-	}
-	if (st->open && !mpw_seq_before(start, st->open_start)) {
-		trusted = true;		/* to the end */
-		*run_end = end;
-	} else if (!trusted && st->open && mpw_seq_before(st->open_start, *run_end)) {
-		*run_end = st->open_start;
-	}
+	trusted = mpw_ranges_run(&st->ranges, start, end, run_end);
 	spin_unlock_irqrestore(&st->lock, flags);
 	return trusted;
 }
 
-/* Appends [start, end): ranges arrive in stream order.  Caller holds st->lock. */
+/* Appends [start, end), growing the table up to MPW_RANGES_MAX.  Caller holds st->lock. */
 static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
 {
+	struct mpw_ranges *rs = &st->ranges;
 	struct mpw_range *bigger;
-	unsigned int acked;
 
-	/* acknowledged data is never sent again */
-	acked = mpw_range_after(st, snd_una);
-	if (acked) {
-		memmove(st->r, st->r + acked, (st->n - acked) * sizeof(*st->r));
-		st->n -= acked;
-	}
-	if (!mpw_seq_before(start, end))
+	mpw_ranges_prune(rs, snd_una);
+	if (mpw_ranges_append(rs, start, end))
 		return;
-	if (st->n && !mpw_seq_before(st->r[st->n - 1].end, start)) {
-		if (mpw_seq_before(st->r[st->n - 1].end, end))
-			st->r[st->n - 1].end = end;
-		return;
+	bigger = rs->cap < MPW_RANGES_MAX ?
+		 kmalloc_array(rs->cap * 2, sizeof(*bigger), GFP_ATOMIC) : NULL;
+	if (bigger) {
+		memcpy(bigger, rs->r, rs->n * sizeof(*bigger));
+		kfree(rs->r);
+		rs->r = bigger;
+		rs->cap *= 2;
+		mpw_ranges_append(rs, start, end);
+	} else {
+		mpw_ranges_append_over_gap(rs, start, end);
 	}
-	if (st->n == st->cap) {
-		bigger = st->cap < MPW_RANGES_MAX ?
-			 kmalloc_array(st->cap * 2, sizeof(*bigger), GFP_ATOMIC) : NULL;
-		if (bigger) {
-			memcpy(bigger, st->r, st->n * sizeof(*bigger));
-			kfree(st->r);
-			st->r = bigger;
-			st->cap *= 2;
-		} else {
-			/* the newest gap is the likeliest to be still unsent */
-			st->r[st->n - 2].end = st->r[st->n - 1].end;
-			st->n--;
-		}
-	}
-	st->r[st->n].start = start;
-	st->r[st->n].end = end;
-	st->n++;
 }
 
 #if MPW_LAYOUT_OK
@@ -589,12 +521,12 @@ static struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 	fresh = kzalloc(sizeof(*fresh), GFP_ATOMIC);
 	if (!fresh)
 		return NULL;
-	fresh->r = kmalloc_array(MPW_RANGES_MIN, sizeof(*fresh->r), GFP_ATOMIC);
-	if (!fresh->r) {
+	fresh->ranges.r = kmalloc_array(MPW_RANGES_MIN, sizeof(*fresh->ranges.r), GFP_ATOMIC);
+	if (!fresh->ranges.r) {
 		kfree(fresh);
 		return NULL;
 	}
-	fresh->cap = MPW_RANGES_MIN;
+	fresh->ranges.cap = MPW_RANGES_MIN;
 	fresh->msk = msk;
 	fresh->net = net;
 	refcount_set(&fresh->ref, 1);
@@ -611,7 +543,7 @@ static struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 	}
 	spin_unlock_irqrestore(&mpw_msks_lock, flags);
 	if (fresh) {
-		kfree(fresh->r);
+		kfree(fresh->ranges.r);
 		kfree(fresh);
 	}
 	return st;
@@ -648,8 +580,7 @@ static int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 	if (st) {
 		/* everything written from here until the call returns is trusted */
 		spin_lock_irqsave(&st->lock, flags);
-		if (!st->open++)
-			st->open_start = MPW_GET(msk, MSK_WRITE_SEQ, u64);
+		mpw_ranges_open(&st->ranges, MPW_GET(msk, MSK_WRITE_SEQ, u64));
 		spin_unlock_irqrestore(&st->lock, flags);
 	}
 	rcu_read_unlock();
@@ -695,8 +626,8 @@ static int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (st) {
 		spin_lock_irqsave(&st->lock, flags);
 		/* the call's bytes all lie below write_seq as it returns */
-		if (st->open && !--st->open)
-			mpw_msk_add_range(st, st->open_start, MPW_GET(msk, MSK_WRITE_SEQ, u64),
+		if (mpw_ranges_close(&st->ranges))
+			mpw_msk_add_range(st, st->ranges.open_start, MPW_GET(msk, MSK_WRITE_SEQ, u64),
 					  MPW_GET(msk, MSK_SND_UNA, u64));
 		spin_unlock_irqrestore(&st->lock, flags);
 	}

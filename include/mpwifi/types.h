@@ -21,6 +21,7 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef int32_t s32;
+typedef int64_t s64;
 
 static inline u64 div_u64(u64 dividend, u32 divisor)
 {

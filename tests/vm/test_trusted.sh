@@ -15,7 +15,8 @@
 #      with ENETUNREACH;
 #  (d) refused sends: trusted scheduler off -> EOPNOTSUPP; a fallback to plain TCP over wifi0 ->
 #      ENETUNREACH; nothing of either reaches the wire;
-#  (e) routing moves a subflow that carries trusted data onto wifi0: the egress guard drops it, no leak;
+#  (e) routing moves a subflow that carries trusted data onto wifi0: what is queued on it is dropped at
+#      egress, new trusted data is no longer given to it, no leak, and the session completes afterwards;
 #  (f) an unprivileged trust change is refused and changes nothing;
 #  (g) the module unloads cleanly in the middle of a trusted session.
 . "$(dirname "$0")/lib.sh"
@@ -255,7 +256,7 @@ cli ip route del default via "$PATHSIM_WIFI_GW" dev wifi0 metric 1
 
 # (e) the route of a subflow carrying trusted data moves to wifi0: the egress guard holds it back
 cli "$MPWIFI" policy set first-subflow off
-drops0=$(policy_stat "$CLI" egress_drops)
+drops0=$(policy_stat "$CLI" egress_drops) waits0=$(policy_stat "$CLI" waits)
 capture "$CLI" wifi0 "$out/e-wifi0.pcap"
 server_start "$out/e-server.log"
 ip netns exec "$CLI" "$HTTP" session "$SERVER" --messages 600 --rate 100 --header 64 --up 1024 --down 1024 \
@@ -271,8 +272,13 @@ cli ip rule del from "$PATHSIM_CELL_IP" lookup "$PATHSIM_WIFI_TABLE" priority 5
 wait "$client" || true
 wait "$server" || true
 stop_capture "$cap"
-check "(e) the egress guard dropped trusted segments rerouted to wifi0" \
-	test "$(policy_stat "$CLI" egress_drops)" -gt "$drops0"
+drops=$(( $(policy_stat "$CLI" egress_drops) - drops0 )) waits=$(( $(policy_stat "$CLI" waits) - waits0 ))
+log "      while rerouted: $drops segments dropped at egress, $waits picks withheld"
+# queued trusted segments are dropped at egress; new trusted data is no longer given to the subflow
+check "(e) trusted data held back from the rerouted subflow (egress drops or withheld picks)" \
+	test $((drops + waits)) -gt 0
+check "(e) the session completed in order once the route came back" \
+	equals "$(jfield "$out/e-client.log" done complete)/$(jfield "$out/e-client.log" done mismatches)" "True/0"
 check "(e) no trusted byte on wifi0" equals "$(scan "$out/e-wifi0.pcap" leak_bytes)" 0
 cli "$MPWIFI" policy set first-subflow prefer
 
