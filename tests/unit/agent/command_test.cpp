@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "test_command.h"
 
 namespace mpwifi::cli {
 namespace {
@@ -12,21 +13,8 @@ namespace {
 using Action = Command::Action;
 using namespace std::chrono_literals;
 
-Command parse(std::vector<std::string> args)
-{
-	return parseCommandLine(args);
-}
-
-// The UsageError message for @args, or "" if they parse.
-std::string errorOf(std::vector<std::string> args)
-{
-	try {
-		(void)parseCommandLine(args);
-	} catch (const UsageError &e) {
-		return e.what();
-	}
-	return "";
-}
+using test::errorOf;
+using test::parse;
 
 TEST(CommandLine, HelpAndVersion)
 {

@@ -19,19 +19,6 @@ namespace {
 using namespace mpwifi::test;
 using netlink::ParseError;
 
-// Runs @fn, expecting a ParseError whose message contains @needle.
-template <typename Fn>
-void expectParseError(Fn &&fn, const std::string &needle)
-{
-	try {
-		fn();
-		ADD_FAILURE() << "no ParseError, expected one mentioning " << needle;
-	} catch (const ParseError &e) {
-		EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-		EXPECT_EQ(e.code(), EBADMSG);
-	}
-}
-
 // A copy of @msg, whose first attribute claims 8 bytes more than it has.
 std::vector<std::uint32_t> overlongCopy(const netlink::MsgPtr &msg)
 {

@@ -14,6 +14,9 @@
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
+#include <gtest/gtest.h>
+
+#include "netlink/error.h"
 #include "netlink/genl_socket.h"
 
 namespace mpwifi::test {
@@ -150,6 +153,19 @@ inline void putEcn(nl_msg *msg, const EcnContent &c = {})
 	if (c.extra)
 		c.extra(msg);
 	nla_nest_end(msg, nest);
+}
+
+// Runs @fn, expecting a ParseError (EBADMSG) whose message contains @needle.
+template <typename Fn>
+void expectParseError(Fn &&fn, const std::string &needle)
+{
+	try {
+		fn();
+		ADD_FAILURE() << "no ParseError, expected one mentioning " << needle;
+	} catch (const netlink::ParseError &e) {
+		EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+		EXPECT_EQ(e.code(), EBADMSG);
+	}
 }
 
 } // namespace mpwifi::test

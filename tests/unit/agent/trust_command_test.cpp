@@ -6,26 +6,15 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "test_command.h"
 
 namespace mpwifi::cli {
 namespace {
 
 using Action = Command::Action;
 
-Command parse(std::vector<std::string> args)
-{
-	return parseCommandLine(args);
-}
-
-std::string errorOf(std::vector<std::string> args)
-{
-	try {
-		(void)parseCommandLine(args);
-	} catch (const UsageError &e) {
-		return e.what();
-	}
-	return "";
-}
+using test::errorOf;
+using test::parse;
 
 TEST(TrustCommand, Show)
 {

@@ -20,17 +20,6 @@ namespace {
 using namespace mpwifi::test;
 using netlink::ParseError;
 
-template <typename Fn>
-void expectParseError(Fn &&fn, const std::string &needle)
-{
-	try {
-		fn();
-		ADD_FAILURE() << "no ParseError, expected one mentioning " << needle;
-	} catch (const ParseError &e) {
-		EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-	}
-}
-
 struct TrustContent {
 	std::set<int> omit;
 	std::uint8_t level = MPWIFI_TRUST_TRUSTED;
