@@ -134,9 +134,14 @@ static int mpw_put_figures(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
 	return 0;
 }
 
-/* One AP message; @cb: part of a dump (flags it if the table changed meanwhile). */
-static int mpw_fill_ap(struct sk_buff *skb, const struct mpw_ap_snapshot *s, bool figures,
-		       struct netlink_callback *cb, u32 portid, u32 seq, int flags, u8 cmd)
+/*
+ * Every message of the family: a header and one attribute @type nesting what
+ * @fill puts, or nothing at all (-EMSGSIZE) when it does not fit.  @cb: part
+ * of a dump whose cb->seq tracks changes (flags the message if one happened).
+ */
+static int mpw_put_msg(struct sk_buff *skb, u32 portid, u32 seq, int flags, u8 cmd, int type,
+		       int (*fill)(struct sk_buff *skb, void *arg), void *arg,
+		       struct netlink_callback *cb)
 {
 	struct nlattr *nest;
 	void *hdr;
@@ -146,14 +151,32 @@ static int mpw_fill_ap(struct sk_buff *skb, const struct mpw_ap_snapshot *s, boo
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	nest = nla_nest_start(skb, MPWIFI_ATTR_AP);
-	if (!nest || mpw_put_identity(skb, s) || (figures && mpw_put_figures(skb, s))) {
+	nest = nla_nest_start(skb, type);
+	if (!nest || fill(skb, arg)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/* One message in the current part of a dump. */
+static int mpw_put_dump_msg(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd, int type,
+			    int (*fill)(struct sk_buff *skb, void *arg), void *arg)
+{
+	return mpw_put_msg(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd,
+			   type, fill, arg, cb);
+}
+
+static int mpw_fill_ap_identity(struct sk_buff *skb, void *snap)
+{
+	return mpw_put_identity(skb, snap);
+}
+
+static int mpw_fill_ap(struct sk_buff *skb, void *snap)
+{
+	return mpw_put_identity(skb, snap) ?: mpw_put_figures(skb, snap);
 }
 
 /* cb->args[0]: APs already sent in this dump. */
@@ -182,8 +205,8 @@ static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			if (idx++ < skip)
 				continue;
 			mpw_ap_snapshot_take(ap, now_ns, &snap);
-			err = mpw_fill_ap(skb, &snap, true, cb, NETLINK_CB(cb->skb).portid,
-					  cb->nlh->nlmsg_seq, NLM_F_MULTI, MPWIFI_CMD_AP_GET);
+			err = mpw_put_dump_msg(skb, cb, MPWIFI_CMD_AP_GET, MPWIFI_ATTR_AP,
+					       mpw_fill_ap, &snap);
 			if (err) {
 				idx--;
 				goto out;
@@ -197,32 +220,26 @@ out:
 	return err && idx == skip ? err : skb->len;
 }
 
-/* Reply to @info with one nested attribute @type, filled by @fill. */
+/* Reply to @info with one nested attribute @type, filled by @fill from the requester's namespace. */
 static int mpw_reply_nested(struct genl_info *info, u8 cmd, int type,
-			    int (*fill)(struct sk_buff *msg, struct net *net))
+			    int (*fill)(struct sk_buff *msg, void *net))
 {
-	struct nlattr *nest;
 	struct sk_buff *msg;
-	void *hdr;
+	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mpw_family, 0, cmd);
-	if (!hdr)
-		goto nospace;
-	nest = nla_nest_start(msg, type);
-	if (!nest || fill(msg, genl_info_net(info)))
-		goto nospace;
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
+	err = mpw_put_msg(msg, info->snd_portid, info->snd_seq, 0, cmd, type, fill,
+			  genl_info_net(info), NULL);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
 	return genlmsg_reply(msg, info);
-nospace:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
 }
 
-static int mpw_fill_config(struct sk_buff *msg, struct net *net)
+static int mpw_fill_config(struct sk_buff *msg, void *net)
 {
 	const struct mpw_net *mn = mpw_pernet(net);
 
@@ -259,7 +276,7 @@ static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int mpw_fill_ecn(struct sk_buff *msg, struct net *net)
+static int mpw_fill_ecn(struct sk_buff *msg, void *net)
 {
 	const struct mpw_net_ecn *e = &mpw_pernet(net)->ecn;
 	u32 best_ns = READ_ONCE(e->best_ns);
@@ -333,25 +350,21 @@ static int mpw_ap_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int mpw_fill_trust(struct sk_buff *skb, const struct net_device *dev, u8 level, u8 source,
-			  u32 portid, u32 seq, int flags, u8 cmd)
-{
-	struct nlattr *nest;
-	void *hdr;
+/* An interface's trust, as reported. */
+struct mpw_trust_report {
+	const struct net_device *dev;
+	u8 level, source;
+};
 
-	hdr = genlmsg_put(skb, portid, seq, &mpw_family, flags, cmd);
-	if (!hdr)
+static int mpw_fill_trust(struct sk_buff *skb, void *arg)
+{
+	const struct mpw_trust_report *t = arg;
+
+	if (nla_put_u32(skb, MPWIFI_TRUST_ATTR_IFINDEX, t->dev->ifindex) ||
+	    nla_put_string(skb, MPWIFI_TRUST_ATTR_IFNAME, t->dev->name) ||
+	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_LEVEL, t->level) ||
+	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_SOURCE, t->source))
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, MPWIFI_ATTR_TRUST);
-	if (!nest || nla_put_u32(skb, MPWIFI_TRUST_ATTR_IFINDEX, dev->ifindex) ||
-	    nla_put_string(skb, MPWIFI_TRUST_ATTR_IFNAME, dev->name) ||
-	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_LEVEL, level) ||
-	    nla_put_u8(skb, MPWIFI_TRUST_ATTR_SOURCE, source)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
 	return 0;
 }
 
@@ -363,9 +376,9 @@ static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	long idx = 0, skip = cb->args[0];
+	struct mpw_trust_report t;
 	struct net_device *dev;
 	int err = 0;
-	u8 level, source;
 
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
@@ -373,9 +386,10 @@ static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		if (idx++ < skip)
 			continue;
-		level = mpw_trust_iface_level(net, dev->ifindex, &source);
-		err = mpw_fill_trust(skb, dev, level, source, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI, MPWIFI_CMD_TRUST_GET);
+		t.dev = dev;
+		t.level = mpw_trust_iface_level(net, dev->ifindex, &t.source);
+		err = mpw_put_dump_msg(skb, cb, MPWIFI_CMD_TRUST_GET, MPWIFI_ATTR_TRUST,
+				       mpw_fill_trust, &t);
 		if (err) {
 			idx--;
 			break;
@@ -388,6 +402,7 @@ static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 level, u8 source)
 {
+	struct mpw_trust_report t = { .dev = dev, .level = level, .source = source };
 	struct sk_buff *msg;
 
 	if (!genl_has_listeners(&mpw_family, net, MPW_MCGRP_EVENTS))
@@ -395,7 +410,7 @@ void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 lev
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
-	if (mpw_fill_trust(msg, dev, level, source, 0, 0, 0, MPWIFI_EVENT_TRUST)) {
+	if (mpw_put_msg(msg, 0, 0, 0, MPWIFI_EVENT_TRUST, MPWIFI_ATTR_TRUST, mpw_fill_trust, &t, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
@@ -446,34 +461,31 @@ static int mpw_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int mpw_fill_peer(struct sk_buff *skb, void *arg)
+{
+	const struct mpw_peer *p = arg;
+	bool v4 = p->family == AF_INET;
+
+	if (nla_put_u16(skb, MPWIFI_PEER_ATTR_FAMILY, p->family) ||
+	    nla_put(skb, MPWIFI_PEER_ATTR_ADDR, v4 ? 4 : 16,
+		    v4 ? (const void *)&p->addr.s6_addr32[3] : (const void *)&p->addr) ||
+	    nla_put_u8(skb, MPWIFI_PEER_ATTR_PREFIX_LEN, v4 ? p->prefix_len - 96 : p->prefix_len) ||
+	    nla_put_u8(skb, MPWIFI_PEER_ATTR_LEVEL, p->level))
+		return -EMSGSIZE;
+	return 0;
+}
+
 struct mpw_peer_dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 };
 
-static int mpw_fill_peer(const struct mpw_peer *p, void *arg)
+static int mpw_dump_peer(const struct mpw_peer *p, void *arg)
 {
 	struct mpw_peer_dump_ctx *c = arg;
-	bool v4 = p->family == AF_INET;
-	struct nlattr *nest;
-	void *hdr;
 
-	hdr = genlmsg_put(c->skb, NETLINK_CB(c->cb->skb).portid, c->cb->nlh->nlmsg_seq,
-			  &mpw_family, NLM_F_MULTI, MPWIFI_CMD_PEER_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start(c->skb, MPWIFI_ATTR_PEER);
-	if (!nest || nla_put_u16(c->skb, MPWIFI_PEER_ATTR_FAMILY, p->family) ||
-	    nla_put(c->skb, MPWIFI_PEER_ATTR_ADDR, v4 ? 4 : 16,
-		    v4 ? (const void *)&p->addr.s6_addr32[3] : (const void *)&p->addr) ||
-	    nla_put_u8(c->skb, MPWIFI_PEER_ATTR_PREFIX_LEN, v4 ? p->prefix_len - 96 : p->prefix_len) ||
-	    nla_put_u8(c->skb, MPWIFI_PEER_ATTR_LEVEL, p->level)) {
-		genlmsg_cancel(c->skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(c->skb, nest);
-	genlmsg_end(c->skb, hdr);
-	return 0;
+	return mpw_put_dump_msg(c->skb, c->cb, MPWIFI_CMD_PEER_GET, MPWIFI_ATTR_PEER, mpw_fill_peer,
+				(void *)p);
 }
 
 /* cb->args[0]: prefixes already sent. */
@@ -484,7 +496,7 @@ static int mpw_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err;
 
 	rcu_read_lock();
-	err = mpw_trust_peer_walk(sock_net(skb->sk), skip, mpw_fill_peer, &c, &done);
+	err = mpw_trust_peer_walk(sock_net(skb->sk), skip, mpw_dump_peer, &c, &done);
 	rcu_read_unlock();
 	cb->args[0] = done;
 	return err && done == skip ? err : skb->len;
@@ -551,7 +563,7 @@ static int mpw_peer_del(struct sk_buff *skb, struct genl_info *info)
 	return err ?: mpw_trust_peer_change(genl_info_net(info), &p, false, info->extack);
 }
 
-static int mpw_fill_policy(struct sk_buff *msg, struct net *net)
+static int mpw_fill_policy(struct sk_buff *msg, void *net)
 {
 	static const u8 stat_attr[MPW_TS_MAX] = {
 		[MPW_TS_TRUSTED_SENDS] = MPWIFI_POLICY_ATTR_TRUSTED_SENDS,
@@ -705,7 +717,7 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
 			  2 * nla_total_size(ETH_ALEN), GFP_ATOMIC);
 	if (!msg)
 		return;
-	if (mpw_fill_ap(msg, &snap, false, NULL, 0, 0, 0, cmd)) {
+	if (mpw_put_msg(msg, 0, 0, 0, cmd, MPWIFI_ATTR_AP, mpw_fill_ap_identity, &snap, NULL)) {
 		nlmsg_free(msg);
 		return;
 	}
