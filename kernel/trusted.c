@@ -116,10 +116,7 @@ void mpw_trusted_count(struct net *net, enum mpw_trusted_stat stat)
 }
 
 /* Returns to the probed function's caller with a value: see mpw_override(). */
-static noinline __maybe_unused int mpw_ret_zero(void) { return 0; }
 static noinline int mpw_ret_eopnotsupp(void) { return -EOPNOTSUPP; }
-static noinline __maybe_unused int mpw_ret_enetunreach(void) { return -ENETUNREACH; }
-static noinline __maybe_unused int mpw_ret_enobufs(void) { return -ENOBUFS; }
 
 /*
  * Skip the probed function: its probe sits on the entry's ftrace site, where
@@ -132,6 +129,12 @@ static int mpw_override(struct pt_regs *regs, int (*stub)(void))
 	instruction_pointer_set(regs, (unsigned long)stub);
 	return 1;
 }
+
+#if MPW_LAYOUT_OK
+
+static noinline int mpw_ret_zero(void) { return 0; }
+static noinline int mpw_ret_enetunreach(void) { return -ENETUNREACH; }
+static noinline int mpw_ret_enobufs(void) { return -ENOBUFS; }
 
 struct mpw_msk {
 	struct hlist_node node;		/* in mpw_msks */
@@ -156,13 +159,13 @@ struct mpw_msk {
 };
 
 static DEFINE_HASHTABLE(mpw_msks, 10);
-static __maybe_unused DEFINE_HASHTABLE(mpw_closed, 10);
-static __maybe_unused DEFINE_SPINLOCK(mpw_msks_lock);
-static __maybe_unused atomic_t mpw_msk_count = ATOMIC_INIT(0);
-static __maybe_unused struct workqueue_struct *mpw_trusted_wq;
-static __maybe_unused void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
+static DEFINE_HASHTABLE(mpw_closed, 10);
+static DEFINE_SPINLOCK(mpw_msks_lock);
+static atomic_t mpw_msk_count = ATOMIC_INIT(0);
+static struct workqueue_struct *mpw_trusted_wq;
+static void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
 
-static __maybe_unused struct mpw_msk *mpw_msk_lookup(const struct sock *msk)
+static struct mpw_msk *mpw_msk_lookup(const struct sock *msk)
 {
 	struct mpw_msk *st;
 
@@ -180,7 +183,7 @@ static void mpw_msk_free_rcu(struct rcu_head *head)
 	kfree(st);
 }
 
-static __maybe_unused struct mpw_msk *mpw_closed_lookup(const struct sock *ssk)
+static struct mpw_msk *mpw_closed_lookup(const struct sock *ssk)
 {
 	struct mpw_closed_subflow *c;
 
@@ -190,7 +193,7 @@ static __maybe_unused struct mpw_msk *mpw_closed_lookup(const struct sock *ssk)
 	return NULL;
 }
 
-static __maybe_unused void mpw_msk_put(struct mpw_msk *st)
+static void mpw_msk_put(struct mpw_msk *st)
 {
 	if (refcount_dec_and_test(&st->ref)) {
 		atomic_dec(&mpw_msk_count);
@@ -198,7 +201,7 @@ static __maybe_unused void mpw_msk_put(struct mpw_msk *st)
 	}
 }
 
-static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
+static bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
 {
 	unsigned long flags;
 	bool hit;
@@ -209,7 +212,7 @@ static __maybe_unused bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 e
 	return hit;
 }
 
-static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
+static bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
 {
 	unsigned long flags;
 	bool trusted;
@@ -221,7 +224,7 @@ static __maybe_unused bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u
 }
 
 /* Appends [start, end), growing the table up to MPW_RANGES_MAX.  Caller holds st->lock. */
-static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
+static void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
 {
 	struct mpw_ranges *rs = &st->ranges;
 	struct mpw_range *bigger;
@@ -241,8 +244,6 @@ static __maybe_unused void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 
 		mpw_ranges_append_over_gap(rs, start, end);
 	}
 }
-
-#if MPW_LAYOUT_OK
 
 static_assert(MPW_SIZE_MSK_WRITE_SEQ == 8 && MPW_SIZE_MSK_SND_UNA == 8 && MPW_SIZE_MSK_SND_NXT == 8);
 static_assert(MPW_SIZE_MSK_LAST_SND == 8 && MPW_SIZE_MSK_FIRST_PENDING == 8 &&
@@ -405,7 +406,7 @@ static int mpw_get_send_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	dfrag = st ? MPW_GET(msk, MSK_FIRST_PENDING, void *) : NULL;
 	if (!dfrag)
 		goto out;
-	/* the chunk's first byte decides; mpw_frag_pre ends the chunk where its kind changes */
+	/* the chunk's first byte decides; mpw_frag_refuse ends the chunk where its kind changes */
 	seq = MPW_GET(dfrag, DFRAG_DATA_SEQ, u64) + MPW_GET(dfrag, DFRAG_ALREADY_SENT, u16);
 	if (!mpw_msk_overlaps(st, seq, seq + 1))
 		goto out;
@@ -455,7 +456,7 @@ static bool mpw_frag_refuse(struct pt_regs *regs)
 	u64 seq, run_end;
 
 	if (!atomic_read(&mpw_msk_count))
-		return 0;
+		return false;
 	rcu_read_lock();
 	st = mpw_msk_lookup(msk);
 	if (!st)
