@@ -19,6 +19,7 @@ Usage: btf_layout.py --release RELEASE [--kdir KDIR] --out FILE
 import argparse
 import bz2
 import gzip
+import io
 import lzma
 import os
 import shutil
@@ -235,7 +236,7 @@ def unpack(stream, how):
     if how == "lzma":
         return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE).decompress(stream)
     if how == "gzip":
-        return gzip.GzipFile(fileobj=__import__("io").BytesIO(stream)).read()
+        return gzip.GzipFile(fileobj=io.BytesIO(stream)).read()
     if how == "bzip2":
         return bz2.BZ2Decompressor().decompress(stream)
     if not shutil.which("zstd"):
