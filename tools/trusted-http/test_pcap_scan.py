@@ -114,6 +114,27 @@ class Scan(unittest.TestCase):
         self.assertTrue(down["syn"]["ack"])
         self.assertEqual(res["totals"]["leak_bytes"], up["leak_bytes"] + 3)
 
+    def test_retransmission_of_a_segment_lost_before_the_capture(self):
+        # 100..109 lost upstream: its retransmission is the only copy in the capture
+        frames = [ether(ipv4(S, C, tcp(8080, 40000, seq, ACK, b"abcdefghij"))) for seq in (90, 110, 120, 100)]
+        fl = self.flow(self.scan(pcap(1, frames)), 8080, 40000)
+        self.assertEqual((fl["retransmitted_segments"], fl["retransmitted_bytes"]), (1, 10))
+
+    def test_repacketized_retransmission_counts_only_old_bytes(self):
+        # 10 bytes at 200, then a 16-byte segment from 205: 5 bytes sent again, 11 new
+        frames = [ether(ipv4(S, C, tcp(8080, 40000, 200, ACK, b"abcdefghij"))),
+                  ether(ipv4(S, C, tcp(8080, 40000, 205, ACK, b"fghijklmnopqrstu"))),
+                  ether(ipv4(S, C, tcp(8080, 40000, 221, ACK, b"vwxyz")))]
+        fl = self.flow(self.scan(pcap(1, frames)), 8080, 40000)
+        self.assertEqual((fl["retransmitted_segments"], fl["retransmitted_bytes"]), (1, 5))
+
+    def test_sequence_wraparound(self):
+        top = 0xFFFFFFFA                  # 6 bytes below the wrap: the second segment crosses it
+        frames = [ether(ipv4(S, C, tcp(8080, 40000, seq & 0xFFFFFFFF, ACK, b"abcdef")))
+                  for seq in (top, top + 6, top + 12, top + 6)]
+        fl = self.flow(self.scan(pcap(1, frames)), 8080, 40000)
+        self.assertEqual((fl["retransmitted_segments"], fl["retransmitted_bytes"]), (1, 6))
+
     def test_clean_body_has_no_leak(self):
         frames = [ether(ipv4(S, C, tcp(8080, 40000, 1 + 100 * i, ACK, b"qwertyuiop" * 10)), vlan=True)
                   for i in range(5)]
