@@ -4,9 +4,10 @@
 # three times ap1's: ap2 is the one to mark.
 #  (a) marking off: nothing is marked; the share of the download through ap2 is recorded;
 #  (b) marking on (uncoupled law, cap 5%): marks only on sta2 (ap2's subflow), at a realised rate within
-#      10% of the capped delta the module reports, and the share through ap2 falls.  A 1% budget keeps
-#      the law's delta above the cap even when ap2's queue stretches the subflow's RTT to seconds, so
-#      the delta is known;
+#      10% of the capped delta the module reports, and the share through ap2 falls.  The smallest budget
+#      (1 ppm) keeps the law's delta at the cap for any RTT the receiver of a starved subflow may
+#      estimate (with 1%, T 2.8 ms against a best of 1.0 ms, it falls under 2% beyond 3.7 s), so the
+#      delta is known;
 #  (c) cap 2%: the realised rate follows the lower cap;
 #  (d) plain TCP through both APs while ap2 is marked: never counted, never marked;
 #  (e) MPTCP without ECN (Not-ECT packets) while ap2 is marked: never counted, never marked;
@@ -122,12 +123,13 @@ check "off: no CE arrives (nftables)" equals "$(delta "$a0" "$a1" 5) $(delta "$a
 # measure_marks DELTA: snapshots $m0 and $m1 around a stretch of the running download, and in $ce and $ect
 # the CE and ECN-capable packets through ap2 (nftables) summed over its 1 s steps in which ap2 was marked
 # at both ends (marking pauses while the starved subflow's AP has no estimate for long).  The stretch
-# holds enough packets for DELTA to be resolved to 10%: the credit accumulator puts each socket's count of
+# holds enough packets for DELTA to be resolved to 5%: the credit accumulator puts each socket's count of
 # marks within one of DELTA x its packets, and two sockets use ap2 (iperf3's data and control
-# connections), so 20 / DELTA packets suffice (at most 60 s).
+# connections), so 40 / DELTA packets suffice (at most 60 s); the rest of the 10% allowed is for the
+# steps' edges, where marking may have paused between two snapshots that both show it on.
 measure_marks() {
 	local need t=0 prev cur
-	need=$(python3 -c "import math; print(math.ceil(20 / $1))")
+	need=$(python3 -c "import math; print(math.ceil(40 / $1))")
 	ce=0 ect=0
 	m0=$(snapshot) prev=$m0
 	while sleep 1; t=$((t + 1)); cur=$(snapshot); do
@@ -143,13 +145,13 @@ measure_marks() {
 realised_ok() {
 	log "      nftables, while ap2 was marked: $ce CE of $ect ECN-capable packets through ap2: $(python3 -c \
 		"print(f'{$ce / max($ect, 1):.4f}')") (delta $1); over the whole stretch $(delta "$m0" "$m1" 7) of $(delta "$m0" "$m1" 8)"
-	[ "$ect" -ge "$(python3 -c "import math; print(math.ceil(20 / $1))")" ] &&
+	[ "$ect" -ge "$(python3 -c "import math; print(math.ceil(40 / $1))")" ] &&
 		within "$(python3 -c "print($ce / $ect)")" "$1" "$(python3 -c "print($1 * 0.1)")"
 }
 
 # (b) on, uncoupled law, 5% cap
-ecn enabled on law uncoupled cap 5 threshold 20 budget 1
-download 120
+ecn enabled on law uncoupled cap 5 threshold 20 budget 0.0001
+download 180
 # the module's view through (b) and (c), for the logs
 ip netns exec "$TOPO_CLI_NS" "$MPWIFI" -j ap watch --interval 250 >"$out/watch-bc.jsonl" 2>&1 &
 watch_pid=$!
