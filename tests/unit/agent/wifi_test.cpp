@@ -68,7 +68,7 @@ TEST(Rsn, ParsesAkmSuites)
 	EXPECT_EQ(parseRsnAkms(rsnBody({1, 5, 3})), (std::vector<AkmSuite>{akm(1), akm(5), akm(3)}));
 	// Without the capabilities field, as old APs send it.
 	Bytes noCaps = rsnBody({8});
-	noCaps.resize(noCaps.size() - 2);
+	noCaps.erase(noCaps.end() - 2, noCaps.end());
 	EXPECT_EQ(parseRsnAkms(noCaps), (std::vector<AkmSuite>{akm(8)}));
 }
 
