@@ -74,12 +74,14 @@ static void mpw_ecn_reset(struct net *net, struct mpw_net_ecn *e)
 		memset(&sta->ecn.view, 0, sizeof(sta->ecn.view));
 		mpw_ecn_publish(sta, false);
 	}
+	memset(&e->bar, 0, sizeof(e->bar));
 	WRITE_ONCE(e->best_ns, 0);
 }
 
 /*
  * Which stations of @net to mark: those whose connected AP's fresh packet
- * time is threshold over the best fresh one.  RCU read side; BH off.
+ * time is threshold over the best fresh one; and the bar for their law.  RCU
+ * read side; BH off.
  */
 static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 {
@@ -117,7 +119,7 @@ static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 		if (net_eq(dev_net(sta->dev), net))
 			mpw_ecn_publish(sta, mpw_ecn_decide(&sta->ecn.view, best, now_ns, &pol));
 	}
-	WRITE_ONCE(e->best_ns, best);
+	WRITE_ONCE(e->best_ns, mpw_ecn_bar_update(&e->bar, best, now_ns, pol.hold_ns));
 out:
 	spin_unlock(&e->lock);
 }

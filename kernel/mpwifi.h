@@ -130,7 +130,8 @@ struct mpw_net {
 		/* the decision, re-evaluated every MPW_ECN_EVAL_NS under traffic */
 		spinlock_t lock;
 		u64 next_eval_ns;
-		u32 best_ns;		/* best fresh packet time, 0 if none */
+		struct mpw_ecn_bar bar;	/* the law's reference, under lock */
+		u32 best_ns;		/* bar.best_ns, for the hook */
 	} ecn;
 	struct mpw_net_trust {
 		spinlock_t lock;	/* writers of ifaces */

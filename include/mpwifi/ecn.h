@@ -111,6 +111,15 @@ static inline bool mpw_ecn_inefficient(u32 t_ns, u32 best_ns, u32 threshold_ppm)
  * Holding keeps such bursts from starting marks (which would lighten that AP
  * further), and keeps a clearly worse AP marked through a window in which
  * the good AP had a bad moment.
+ *
+ * The law measures a marked AP against the bar: the best fresh T, which
+ * falls at once but rises only when no evaluation for hold_ns has confirmed
+ * it (mpw_ecn_bar_update).  The best AP's traffic pauses now and then (a
+ * loss, a full window) and empties its window, or reads worse for a few
+ * hundred ms; the verdict to mark holds through that, and so must the law's
+ * reference, or the marked AP would meanwhile be the best itself, with no
+ * marks due (T <= best).  Verdicts use the current best: a bar held at the
+ * best AP's best moment would start marks on an AP that is not worse.
  */
 struct mpw_ecn_policy {
 	u32 threshold_ppm;
@@ -136,6 +145,24 @@ static inline bool mpw_ecn_heard(const struct mpw_ecn_ap *ap, u64 now_ns, const 
 static inline bool mpw_ecn_fresh(const struct mpw_ecn_ap *ap, u64 now_ns, const struct mpw_ecn_policy *pol)
 {
 	return ap->packet_time_ns && ap->window_frames >= pol->min_frames && mpw_ecn_heard(ap, now_ns, pol);
+}
+
+/* The law's reference; see "Which APs to mark". */
+struct mpw_ecn_bar {
+	u32 best_ns;		/* 0: none */
+	u64 since_ns;		/* last set or confirmed */
+};
+
+/* @bar after an evaluation whose best fresh T is @best_ns (0: none); returns the bar. */
+static inline u32 mpw_ecn_bar_update(struct mpw_ecn_bar *bar, u32 best_ns, u64 now_ns, u64 hold_ns)
+{
+	const bool lower = best_ns && (!bar->best_ns || best_ns <= bar->best_ns);
+
+	if (lower || now_ns >= bar->since_ns + hold_ns) {
+		bar->best_ns = best_ns;
+		bar->since_ns = now_ns;
+	}
+	return bar->best_ns;
 }
 
 /* @best (0: none yet) lowered to @ap's packet time if that is fresh and better. */

@@ -160,7 +160,7 @@ enum mpwifi_ecn_attr {
 	MPWIFI_ECN_ATTR_BUDGET_PPM,	/* u32, 1..1000000: throughput loss the uncoupled law allows */
 	MPWIFI_ECN_ATTR_MIN_FRAMES,	/* u32, 1..MPWIFI_ECN_MIN_FRAMES_MAX: frames before an estimate counts */
 	MPWIFI_ECN_ATTR_STALE_MS,	/* u32, MPWIFI_ECN_STALE_MS_MIN..MAX: silence after which it does not */
-	MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS,	/* u32, read-only: best fresh T; absent if none */
+	MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS,	/* u32, read-only: the bar: best fresh T, rises held; absent if none */
 
 	__MPWIFI_ECN_ATTR_MAX,
 };

@@ -100,6 +100,41 @@ TEST(EcnSelection, OnlyFreshEstimatesCountAndSetTheBar)
 	EXPECT_TRUE(mpw_ecn_fresh(&future, now, &pol));
 }
 
+TEST(EcnSelection, TheBarFallsAtOnceAndRisesOnlyAfterHoldNs)
+{
+	const u64 ms = 1000000, hold = 500 * ms, t0 = 10000 * ms;
+	struct Step {
+		u32 best_ns;	// of this evaluation; 0: no fresh AP
+		u64 at_ms;
+		u32 bar_ns;	// expected
+		const char *why;
+	};
+	const Step steps[] = {
+		{1000000, 0, 1000000, "the first best"},
+		{3000000, 100, 1000000, "the best AP's bad moment: held"},
+		{0, 400, 1000000, "its window emptied: held"},
+		{1100000, 499, 1000000, "unconfirmed for 499 ms: held"},
+		{1100000, 500, 1100000, "unconfirmed for 500 ms: the rise takes effect"},
+		{900000, 600, 900000, "a fall takes effect at once"},
+		{900000, 700, 900000, "an equal best confirms the bar"},
+		{2000000, 1199, 900000, "499 ms after the confirmation: held"},
+		{2000000, 1200, 2000000, "500 ms after it: risen"},
+		{5000000, 1100, 2000000, "a clock read before the last update (another CPU) is no time passed"},
+		{0, 1700, 0, "no fresh AP for 500 ms: no bar"},
+		{1500000, 1701, 1500000, "a best again"},
+	};
+	mpw_ecn_bar bar{.best_ns = 0, .since_ns = 0};
+	for (const Step &step : steps)
+		EXPECT_EQ(mpw_ecn_bar_update(&bar, step.best_ns, t0 + step.at_ms * ms, hold), step.bar_ns) << step.why;
+
+	// What the hold is for: through the bad moment the marked AP's law still sees a better AP.
+	const u32 bad = 2500000, rtt_us = 20000;
+	EXPECT_EQ(mpw_ecn_delta_ppm(MPW_ECN_LAW_UNCOUPLED, bad, 3000000, rtt_us, MPW_ECN_BUDGET_PPM_DEFAULT, kCap),
+		  0U);
+	EXPECT_GT(mpw_ecn_delta_ppm(MPW_ECN_LAW_UNCOUPLED, bad, 1000000, rtt_us, MPW_ECN_BUDGET_PPM_DEFAULT, kCap),
+		  0U);
+}
+
 TEST(EcnSelection, AVerdictSwitchesOnlyAfterHoldingForHoldNs)
 {
 	const mpw_ecn_policy pol{.threshold_ppm = 200000, .min_frames = 20, .stale_ns = 1000000000ULL,
