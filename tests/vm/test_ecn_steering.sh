@@ -54,12 +54,12 @@ table inet ecncount {
 	}
 }
 NFT
-# snapshot: one line "marked1 ect1 marked2 ect2 nft_ce1 nft_ect1 nft_ce2 nft_ect2 rx1 rx2 marking2" (the
-# last: the module's ecn_marking flag of sta2's AP), read in one
+# snapshot: one line "marked1 ect1 marked2 ect2 nft_ce1 nft_ect1 nft_ce2 nft_ect2 rx1 rx2 marking2 t_ns"
+# (marking2: the module's ecn_marking flag of sta2's AP; t_ns: CLOCK_MONOTONIC, as `ap watch` has it), read in one
 # go (nftables first, then the module through a netlink client that shares no code with the agent, then
 # the interfaces' rx_bytes), so every column covers nearly the same interval
 cat >"$out/snapshot.py" <<'PY'
-import json, socket, subprocess, sys
+import json, socket, subprocess, sys, time
 sys.path.insert(0, sys.argv[1])
 import genl_raw
 ifs = sys.argv[2:]
@@ -70,7 +70,8 @@ sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, genl_raw.NETLINK_GENERI
 by = {a["ifname"]: a for a in genl_raw.ap_dump(sock, genl_raw.resolve(sock, "mpwifi"), genl_raw.uapi_enums())}
 rx = [int(open(f"/sys/class/net/{i}/statistics/rx_bytes").read()) for i in ifs]
 print(*[by[i].get(k, 0) for i in ifs for k in ("marked", "ect")],
-      counts["ce1"], counts["ect1"], counts["ce2"], counts["ect2"], *rx, by[ifs[1]].get("ecn_marking", 0))
+      counts["ce1"], counts["ect1"], counts["ce2"], counts["ect2"], *rx, by[ifs[1]].get("ecn_marking", 0),
+      time.monotonic_ns())
 PY
 snapshot() { in_cli python3 "$out/snapshot.py" "$REPO/tests/vm" "$STA1_IF" "$STA2_IF"; }
 # delta BEFORE AFTER INDEX: the growth of one snapshot column (1-based)
@@ -122,21 +123,41 @@ check "off: no CE arrives (nftables)" equals "$(delta "$a0" "$a1" 5) $(delta "$a
 
 # measure_marks DELTA: snapshots $m0 and $m1 around a stretch of the running download, and in $ce and $ect
 # the CE and ECN-capable packets through ap2 (nftables) summed over its 1 s steps in which ap2 was marked
-# at both ends (marking pauses while the starved subflow's AP has no estimate for long).  The stretch
+# throughout: at both ends, and in every sample of the module's 250 ms watch (watch-bc.jsonl) in between
+# (marking pauses while the starved subflow's AP has no estimate for long, and a pause lasts at least the
+# 500 ms a verdict must hold, so one inside a step shows in the watch).  The stretch
 # holds enough packets for DELTA to be resolved to 5%: the credit accumulator puts each socket's count of
 # marks within one of DELTA x its packets, and two sockets use ap2 (iperf3's data and control
-# connections), so 40 / DELTA packets suffice (at most 60 s); the rest of the 10% allowed is for the
-# steps' edges, where marking may have paused between two snapshots that both show it on.
+# connections), so 40 / DELTA packets suffice (at most 60 s).
+cat >"$out/marked_steps.py" <<'PY'
+import json, sys
+steps, watch, iface = sys.argv[1:]
+off = []
+for line in open(watch):
+    try:
+        sample = json.loads(line)
+    except ValueError:
+        continue			# the line being written
+    if not any(a["ifname"] == iface and a["ecn_marking"] for a in sample["aps"]):
+        off.append(sample["t_ns"])
+ce = ect = 0
+for line in open(steps):
+    a, b = (list(map(int, s.split())) for s in line.split("|"))
+    if a[10] == b[10] == 1 and not any(a[11] <= t <= b[11] for t in off):
+        ce += b[6] - a[6]
+        ect += b[7] - a[7]
+print(ce, ect)
+PY
 measure_marks() {
 	local need t=0 prev cur
 	need=$(python3 -c "import math; print(math.ceil(40 / $1))")
 	ce=0 ect=0
 	m0=$(snapshot) prev=$m0
+	: >"$out/steps-$1.txt"
 	while sleep 1; t=$((t + 1)); cur=$(snapshot); do
-		if [ "$(echo "$prev" | cut -d' ' -f11)" = 1 ] && [ "$(echo "$cur" | cut -d' ' -f11)" = 1 ]; then
-			ce=$((ce + $(delta "$prev" "$cur" 7))) ect=$((ect + $(delta "$prev" "$cur" 8)))
-		fi
+		echo "$prev|$cur" >>"$out/steps-$1.txt"
 		prev=$cur
+		read -r ce ect < <(python3 "$out/marked_steps.py" "$out/steps-$1.txt" "$out/watch-bc.jsonl" "$STA2_IF")
 		if [ "$ect" -ge "$need" ] || [ "$t" -ge 60 ]; then break; fi
 	done
 	m1=$cur
