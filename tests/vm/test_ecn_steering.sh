@@ -148,9 +148,11 @@ for line in open(steps):
         ect += b[7] - a[7]
 print(ce, ect)
 PY
+# packets_needed DELTA: the ECN-capable packets a measurement of DELTA must hold (above)
+packets_needed() { python3 -c "import math; print(math.ceil(40 / $1))"; }
 measure_marks() {
 	local need t=0 prev cur
-	need=$(python3 -c "import math; print(math.ceil(40 / $1))")
+	need=$(packets_needed "$1")
 	ce=0 ect=0
 	m0=$(snapshot) prev=$m0
 	: >"$out/steps-$1.txt"
@@ -166,7 +168,7 @@ measure_marks() {
 realised_ok() {
 	log "      nftables, while ap2 was marked: $ce CE of $ect ECN-capable packets through ap2: $(python3 -c \
 		"print(f'{$ce / max($ect, 1):.4f}')") (delta $1); over the whole stretch $(delta "$m0" "$m1" 7) of $(delta "$m0" "$m1" 8)"
-	[ "$ect" -ge "$(python3 -c "import math; print(math.ceil(40 / $1))")" ] &&
+	[ "$ect" -ge "$(packets_needed "$1")" ] &&
 		within "$(python3 -c "print($ce / $ect)")" "$1" "$(python3 -c "print($1 * 0.1)")"
 }
 
