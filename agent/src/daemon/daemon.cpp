@@ -1,25 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
+// The daemon's event core: it owns the sockets, keeps what it observes per
+// interface, turns what it receives into events for the policies and
+// carries out the actions they ask for (daemon/policy.h).
 #include "daemon/daemon.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
-#include <linux/mptcp.h>
-#include <sys/socket.h>
-
 #include "base/event_loop.h"
-#include "daemon/classify.h"
+#include "daemon/endpoint_policy.h"
 #include "daemon/mptcp_pm.h"
 #include "daemon/nl80211.h"
 #include "daemon/options.h"
+#include "daemon/policy.h"
 #include "daemon/rtnl.h"
 #include "daemon/sock_diag.h"
 #include "daemon/sysfs.h"
+#include "daemon/trust_policy.h"
 #include "daemon/wifi.h"
 #include "daemon/wpa_ctrl.h"
 #include "mpwifi/client.h"
@@ -30,11 +35,8 @@ namespace mpwifi::daemon {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = base::EventLoop::Clock;
 
 constexpr auto kWpaTimeout = 300ms;
-// After an MLME event wpa_supplicant may still be keying; look again.
-constexpr std::chrono::milliseconds kWifiRechecks[] = {50ms, 300ms, 1000ms, 3000ms};
 // Catches what no event announces (a wpa_supplicant restart).
 constexpr auto kWifiPoll = 30s;
 
@@ -44,28 +46,7 @@ public:
 	using std::runtime_error::runtime_error;
 };
 
-struct Iface {
-	LinkInfo link;
-	LinkType type = LinkType::Other;
-	std::vector<AddrInfo> addrs;
-	std::optional<Classification> applied; // what we last asked the module for
-	bool manualNoted = false;               // "a manual setting wins" logged
-	std::optional<TrustLevel> effective;    // the module's level, whoever set it
-	bool identified = false;                // type read from sysfs
-	bool pathUp = false;                    // running with a usable address
-	bool trustedPath = false;               // trusted the last time it was up
-	std::vector<AddrInfo> sources;          // usable addresses while pathUp
-	std::vector<base::EventLoop::Timer> rechecks;
-
-	[[nodiscard]] bool hasUsableAddr() const
-	{
-		return std::any_of(addrs.begin(), addrs.end(), [](const AddrInfo &a) { return a.usable(); });
-	}
-	// Can carry subflows: not loopback or dummy.
-	[[nodiscard]] bool isPath() const { return type != LinkType::Loopback && type != LinkType::Dummy; }
-};
-
-class Daemon {
+class Daemon final : private Actions {
 public:
 	Daemon(DaemonOptions options, std::ostream &log) : options_(std::move(options)), log_(log) {}
 
@@ -83,23 +64,32 @@ private:
 	template <typename Fn>
 	void guarded(const std::string &what, Fn &&fn);
 
+	// Events: to every policy in turn; what an action causes comes
+	// after the policy that asked for it.
+	void dispatch(const Event &event);
+
+	// Actions.
+	Result request(const Action &action) override;
+	Result execute(const action::ReadWifi &read);
+	Result execute(const action::SetTrust &set);
+	Result execute(const action::ListEndpoints &list);
+	Result execute(const action::AddEndpoint &add);
+	Result execute(const action::RemoveEndpoint &remove);
+	Result execute(const action::DestroySubflows &destroy);
+	Result execute(const action::ArmTimers &arm);
+	Result execute(const action::Log &log);
+	MptcpPm &pathManager();
+	WifiFacts wifiFacts(const Interface &iface);
+
+	// Event sources.
 	void start();
 	void resync();
+	Interface &track(const LinkInfo &link);
+	void forget(std::uint32_t ifindex, const std::string &ifname);
 	void onLink(const LinkInfo &link);
 	void onAddr(const AddrInfo &addr);
 	void onTrust(const InterfaceTrust &trust);
 	void onMlme(std::uint32_t ifindex);
-
-	LinkFacts facts(const Iface &iface);
-	WifiFacts wifiFacts(const Iface &iface);
-	void apply(Iface &iface, bool force);
-	void levelChanged(Iface &iface);
-	void pathTransitions(Iface &iface);
-	void restoreSubflows(Iface &iface);
-	void enforceEndpoints(Iface &iface);
-	void addTrustedEndpoint(Iface &iface, const std::vector<Endpoint> &eps);
-	[[nodiscard]] bool onIface(const Endpoint &ep, const Iface &iface) const;
-	void restoreParked();
 	void subscribeMlme();
 
 	DaemonOptions options_;
@@ -112,8 +102,10 @@ private:
 	std::optional<netlink::GenlSocket> mlme_;
 	base::EventLoop::Watch mlmeWatch_;
 	std::optional<MptcpPm> pm_;
-	std::map<std::uint32_t, Iface> ifaces_;
-	std::vector<Endpoint> parked_; // removed for endpoint-min-trust, to restore
+	Interfaces ifaces_;
+	std::map<std::pair<std::uint32_t, TimerKind>, std::vector<base::EventLoop::Timer>> timers_;
+	std::vector<std::unique_ptr<Policy>> policies_;
+	std::deque<Event> caused_; // by actions, for the policies after the current one returns
 	bool started_ = false;
 };
 
@@ -127,24 +119,39 @@ void Daemon::guarded(const std::string &what, Fn &&fn)
 	}
 }
 
-bool isQuietSetError(int code)
+void Daemon::dispatch(const Event &event)
 {
-	// The interface went away between the event and the request.
-	return code == ENODEV || code == ENOENT;
+	for (const auto &policy : policies_) {
+		guarded("policy", [&] { policy->onEvent(event, ifaces_, *this); });
+		while (!caused_.empty()) {
+			const Event next = std::move(caused_.front());
+			caused_.pop_front();
+			dispatch(next);
+		}
+	}
 }
 
-LinkFacts Daemon::facts(const Iface &iface)
+Result Daemon::request(const Action &action)
 {
-	LinkFacts f;
-	f.ifname = iface.link.ifname;
-	f.type = iface.type;
-	f.kind = iface.link.kind;
-	if (iface.type == LinkType::Wifi)
-		f.wifi = wifiFacts(iface);
-	return f;
+	try {
+		return std::visit([this](const auto &a) { return execute(a); }, action);
+	} catch (const netlink::Error &e) {
+		return {.error = e.code(), .message = e.what()};
+	} catch (const std::exception &e) {
+		return {.error = EIO, .message = e.what()};
+	}
 }
 
-WifiFacts Daemon::wifiFacts(const Iface &iface)
+Result Daemon::execute(const action::Log &log)
+{
+	if (log.verbose)
+		detail(log.line);
+	else
+		note(log.line);
+	return {};
+}
+
+WifiFacts Daemon::wifiFacts(const Interface &iface)
 {
 	WifiFacts w;
 	try {
@@ -181,199 +188,99 @@ WifiFacts Daemon::wifiFacts(const Iface &iface)
 	return w;
 }
 
-void Daemon::apply(Iface &iface, bool force)
+Result Daemon::execute(const action::ReadWifi &read)
 {
-	const Classification c = classify(facts(iface), {options_.personalTrusted, options_.overrides});
-	if (!force && iface.applied && *iface.applied == c)
-		return;
-	const std::string name = iface.link.ifname;
-	try {
-		if (client_)
-			client_->setTrust({.ifindex = iface.link.ifindex, .source = TrustSource::Auto, .level = c.level});
-		note(name + ": " + std::string(trustLevelName(c.level)) + " (" + c.reason + ")");
-		iface.manualNoted = false;
-		iface.applied = c;
-		if (iface.effective != c.level) {
-			iface.effective = c.level;
-			levelChanged(iface);
-		}
-	} catch (const netlink::KernelError &e) {
-		if (e.code() == EBUSY) {
-			if (!iface.manualNoted)
-				note(name + ": a manual setting wins over " + std::string(trustLevelName(c.level)) + " (" +
-				     c.reason + ")");
-			iface.manualNoted = true;
-			iface.applied = c;
-		} else if (isQuietSetError(e.code())) {
-			detail(name + ": gone before its level was set");
-		} else {
-			iface.applied.reset(); // try again at the next event
-			throw;
-		}
+	const auto it = ifaces_.find(read.ifindex);
+	if (it == ifaces_.end())
+		return {.error = ENODEV, .message = "no such interface"};
+	return {.wifi = wifiFacts(it->second)};
+}
+
+Result Daemon::execute(const action::SetTrust &set)
+{
+	// Without the module (--no-module) the level is only logged.
+	if (client_)
+		client_->setTrust({.ifindex = set.ifindex, .source = TrustSource::Auto, .level = set.level});
+	if (auto it = ifaces_.find(set.ifindex); it != ifaces_.end() && it->second.level != set.level) {
+		it->second.level = set.level;
+		caused_.emplace_back(event::LevelChanged{set.ifindex});
 	}
+	return {};
 }
 
-void Daemon::levelChanged(Iface &iface)
-{
-	if (!started_)
-		return;
-	enforceEndpoints(iface);
-}
-
-bool Daemon::onIface(const Endpoint &ep, const Iface &iface) const
-{
-	if (ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == iface.link.ifindex)
-		return true;
-	return std::any_of(iface.addrs.begin(), iface.addrs.end(), [&](const AddrInfo &a) {
-		return a.family == ep.family && std::equal(a.addr.begin(), a.addr.begin() + (a.family == AF_INET ? 4 : 16),
-							   ep.addr.begin());
-	});
-}
-
-void Daemon::enforceEndpoints(Iface &iface)
-{
-	if (!pm_ || !iface.isPath())
-		return;
-	const std::string name = iface.link.ifname;
-	const TrustLevel level = iface.effective.value_or(TrustLevel::Untrusted);
-	auto eps = pm_->dump();
-
-	if (level < options_.endpointMinTrust) {
-		for (const Endpoint &ep : eps) {
-			if (!onIface(ep, iface))
-				continue;
-			pm_->remove(ep.id);
-			parked_.push_back(ep);
-			note(name + ": " + std::string(trustLevelName(level)) + ", below endpoint-min-trust: removed endpoint " +
-			     ep.text());
-		}
-		return;
-	}
-	bool restored = false;
-	for (auto it = parked_.begin(); it != parked_.end();) {
-		if (!onIface(*it, iface)) {
-			++it;
-			continue;
-		}
-		try {
-			pm_->add(*it);
-			note(name + ": " + std::string(trustLevelName(level)) + ": restored endpoint " + it->text());
-			restored = true;
-		} catch (const netlink::KernelError &e) {
-			note(name + ": cannot restore endpoint " + it->text() + ": " + e.what());
-		}
-		it = parked_.erase(it);
-	}
-	if (restored)
-		eps = pm_->dump();
-	addTrustedEndpoint(iface, eps);
-}
-
-void Daemon::addTrustedEndpoint(Iface &iface, const std::vector<Endpoint> &eps)
-{
-	if (!options_.trustedEndpoints || !pm_ || !iface.isPath() || iface.effective != TrustLevel::Trusted ||
-	    !iface.pathUp)
-		return;
-	if (std::any_of(eps.begin(), eps.end(), [&](const Endpoint &ep) { return onIface(ep, iface); }))
-		return;
-	// IPv4 first: the address most paths are reached by.
-	const AddrInfo *best = nullptr;
-	for (const AddrInfo &a : iface.addrs)
-		if (a.usable() && (!best || (a.family == AF_INET && best->family != AF_INET)))
-			best = &a;
-	if (!best)
-		return;
-	Endpoint ep;
-	ep.family = best->family;
-	ep.addr = best->addr;
-	ep.flags = MPTCP_PM_ADDR_FLAG_SUBFLOW;
-	ep.ifindex = static_cast<std::int32_t>(iface.link.ifindex);
-	pm_->add(ep);
-	note(iface.link.ifname + ": trusted without an endpoint: added subflow endpoint " + best->text());
-}
-
-void Daemon::restoreSubflows(Iface &iface)
+MptcpPm &Daemon::pathManager()
 {
 	if (!pm_)
-		return;
-	const std::string name = iface.link.ifname;
-	const auto eps = pm_->dump();
-	bool any = false;
-	for (const Endpoint &ep : eps) {
-		if (!onIface(ep, iface))
-			continue;
-		any = true;
-		// Deleting frees the endpoint's id on every connection; adding
-		// it back makes the path manager open its subflows again.
-		pm_->remove(ep.id);
-		pm_->add(ep);
-		note(name + ": link back: re-added endpoint " + ep.text() + " for new subflows");
-	}
-	if (!any)
-		addTrustedEndpoint(iface, eps);
+		throw netlink::Error(EOPNOTSUPP, "MPTCP path manager unavailable");
+	return *pm_;
 }
 
-void Daemon::pathTransitions(Iface &iface)
+Result Daemon::execute(const action::ListEndpoints &)
 {
-	const bool running = iface.link.running();
-	const bool up = running && iface.hasUsableAddr();
-	const bool trusted = iface.effective == TrustLevel::Trusted && iface.isPath();
-	const std::string name = iface.link.ifname;
-
-	if (iface.pathUp && !running) {
-		iface.pathUp = false;
-		// A WiFi link that lost its association is untrusted by now;
-		// its subflows were trusted ones.
-		if ((trusted || iface.trustedPath) && started_) {
-			std::vector<AddrInfo> sources = iface.sources;
-			for (const AddrInfo &a : iface.addrs)
-				if (std::find(sources.begin(), sources.end(), a) == sources.end())
-					sources.push_back(a);
-			const std::size_t n = destroySubflows(sources);
-			note(name + ": link lost: aborted " + std::to_string(n) + " MPTCP subflow" + (n == 1 ? "" : "s") +
-			     " so that their data is sent again elsewhere");
-		}
-		return;
-	}
-	if (up) {
-		iface.trustedPath = trusted;
-		iface.sources.clear();
-		for (const AddrInfo &a : iface.addrs)
-			if (a.usable())
-				iface.sources.push_back(a);
-	}
-	if (!iface.pathUp && up) {
-		iface.pathUp = true;
-		if (trusted && started_)
-			restoreSubflows(iface);
-		else if (started_)
-			enforceEndpoints(iface);
-	}
+	return {.endpoints = pathManager().dump()};
 }
 
-void Daemon::onLink(const LinkInfo &link)
+Result Daemon::execute(const action::AddEndpoint &add)
 {
-	if (link.removed) {
-		if (ifaces_.erase(link.ifindex))
-			detail(link.ifname + ": removed");
-		std::erase_if(parked_, [&](const Endpoint &ep) {
-			return ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == link.ifindex;
-		});
-		return;
-	}
-	Iface &iface = ifaces_[link.ifindex];
-	const bool renamed = iface.identified && iface.link.ifname != link.ifname;
+	pathManager().add(add.endpoint);
+	return {};
+}
+
+Result Daemon::execute(const action::RemoveEndpoint &remove)
+{
+	pathManager().remove(remove.endpoint.id);
+	return {};
+}
+
+Result Daemon::execute(const action::DestroySubflows &destroy)
+{
+	return {.count = destroySubflows(destroy.sources)};
+}
+
+Result Daemon::execute(const action::ArmTimers &arm)
+{
+	auto &timers = timers_[{arm.ifindex, arm.kind}];
+	timers.clear();
+	for (auto delay : arm.delays)
+		timers.push_back(loop_.after(delay, [this, ifindex = arm.ifindex, kind = arm.kind] {
+			if (ifaces_.contains(ifindex))
+				dispatch(event::TimerFired{ifindex, kind});
+		}));
+	return {};
+}
+
+Interface &Daemon::track(const LinkInfo &link)
+{
+	const auto [it, added] = ifaces_.try_emplace(link.ifindex);
+	Interface &iface = it->second;
+	const bool renamed = !added && iface.link.ifname != link.ifname;
 	iface.link = link;
-	if (!iface.identified || renamed) {
-		iface.identified = true;
+	if (added || renamed) {
 		const SysfsFacts sys = readSysfs(link.ifname);
 		iface.type = linkTypeOf({link.arphrd, link.kind, sys.devtype, sys.wireless});
 		detail(link.ifname + ": " + std::string(linkTypeName(iface.type)) + (link.kind.empty() ? "" : " " + link.kind));
 		if (iface.type == LinkType::Wifi && !mlme_ && started_)
 			guarded("nl80211 events", [&] { subscribeMlme(); });
 	}
-	guarded(link.ifname, [&] { apply(iface, false); });
-	guarded(link.ifname, [&] { pathTransitions(iface); });
+	return iface;
+}
+
+void Daemon::forget(std::uint32_t ifindex, const std::string &ifname)
+{
+	if (ifaces_.erase(ifindex))
+		detail(ifname + ": removed");
+	std::erase_if(timers_, [&](const auto &entry) { return entry.first.first == ifindex; });
+	dispatch(event::LinkRemoved{ifindex, ifname});
+}
+
+void Daemon::onLink(const LinkInfo &link)
+{
+	if (link.removed) {
+		forget(link.ifindex, link.ifname);
+		return;
+	}
+	guarded(link.ifname, [&] { (void)track(link); });
+	dispatch(event::LinkChanged{link.ifindex});
 }
 
 void Daemon::onAddr(const AddrInfo &addr)
@@ -381,11 +288,11 @@ void Daemon::onAddr(const AddrInfo &addr)
 	auto it = ifaces_.find(addr.ifindex);
 	if (it == ifaces_.end())
 		return;
-	Iface &iface = it->second;
+	Interface &iface = it->second;
 	std::erase(iface.addrs, addr);
 	if (!addr.removed)
 		iface.addrs.push_back(addr);
-	guarded(iface.link.ifname, [&] { pathTransitions(iface); });
+	dispatch(event::AddrChanged{addr.ifindex});
 }
 
 void Daemon::onTrust(const InterfaceTrust &trust)
@@ -393,55 +300,40 @@ void Daemon::onTrust(const InterfaceTrust &trust)
 	auto it = ifaces_.find(trust.ifindex);
 	if (it == ifaces_.end())
 		return;
-	Iface &iface = it->second;
-	detail(iface.link.ifname + ": module says " + std::string(trustLevelName(trust.level)) + ", set " +
+	detail(it->second.link.ifname + ": module says " + std::string(trustLevelName(trust.level)) + ", set " +
 	       std::string(trustSourceName(trust.source)));
-	const auto before = iface.effective;
-	iface.effective = trust.level;
-	if (trust.source == TrustSource::None) {
-		// Nobody's level any more (`trust set IFACE auto`): ours again.
-		guarded(iface.link.ifname, [&] { apply(iface, true); });
-	} else if (trust.source == TrustSource::Manual) {
-		if (!iface.manualNoted)
-			note(iface.link.ifname + ": a manual setting wins: " + std::string(trustLevelName(trust.level)));
-		iface.manualNoted = true;
-	}
-	if (iface.effective != before)
-		guarded(iface.link.ifname, [&] { levelChanged(iface); });
+	const auto before = it->second.level;
+	it->second.level = trust.level;
+	dispatch(event::TrustReported{trust});
+	if (it = ifaces_.find(trust.ifindex); it != ifaces_.end() && it->second.level != before)
+		dispatch(event::LevelChanged{trust.ifindex});
 }
 
 void Daemon::onMlme(std::uint32_t ifindex)
 {
-	auto it = ifaces_.find(ifindex);
-	if (it == ifaces_.end())
-		return;
-	Iface &iface = it->second;
-	iface.rechecks.clear();
-	for (auto delay : kWifiRechecks)
-		iface.rechecks.push_back(loop_.after(delay, [this, ifindex] {
-			if (auto found = ifaces_.find(ifindex); found != ifaces_.end())
-				guarded(found->second.link.ifname, [&] { apply(found->second, false); });
-		}));
+	if (ifaces_.contains(ifindex))
+		dispatch(event::WifiChanged{ifindex});
 }
 
 void Daemon::resync()
 {
 	const auto links = rtnl_->dumpLinks();
 	const auto addrs = rtnl_->dumpAddrs();
-	for (auto it = ifaces_.begin(); it != ifaces_.end();) {
-		const bool present = std::any_of(links.begin(), links.end(),
-						 [&](const LinkInfo &l) { return l.ifindex == it->first; });
-		it = present ? std::next(it) : ifaces_.erase(it);
-	}
+	std::vector<std::pair<std::uint32_t, std::string>> gone;
+	for (const auto &[index, iface] : ifaces_)
+		if (std::none_of(links.begin(), links.end(), [&](const LinkInfo &l) { return l.ifindex == index; }))
+			gone.emplace_back(index, iface.link.ifname);
+	for (const auto &[index, name] : gone)
+		forget(index, name);
 	for (auto &[index, iface] : ifaces_)
 		iface.addrs.clear();
 	for (const LinkInfo &link : links)
-		(void)ifaces_[link.ifindex];
+		guarded(link.ifname, [&] { (void)track(link); });
 	for (const AddrInfo &a : addrs)
 		if (auto it = ifaces_.find(a.ifindex); it != ifaces_.end())
 			it->second.addrs.push_back(a);
 	for (const LinkInfo &link : links)
-		onLink(link);
+		dispatch(event::LinkChanged{link.ifindex});
 }
 
 void Daemon::subscribeMlme()
@@ -482,15 +374,20 @@ void Daemon::start()
 		note(std::string("MPTCP path manager unavailable (") + e.what() +
 		     "): endpoints and subflows are left alone");
 	}
+	policies_.push_back(std::make_unique<TrustPolicy>(
+		TrustPolicy::Settings{.personalTrusted = options_.personalTrusted, .overrides = options_.overrides}));
+	policies_.push_back(std::make_unique<EndpointPolicy>(
+		EndpointPolicy::Settings{.minTrust = options_.endpointMinTrust,
+					 .trustedEndpoints = options_.trustedEndpoints,
+					 .pathManager = pm_.has_value()}));
 
 	resync(); // classify and apply, nothing destroyed or re-added yet
 	if (client_)
 		for (const InterfaceTrust &t : client_->dumpTrust())
 			if (auto it = ifaces_.find(t.ifindex); it != ifaces_.end())
-				it->second.effective = t.level;
+				it->second.level = t.level;
 	started_ = true;
-	for (auto &[index, iface] : ifaces_)
-		guarded(iface.link.ifname, [&] { enforceEndpoints(iface); });
+	dispatch(event::Started{});
 	if (std::any_of(ifaces_.begin(), ifaces_.end(), [](const auto &i) { return i.second.type == LinkType::Wifi; }))
 		guarded("nl80211 events", [&] { subscribeMlme(); });
 	note("running: " + std::to_string(ifaces_.size()) + " interfaces");
@@ -538,23 +435,11 @@ int Daemon::run()
 			guarded("link resync", [&] { resync(); });
 		}
 	});
-	auto poll = loop_.every(kWifiPoll, [this] {
-		for (auto &[index, iface] : ifaces_)
-			if (iface.type == LinkType::Wifi)
-				guarded(iface.link.ifname, [&] { apply(iface, false); });
-	});
+	auto poll = loop_.every(kWifiPoll, [this] { dispatch(event::Poll{}); });
 
 	const int status = loop_.run();
-	restoreParked();
+	dispatch(event::Stopping{});
 	return status;
-}
-
-void Daemon::restoreParked()
-{
-	// Leave the path manager as it was found.
-	for (const Endpoint &ep : parked_)
-		guarded("restoring endpoint " + ep.text(), [&] { pm_->add(ep); });
-	parked_.clear();
 }
 
 } // namespace

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+// The seam between the daemon's event core and its policies.
+//
+// The core (daemon.cpp) owns every socket: rtnetlink, nl80211, the mpwifi
+// family, mptcp_pm, sock_diag, wpa_supplicant's control sockets, timers and
+// signals.  It keeps the facts it observes per interface (Interface), turns
+// what it receives into typed Events and hands each to every Policy, in
+// order.  A policy decides and asks the core for Actions; it does no I/O of
+// its own, so a test drives it with events and a recording Actions.
+//
+// An action is carried out when it is asked for and its Result comes back
+// at once, so that a policy can go on from what happened (a level the module
+// refused, the endpoints the path manager holds).  Events an action causes
+// (LevelChanged after a trust level was set) are delivered once the policy
+// that asked returns, before the next policy sees the event at hand.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "daemon/classify.h"
+#include "daemon/mptcp_pm.h"
+#include "daemon/rtnl.h"
+#include "mpwifi/types.h"
+
+namespace mpwifi::daemon {
+
+// What the core knows of an interface: rtnetlink's link and addresses, its
+// type (sysfs), and the level the module enforces for it, whoever set it.
+struct Interface {
+	LinkInfo link;
+	LinkType type = LinkType::Other;
+	std::vector<AddrInfo> addrs;
+	std::optional<TrustLevel> level;
+
+	[[nodiscard]] bool hasUsableAddr() const;
+	// Can carry subflows: not loopback or dummy.
+	[[nodiscard]] bool isPath() const { return type != LinkType::Loopback && type != LinkType::Dummy; }
+	// An address of @ep is one of ours, or @ep names this interface.
+	[[nodiscard]] bool holds(const Endpoint &ep) const;
+};
+
+using Interfaces = std::map<std::uint32_t, Interface>; // by ifindex
+
+// Timers a policy arms per interface.
+enum class TimerKind {
+	WifiRecheck, // after an nl80211 MLME event: wpa_supplicant may still be keying
+};
+
+namespace event {
+
+// The interfaces were classified once; from now on endpoints and subflows
+// may change.
+struct Started {};
+// The daemon stops: leave things as they were found.
+struct Stopping {};
+// A link appeared or changed (flags, name, carrier).
+struct LinkChanged {
+	std::uint32_t ifindex;
+};
+// A link is gone; it is no longer in Interfaces.
+struct LinkRemoved {
+	std::uint32_t ifindex;
+	std::string ifname;
+};
+// An address of the interface was added or removed.
+struct AddrChanged {
+	std::uint32_t ifindex;
+};
+// The module reports an interface's trust (an event, or a dump after lost
+// events).  Interface::level already holds trust.level.
+struct TrustReported {
+	InterfaceTrust trust;
+};
+// Interface::level changed.
+struct LevelChanged {
+	std::uint32_t ifindex;
+};
+// nl80211 says the association of a WiFi interface changed.
+struct WifiChanged {
+	std::uint32_t ifindex;
+};
+// A timer of ArmTimers went off.
+struct TimerFired {
+	std::uint32_t ifindex;
+	TimerKind kind;
+};
+// The periodic poll, for what no event announces (a wpa_supplicant restart).
+struct Poll {};
+
+} // namespace event
+
+using Event = std::variant<event::Started, event::Stopping, event::LinkChanged, event::LinkRemoved, event::AddrChanged,
+			   event::TrustReported, event::LevelChanged, event::WifiChanged, event::TimerFired, event::Poll>;
+
+namespace action {
+
+// A line for the log; @verbose ones only with --verbose.
+struct Log {
+	std::string line;
+	bool verbose = false;
+};
+// The association of a WiFi interface, from wpa_supplicant or else nl80211
+// (Result::wifi).
+struct ReadWifi {
+	std::uint32_t ifindex;
+};
+// The daemon's (automatic) level of an interface, for the module.  On
+// success Interface::level follows.
+struct SetTrust {
+	std::uint32_t ifindex;
+	TrustLevel level;
+};
+// The path manager's endpoints (Result::endpoints).
+struct ListEndpoints {};
+struct AddEndpoint {
+	Endpoint endpoint;
+};
+struct RemoveEndpoint {
+	Endpoint endpoint;
+};
+// Aborts the MPTCP subflows from these addresses (Result::count).
+struct DestroySubflows {
+	std::vector<AddrInfo> sources;
+};
+// Replaces the interface's timers of @kind: one event::TimerFired after
+// each delay.
+struct ArmTimers {
+	std::uint32_t ifindex;
+	TimerKind kind;
+	std::vector<std::chrono::milliseconds> delays;
+};
+
+} // namespace action
+
+using Action = std::variant<action::Log, action::ReadWifi, action::SetTrust, action::ListEndpoints, action::AddEndpoint,
+			    action::RemoveEndpoint, action::DestroySubflows, action::ArmTimers>;
+
+struct Result {
+	int error = 0;           // errno of a refused or failed action; 0 when done
+	std::string message;     // what went wrong, for the log
+	WifiFacts wifi;          // ReadWifi
+	std::vector<Endpoint> endpoints; // ListEndpoints
+	std::size_t count = 0;   // DestroySubflows: subflows aborted
+
+	[[nodiscard]] bool ok() const { return error == 0; }
+};
+
+// Where a policy's actions go: carried out by the core, recorded by tests.
+class Actions {
+public:
+	virtual ~Actions() = default;
+	virtual Result request(const Action &action) = 0;
+
+	void log(std::string line) { (void)request(action::Log{std::move(line), false}); }
+	void detail(std::string line) { (void)request(action::Log{std::move(line), true}); }
+};
+
+// An action that failed where a policy cannot go on; it logs what() against
+// the interface and leaves the event there.
+class ActionFailed : public std::runtime_error {
+public:
+	using std::runtime_error::runtime_error;
+};
+
+// Requests @action; throws ActionFailed when it fails.
+Result require(Actions &actions, const Action &action);
+
+class Policy {
+public:
+	virtual ~Policy() = default;
+	// Decides what @event calls for; @interfaces as the core knows them.
+	virtual void onEvent(const Event &event, const Interfaces &interfaces, Actions &actions) = 0;
+};
+
+} // namespace mpwifi::daemon
