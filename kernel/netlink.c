@@ -183,7 +183,7 @@ static int mpw_fill_ap(struct sk_buff *skb, void *snap)
 static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	struct nlattr *ifattr = mpw_compat_dump_attrs(info)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	u64 now_ns = ktime_get_ns();
@@ -372,7 +372,7 @@ static int mpw_fill_trust(struct sk_buff *skb, void *arg)
 static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	struct nlattr *ifattr = mpw_compat_dump_attrs(info)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	long idx = 0, skip = cb->args[0];
