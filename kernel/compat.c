@@ -129,6 +129,8 @@ static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211
 		r->gi = status->he_gi == NL80211_RATE_INFO_HE_GI_0_8 ? MPW_GI_0_8 :
 			status->he_gi == NL80211_RATE_INFO_HE_GI_1_6 ? MPW_GI_1_6 : MPW_GI_3_2;
 		return;
+	default:	/* EHT (802.11be, 6.12's RX_ENC_EHT) is not modelled: the rate stays unknown */
+		return;
 	}
 }
 
