@@ -1,5 +1,6 @@
 # mpwifi: the user's entry point.
 #   make            build the kernel module and the agent
+#   make modules-all  the module for every installed kernel with headers (build/modules/<release>/mpwifi.ko)
 #   make demo       boot the emulated WiFi world and watch per-AP packet times live
 #   make check      every test: unit tests (plain and sanitized) and VM integration tests
 #   make generate   regenerate what derives from the netlink spec include/uapi/linux/mpwifi.yaml
@@ -8,6 +9,8 @@
 # The kernel the test VM boots: Debian's 6.1 image installed by tools/setup.sh.
 VM_KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$$' | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(VM_KVER)/build
+# Every installed kernel with headers, for make modules-all.
+KRELEASES ?= $(notdir $(patsubst %/build/include/generated/utsrelease.h,%,$(wildcard /lib/modules/*/build/include/generated/utsrelease.h)))
 BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
@@ -15,7 +18,7 @@ export MPWIFI_VM_KVER := $(VM_KVER)
 
 VM_RUN := tools/vm/run
 
-.PHONY: all setup generate module module-clean agent agent-asan unit-tests vm-tests check demo clean
+.PHONY: all setup generate module modules-all module-clean agent agent-asan unit-tests vm-tests check demo clean
 
 all: module agent
 
@@ -27,11 +30,31 @@ setup:
 generate:
 	python3 tools/spec/generate.py
 
+# Each kernel's module is built in its own tree, build/modules/<release>/ (symbolic links to the sources, so
+# the objects and the generated mptcp_layout.h of one kernel never meet another's), and lands at
+# build/modules/<release>/mpwifi.ko.  kernel/mpwifi.ko links to the module of the latest make module.
+MODULE_SOURCES = $(filter-out kernel/mptcp_layout.h,$(wildcard kernel/*.c kernel/*.h kernel/*.py)) kernel/Kbuild
+release_of = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$(1)/include/generated/utsrelease.h")
+define build_module
+	set -e; tree="$(CURDIR)/build/modules/$(call release_of,$(1))"; \
+	mkdir -p "$$tree/kernel"; find "$$tree/kernel" -maxdepth 1 -type l -delete; \
+	ln -sfn "$(CURDIR)/include" "$$tree/include"; ln -sf "$(CURDIR)/Kbuild" "$$tree/Kbuild"; \
+	for f in $(MODULE_SOURCES); do ln -sf "$(CURDIR)/$$f" "$$tree/$$f"; done; \
+	$(MAKE) -C "$(1)" M="$$tree" modules; \
+	cp "$$tree/kernel/mpwifi.ko" "$$tree/mpwifi.ko.tmp"; mv "$$tree/mpwifi.ko.tmp" "$$tree/mpwifi.ko"
+endef
+
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@$(call build_module,$(KDIR))
+	@ln -sfn "../build/modules/$(call release_of,$(KDIR))/mpwifi.ko" kernel/mpwifi.ko
+
+modules-all:
+	@$(foreach r,$(KRELEASES),$(call build_module,/lib/modules/$(r)/build);)
 
 module-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build/modules kernel/mpwifi.ko
+	@# what an in-tree build of older versions left
+	rm -f kernel/*.o kernel/.*.cmd kernel/mptcp_layout.h kernel/mpwifi.mod* kernel/modules.order
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -53,6 +76,7 @@ vm-tests: module agent
 	tests/vm/run-all
 
 check: setup
+	$(MAKE) modules-all
 	$(MAKE) unit-tests
 	$(MAKE) vm-tests
 

@@ -27,17 +27,20 @@ import struct
 import subprocess
 import sys
 
-# (macro stem, struct, member): offset (bytes) and size of each field the module reads.
+# (macro stem, struct, member[, optional]): offset (bytes) and size of each field the module reads.  An
+# optional field may be missing on some kernels: MPW_HAS_<stem> says whether it is there (kernel/compat_mptcp.h
+# chooses what to read instead).
 FIELDS = [
     ("MSK_WRITE_SEQ", "mptcp_sock", "write_seq"),
     ("MSK_SND_NXT", "mptcp_sock", "snd_nxt"),
     ("MSK_SND_UNA", "mptcp_sock", "snd_una"),
-    ("MSK_LAST_SND", "mptcp_sock", "last_snd"),
+    ("MSK_LAST_SND", "mptcp_sock", "last_snd", "optional"),  # gone in 6.6
+    ("MSK_SND_BURST", "mptcp_sock", "snd_burst"),
     ("MSK_CONN_LIST", "mptcp_sock", "conn_list"),
     ("MSK_RTX_QUEUE", "mptcp_sock", "rtx_queue"),
     ("MSK_FIRST_PENDING", "mptcp_sock", "first_pending"),
     ("MSK_FIRST", "mptcp_sock", "first"),
-    ("MSK_SUBFLOW", "mptcp_sock", "subflow"),
+    ("MSK_SUBFLOW", "mptcp_sock", "subflow", "optional"),  # gone in 6.7
     ("SUBFLOW_NODE", "mptcp_subflow_context", "node"),
     ("SUBFLOW_TCP_SOCK", "mptcp_subflow_context", "tcp_sock"),
     ("SUBFLOW_CONN", "mptcp_subflow_context", "conn"),
@@ -49,7 +52,7 @@ FIELDS = [
     ("SENDINFO_LIMIT", "mptcp_sendmsg_info", "limit"),
 ]
 
-# One-bit flags of mptcp_subflow_context: bit offset from the start of the structure.
+# Flags of mptcp_subflow_context (one-bit fields or bools): bit offset from the start of the structure.
 BITS = [
     ("SUBFLOW_REQUEST_MPTCP", "mptcp_subflow_context", "request_mptcp"),
     ("SUBFLOW_REQUEST_JOIN", "mptcp_subflow_context", "request_join"),
@@ -61,18 +64,21 @@ BITS = [
 
 SIZES = ["mptcp_sock", "mptcp_subflow_context", "mptcp_data_frag"]
 
-# Probed functions and the parameter types the module's handlers assume ("*" = any).
+# Probed functions: (macro stem, name, return type, parameter types the module's handlers assume).  The
+# module names each one by MPW_SYM_<stem>, so a kernel that renames or reshapes one changes this table.
 FUNCS = [
-    ("mptcp_sendmsg", "int", ["struct sock *", "struct msghdr *", "size_t"]),
-    ("mptcp_sendmsg_frag", "int",
+    ("SENDMSG", "mptcp_sendmsg", "int", ["struct sock *", "struct msghdr *", "size_t"]),
+    ("SENDMSG_FRAG", "mptcp_sendmsg_frag", "int",
      ["struct sock *", "struct sock *", "struct mptcp_data_frag *", "struct mptcp_sendmsg_info *"]),
-    ("mptcp_subflow_get_send", "struct sock *", ["struct mptcp_sock *"]),
-    ("__mptcp_push_pending", "void", ["struct sock *", "unsigned int"]),
-    ("inet_sock_destruct", "void", ["struct sock *"]),
-    ("__mptcp_close_ssk", "void", ["struct sock *", "struct sock *", "struct mptcp_subflow_context *",
-                                   "unsigned int"]),
-    ("tcp_v4_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
-    ("tcp_v6_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
+    # 6.1 calls it from every push loop; from 6.6 mptcp_sched_get_send() calls it for the default scheduler
+    # (the only one before BPF schedulers), and a pick it returns becomes the scheduled subflow.
+    ("GET_SEND", "mptcp_subflow_get_send", "struct sock *", ["struct mptcp_sock *"]),
+    ("PUSH_PENDING", "__mptcp_push_pending", "void", ["struct sock *", "unsigned int"]),
+    ("SOCK_DESTRUCT", "inet_sock_destruct", "void", ["struct sock *"]),
+    ("CLOSE_SSK", "__mptcp_close_ssk", "void", ["struct sock *", "struct sock *",
+                                                "struct mptcp_subflow_context *", "unsigned int"]),
+    ("CONNECT4", "tcp_v4_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
+    ("CONNECT6", "tcp_v6_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
 ]
 
 KIND_INT, KIND_PTR, KIND_ARRAY, KIND_STRUCT, KIND_UNION, KIND_ENUM, KIND_FWD, KIND_TYPEDEF, \
@@ -274,9 +280,13 @@ def load_btf(release, kdir):
 
 def generate(btf):
     lines = []
-    for stem, sname, member in FIELDS:
+    for stem, sname, member, *optional in FIELDS:
         sid = btf.struct_id(sname)
         found = btf.find_member(sid, member)
+        if optional:
+            lines.append(f"#define MPW_HAS_{stem}\t{int(bool(found))}")
+            if not found:
+                continue
         if not found:
             raise LayoutError(f"{sname}.{member} not found")
         bit_off, bit_size, mtype = found
@@ -288,13 +298,15 @@ def generate(btf):
         found = btf.find_member(btf.struct_id(sname), member)
         if not found:
             raise LayoutError(f"{sname}.{member} not found")
-        bit_off, bit_size, _ = found
-        if bit_size != 1:
-            raise LayoutError(f"{sname}.{member} is not a one-bit field")
+        bit_off, bit_size, mtype = found
+        # a bool (one byte holding 0 or 1) reads as the lowest bit of its byte: 6.12 made some flags bools
+        is_bool = not bit_size and bit_off % 8 == 0 and btf.type_name(btf.resolve(mtype)) == "_Bool"
+        if bit_size != 1 and not is_bool:
+            raise LayoutError(f"{sname}.{member} is neither a one-bit field nor a bool")
         lines.append(f"#define MPW_BIT_{stem}\t{bit_off}")
     for sname in SIZES:
         lines.append(f"#define MPW_SIZEOF_{sname.upper()}\t{btf.types[btf.struct_id(sname)]['size_type']}")
-    for fname, ret, params in FUNCS:
+    for _, fname, ret, params in FUNCS:
         sig = btf.function(fname)
         if sig is None:
             raise LayoutError(f"function {fname} not in BTF (inlined?)")
@@ -319,7 +331,8 @@ def main():
         reason = str(e).replace("\\", "/").replace('"', "'")[:200]
         print(f"btf_layout: {reason}: the trusted scheduler will be unavailable", file=sys.stderr)
         body = ["#define MPW_LAYOUT_OK\t0", f'#define MPW_LAYOUT_ERROR\t"{reason}"']
-    text = "\n".join(head + [f'#define MPW_LAYOUT_RELEASE\t"{args.release}"'] + body + ["#endif", ""])
+    syms = [f'#define MPW_SYM_{stem}\t"{fname}"' for stem, fname, _, _ in FUNCS]
+    text = "\n".join(head + [f'#define MPW_LAYOUT_RELEASE\t"{args.release}"'] + syms + body + ["#endif", ""])
     try:
         with open(args.out) as f:
             if f.read() == text:

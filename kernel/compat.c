@@ -3,11 +3,13 @@
  * The compatibility seam: what mpwifi reads of mac80211 and cfg80211 that
  * may change between kernel versions (the probed symbol, rx status fields,
  * radiotap data in front of the 802.11 header, the association state).
- * Supporting a new kernel should touch this file only.
+ * Supporting a new kernel should touch this file only (and, for MPTCP,
+ * compat_mptcp.h and btf_layout.py).
  */
 #include <linux/etherdevice.h>
 #include <linux/ftrace.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #ifdef CONFIG_X86_64
 #include <asm/ibt.h>
 #endif
@@ -59,6 +61,7 @@ static int mpw_radiotap_space(const struct ieee80211_rx_status *status, const st
 		space += sizeof(struct ieee80211_radiotap_he_mu);
 	if (status->flag & RX_FLAG_RADIOTAP_LSIG)
 		space += sizeof(struct ieee80211_radiotap_lsig);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 	if (status->flag & RX_FLAG_RADIOTAP_VENDOR_DATA) {
 		struct ieee80211_vendor_radiotap vendor;
 
@@ -66,6 +69,14 @@ static int mpw_radiotap_space(const struct ieee80211_rx_status *status, const st
 			return -1;
 		space += sizeof(vendor) + vendor.len + vendor.pad;
 	}
+#else
+	/* 6.4 replaced vendor data with TLVs, which end where the driver set the mac header */
+	if (status->flag & RX_FLAG_RADIOTAP_TLV_AT_END) {
+		if (!skb_mac_header_was_set(skb) || skb_mac_header(skb) < skb->data + space)
+			return -1;
+		space = skb_mac_header(skb) - skb->data;
+	}
+#endif
 	return space;
 }
 
@@ -117,6 +128,8 @@ static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211
 		r->phy = MPWIFI_PHY_HE;
 		r->gi = status->he_gi == NL80211_RATE_INFO_HE_GI_0_8 ? MPW_GI_0_8 :
 			status->he_gi == NL80211_RATE_INFO_HE_GI_1_6 ? MPW_GI_1_6 : MPW_GI_3_2;
+		return;
+	default:	/* EHT (802.11be, 6.12's RX_ENC_EHT) is not modelled: the rate stays unknown */
 		return;
 	}
 }

@@ -200,7 +200,7 @@ int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
 int mpw_trust_peer_walk(struct net *net, long skip,
 			int (*fn)(const struct mpw_peer *p, void *arg), void *arg, long *done);
 
-/* trusted.c */
+/* trusted*.c (trusted.h inside them) */
 int mpw_trusted_init(void);
 void mpw_trusted_exit(void);
 const char *mpw_trusted_unavailable(void);	/* NULL when available */
@@ -218,12 +218,6 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd);
 void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 level, u8 source);
 
 /* compat.c: everything that depends on mac80211 internals of a kernel version */
-bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2);
-void mpw_compat_rx_rate(const struct ieee80211_hw *hw, const struct sk_buff *skb, struct mpw_frame *f);
-bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2);
-bool mpw_compat_is_station(const struct net_device *dev);
-extern const char mpw_compat_rx_symbol[];
-unsigned int mpw_compat_ftrace_site_len(void);
-bool mpw_compat_follows_ftrace_site(const void *addr);
+#include "compat.h"
 
 #endif /* _MPWIFI_KERNEL_H */

@@ -131,20 +131,11 @@ static int mpw_fill_ap(struct sk_buff *skb, void *snap)
 	return mpw_put_identity(skb, snap) ?: mpw_put_figures(skb, snap);
 }
 
-/* The attributes of a dump request, parsed by its policy; 6.2 moved them. */
-static struct nlattr **mpw_dump_attrs(struct netlink_callback *cb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
-}
-
 /* cb->args[0]: APs already sent in this dump. */
 int mpwifi_nl_ap_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *ifattr = mpw_dump_attrs(cb)[MPWIFI_ATTR_IFINDEX];
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifattr = mpw_compat_dump_attrs(info)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	u64 now_ns = ktime_get_ns();
@@ -341,7 +332,8 @@ static int mpw_fill_trust(struct sk_buff *skb, void *arg)
 /* cb->args[0]: interfaces already sent.  Every interface, classified or not. */
 int mpwifi_nl_trust_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *ifattr = mpw_dump_attrs(cb)[MPWIFI_ATTR_IFINDEX];
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr *ifattr = mpw_compat_dump_attrs(info)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	long idx = 0, skip = cb->args[0];

@@ -5,7 +5,7 @@ set -eu
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
 MPWIFI=${MPWIFI:-$REPO/build/agent/mpwifi}
-MODULE=$REPO/kernel/mpwifi.ko
+MODULE=$REPO/build/modules/$(uname -r)/mpwifi.ko
 TOPOLOGY=$REPO/tools/vm/topology
 FRAME_INJECT=${FRAME_INJECT:-$REPO/build/tools/frame-inject}
 checks_passed=0

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The trusted-subflow scheduler, shared between its parts:
+ *   trusted.c           status, counters, path trust, the hook table, init/exit
+ *   trusted_send.c      send-side accounting: mptcp_sendmsg opens and closes ranges
+ *   trusted_sched.c     the scheduler override: mptcp_subflow_get_send's pick
+ *   trusted_frag.c      the per-chunk check: mptcp_sendmsg_frag
+ *   trusted_egress.c    egress: the POSTROUTING guard
+ *   trusted_connect.c   first subflow: tcp_v4/v6_connect
+ *   trusted_lifetime.c  the connection table, resume work, __mptcp_close_ssk and
+ *                       inet_sock_destruct
+ * Private MPTCP structures are read only through compat_mptcp.h.
+ */
+#ifndef _MPWIFI_TRUSTED_H
+#define _MPWIFI_TRUSTED_H
+
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <mpwifi/ranges.h>
+
+#include "mpwifi.h"
+#include "compat_mptcp.h"
+
+struct in6_addr;
+struct pt_regs;
+
+/* trusted.c */
+int mpw_override(struct pt_regs *regs, int (*stub)(void));
+int mpw_ret_zero(void);
+int mpw_ret_eopnotsupp(void);
+int mpw_ret_enetunreach(void);
+int mpw_ret_enobufs(void);
+void mpw_sk_peer(const struct sock *sk, struct in6_addr *peer);
+bool mpw_path_trusted(struct net *net, int ifindex, const struct in6_addr *peer);
+bool mpw_ssk_trusted(struct net *net, struct sock *ssk);
+
+/* trusted_send.c: the refusal, which runs whatever the layout */
+int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
+
+#if MPW_LAYOUT_OK
+
+/* kretprobe instance data of the hooks that need the MPTCP socket on return */
+struct mpw_msk_arg {
+	struct sock *msk;
+};
+
+/* trusted_send.c */
+int mpw_sendmsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* trusted_sched.c */
+int mpw_get_send_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int mpw_get_send_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+
+/* trusted_frag.c */
+void mpw_frag_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+		     struct ftrace_regs *fregs);
+
+/* trusted_egress.c */
+int mpw_egress_init(void);
+void mpw_egress_exit(void);
+
+/* trusted_connect.c */
+int mpw_connect_pre(struct kprobe *p, struct pt_regs *regs);
+
+/* trusted_lifetime.c */
+
+/* Closed subflows of one connection whose transmissions are still watched. */
+#define MPW_CLOSED_SUBFLOWS	16
+
+/* One connection that holds trusted data: looked up by its MPTCP socket under RCU. */
+struct mpw_msk {
+	struct hlist_node node;		/* in mpw_msks */
+	struct sock *msk;		/* never dereferenced once unhashed */
+	struct net *net;
+	refcount_t ref;			/* the table's, and a queued resume's */
+	spinlock_t lock;		/* the ranges; any context */
+	struct mpw_ranges ranges;	/* under ->lock */
+	bool waiting;			/* a pick was withheld since the last trusted one */
+	struct delayed_work resume;
+	/*
+	 * Subflows that closed: they may transmit what is queued on them after
+	 * the MPTCP socket is gone, so the ranges live until they do.
+	 */
+	unsigned int n_closed;
+	struct mpw_closed_subflow {
+		struct hlist_node node;	/* in mpw_closed */
+		struct sock *ssk;
+		struct mpw_msk *st;
+	} closed[MPW_CLOSED_SUBFLOWS];
+	struct rcu_head rcu;
+};
+
+extern atomic_t mpw_msk_count;
+extern void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
+
+/* Whether any connection holds trusted data: every hook returns at once when none does. */
+static inline bool mpw_trusted_in_use(void)
+{
+	return atomic_read(&mpw_msk_count);
+}
+
+int mpw_lifetime_init(void);
+void mpw_lifetime_exit(void);
+struct mpw_msk *mpw_msk_lookup(const struct sock *msk);
+struct mpw_msk *mpw_closed_lookup(const struct sock *ssk);
+struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net);
+bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end);
+bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end);
+void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una);
+void mpw_msk_wait(struct mpw_msk *st);
+void mpw_msk_trusted_pick(struct mpw_msk *st);
+int mpw_close_ssk_pre(struct kprobe *p, struct pt_regs *regs);
+int mpw_destruct_pre(struct kprobe *p, struct pt_regs *regs);
+
+#endif /* MPW_LAYOUT_OK */
+#endif /* _MPWIFI_TRUSTED_H */
