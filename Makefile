@@ -45,11 +45,11 @@ define build_module
 endef
 
 module:
-	@$(call build_module,$(KDIR))
+	+@$(call build_module,$(KDIR))
 	@ln -sfn "../build/modules/$(call release_of,$(KDIR))/mpwifi.ko" kernel/mpwifi.ko
 
 modules-all:
-	@$(foreach r,$(KRELEASES),$(call build_module,/lib/modules/$(r)/build);)
+	+@$(foreach r,$(KRELEASES),$(call build_module,/lib/modules/$(r)/build);)
 
 module-clean:
 	rm -rf build/modules kernel/mpwifi.ko
