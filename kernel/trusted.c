@@ -28,6 +28,7 @@
 #include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/ptrace.h>
 #include <net/dst.h>
@@ -78,7 +79,13 @@ noinline int mpw_ret_enobufs(void) { return -ENOBUFS; }
  */
 int mpw_override(struct pt_regs *regs, int (*stub)(void))
 {
-	instruction_pointer_set(regs, (unsigned long)stub);
+	return mpw_continue_in(regs, (unsigned long)stub);
+}
+
+/* The same, into a function that takes the probed function's arguments. */
+int mpw_continue_in(struct pt_regs *regs, unsigned long fn)
+{
+	instruction_pointer_set(regs, fn);
 	return 1;
 }
 
@@ -129,7 +136,10 @@ bool mpw_ssk_trusted(struct net *net, struct sock *ssk)
  * Every probe, in registration order.  The scheduler's hooks are registered
  * all or none (an optional one may fail alone); the refusal of trusted sends
  * is registered last, whatever became of them, so it runs first on
- * mptcp_sendmsg (handlers on one address run newest first).
+ * mptcp_sendmsg (handlers on one address run newest first).  A lazy hook
+ * waits for the first trusted send (mpw_lazy_hooks_register): the ftrace
+ * site of mptcp_sendmsg_frag is patched only when trusted data exists, not
+ * at every load and unload.
  */
 enum mpw_hook_kind {
 	MPW_HOOK_KPROBE,
@@ -142,6 +152,7 @@ struct mpw_hook {
 	enum mpw_hook_kind kind;
 	bool optional;		/* the scheduler works without it */
 	bool always;		/* registered even when the scheduler is unavailable */
+	bool lazy;		/* registered at the first trusted send */
 	bool on;
 	union {
 		struct kprobe kp;
@@ -156,9 +167,10 @@ struct mpw_hook {
 	{ .symbol = (sym), .kind = MPW_HOOK_KRETPROBE,				\
 	  .rp = { .entry_handler = (entry), .handler = (ret),			\
 		  .data_size = sizeof(struct mpw_msk_arg), .maxactive = (max) } }
-#define MPW_FTRACE(sym, fn)							\
+#define MPW_FTRACE(sym, fn, ...)						\
 	{ .symbol = (sym), .kind = MPW_HOOK_FTRACE,				\
-	  .ops = { .func = (fn), .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY } }
+	  .ops = { .func = (fn), .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY }, \
+	  __VA_ARGS__ }
 
 static struct mpw_hook mpw_hooks[] = {
 #if MPW_LAYOUT_OK
@@ -166,7 +178,7 @@ static struct mpw_hook mpw_hooks[] = {
 	MPW_KRETPROBE(MPW_SYM_SENDMSG, mpw_sendmsg_entry, mpw_sendmsg_ret, 256),
 	/* runs under the msk lock, never sleeps */
 	MPW_KRETPROBE(MPW_SYM_GET_SEND, mpw_get_send_entry, mpw_get_send_ret, 64),
-	MPW_FTRACE(MPW_SYM_SENDMSG_FRAG, mpw_frag_ftrace),
+	MPW_FTRACE(MPW_SYM_SENDMSG_FRAG, mpw_frag_ftrace, .lazy = true),
 	MPW_KPROBE(MPW_SYM_SOCK_DESTRUCT, mpw_destruct_pre),
 	MPW_KPROBE(MPW_SYM_CLOSE_SSK, mpw_close_ssk_pre),
 	MPW_KPROBE(MPW_SYM_CONNECT4, mpw_connect_pre),
@@ -222,18 +234,21 @@ static void mpw_hook_unregister(struct mpw_hook *h)
 	h->on = false;
 }
 
-/* Unregisters the hooks of one kind (always or not), newest first. */
-static void mpw_hooks_unregister(bool always)
+/* Unregisters the hooks of one kind (always or not; lazy ones count as not), newest first. */
+static void mpw_hooks_unregister(bool always, bool lazy_only)
 {
 	int i;
 
 	for (i = ARRAY_SIZE(mpw_hooks) - 1; i >= 0; i--)
-		if (mpw_hooks[i].always == always)
+		if (mpw_hooks[i].always == always && (!lazy_only || mpw_hooks[i].lazy))
 			mpw_hook_unregister(&mpw_hooks[i]);
 }
 
-/* Registers the hooks of one kind; NULL, or why a required one failed (none of that kind is left on). */
-static const char *mpw_hooks_register(bool always)
+/*
+ * Registers the hooks of one kind, the lazy ones or the others; NULL, or why
+ * a required one failed (then none of that kind is left on).
+ */
+static const char *mpw_hooks_register(bool always, bool lazy)
 {
 	static char reason[96];
 	unsigned int i;
@@ -242,7 +257,7 @@ static const char *mpw_hooks_register(bool always)
 	for (i = 0; i < ARRAY_SIZE(mpw_hooks); i++) {
 		struct mpw_hook *h = &mpw_hooks[i];
 
-		if (h->always != always)
+		if (h->always != always || h->lazy != lazy)
 			continue;
 		err = mpw_hook_register(h);
 		if (!err) {
@@ -255,7 +270,7 @@ static const char *mpw_hooks_register(bool always)
 		}
 		snprintf(reason, sizeof(reason), "cannot %s %s (%d)",
 			 h->kind == MPW_HOOK_FTRACE ? "trace" : "probe", h->symbol, err);
-		mpw_hooks_unregister(always);
+		mpw_hooks_unregister(always, lazy);
 		return reason;
 	}
 	return NULL;
@@ -335,7 +350,49 @@ static const char *mpw_scheduler_start(void)
 		return reason;
 	}
 	mpw_push_pending = push;
-	return mpw_hooks_register(false);
+	return mpw_hooks_register(false, false);
+}
+
+static DEFINE_MUTEX(mpw_lazy_lock);
+static bool mpw_lazy_on, mpw_lazy_failed;	/* written under mpw_lazy_lock */
+
+bool mpw_lazy_hooks_on(void)
+{
+	return smp_load_acquire(&mpw_lazy_on);
+}
+
+/*
+ * Process context (the first trusted send, before any of its bytes is
+ * queued: see trusted_send.c).  On failure the scheduler becomes
+ * unavailable: trusted sends fail from then on.
+ */
+void mpw_lazy_hooks_register(void)
+{
+	const char *why;
+
+	mutex_lock(&mpw_lazy_lock);
+	if (!mpw_lazy_on && !mpw_lazy_failed) {
+		why = mpw_hooks_register(false, true);
+		if (why) {
+			mpw_lazy_failed = true;
+			pr_warn("trusted scheduler unavailable: %s\n", why);
+			WRITE_ONCE(mpw_unavailable_reason, why);
+		} else {
+			smp_store_release(&mpw_lazy_on, true);
+		}
+	}
+	mutex_unlock(&mpw_lazy_lock);
+}
+
+#else
+
+bool mpw_lazy_hooks_on(void)
+{
+	return true;
+}
+
+void mpw_lazy_hooks_register(void)
+{
 }
 
 #endif /* MPW_LAYOUT_OK */
@@ -351,7 +408,7 @@ int mpw_trusted_init(void)
 #else
 	why = "no MPTCP layout at build time: " MPW_LAYOUT_ERROR;
 #endif
-	refusal = mpw_hooks_register(true);
+	refusal = mpw_hooks_register(true, false);
 	if (refusal) {
 		/* trusted sends cannot even be refused: say so loudly */
 		pr_err("%s: MPTCP_TRUSTED is ignored\n", refusal);
@@ -366,9 +423,10 @@ int mpw_trusted_init(void)
 
 void mpw_trusted_exit(void)
 {
-	mpw_hooks_unregister(true);
+	/* first the refusal: no trusted send enters the module after it */
+	mpw_hooks_unregister(true, false);
 #if MPW_LAYOUT_OK
-	mpw_hooks_unregister(false);
+	mpw_hooks_unregister(false, false);
 	if (mpw_egress_on)
 		mpw_egress_exit();
 	/* no handler runs any more */

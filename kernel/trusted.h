@@ -30,6 +30,7 @@ struct pt_regs;
 
 /* trusted.c */
 int mpw_override(struct pt_regs *regs, int (*stub)(void));
+int mpw_continue_in(struct pt_regs *regs, unsigned long fn);
 int mpw_ret_zero(void);
 int mpw_ret_eopnotsupp(void);
 int mpw_ret_enetunreach(void);
@@ -40,6 +41,10 @@ bool mpw_ssk_trusted(struct net *net, struct sock *ssk);
 
 /* trusted_send.c: the refusal, which runs whatever the layout */
 int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
+
+/* trusted.c: hooks registered at the first trusted send, not at load */
+bool mpw_lazy_hooks_on(void);
+void mpw_lazy_hooks_register(void);
 
 #if MPW_LAYOUT_OK
 

@@ -7,6 +7,7 @@
  * The kprobe runs whatever the layout: without the scheduler, trusted sends
  * fail with EOPNOTSUPP rather than go out unguarded.
  */
+#include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/socket.h>
 #include <net/mptcp.h>
@@ -31,6 +32,23 @@ static bool mpw_fell_back_untrusted(struct sock *msk, struct net *net)
 }
 #endif
 
+/*
+ * The first trusted send continues here, in mptcp_sendmsg's place and in the
+ * sender's process context, where the lazy hooks can be registered before
+ * any of its bytes is queued; it then sends through the socket's own
+ * sendmsg, which the probes see as any other call.  The module reference
+ * taken by the probe keeps this code from being unloaded under it.
+ */
+static int mpw_sendmsg_arm(struct sock *sk, struct msghdr *msg, size_t len)
+{
+	int ret;
+
+	mpw_lazy_hooks_register();
+	ret = READ_ONCE(sk->sk_prot)->sendmsg(sk, msg, len);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
 /* mptcp_sendmsg(sk, msg, len): runs before the kretprobe's entry (registered later). */
 int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -45,6 +63,8 @@ int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (!(READ_ONCE(msg->msg_flags) & MPTCP_TRUSTED))
 		return 0;
+	if (!mpw_lazy_hooks_on() && !mpw_trusted_unavailable() && try_module_get(THIS_MODULE))
+		return mpw_continue_in(regs, (unsigned long)mpw_sendmsg_arm);
 	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
 	if (mpw_trusted_unavailable() || !READ_ONCE(mpw_pernet(net)->trust.trusted_sched)) {
 		fail = mpw_ret_eopnotsupp;
