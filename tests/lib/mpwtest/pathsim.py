@@ -220,10 +220,9 @@ class PathWorld:
         p = self.path(ifname)
         cmd(["ip", "-n", self.cli_ns, "link", "set", p.ifname, "up"])
         cmd(["ip", "-n", self.rtr_ns, "link", "set", p.rtr_if, "up"])
-        carrier = f"/sys/class/net/{p.ifname}/carrier"
-        for _ in range(50):
-            if cmd(["cat", carrier], ns=self.cli_ns, check=False).stdout.strip() == "1":
-                break
+        deadline = time.monotonic() + 5
+        while "LOWER_UP" not in cmd(["ip", "-n", self.cli_ns, "link", "show", "dev", p.ifname]).stdout \
+                and time.monotonic() < deadline:
             time.sleep(0.1)
         self._client_routes(p)
         cmd(["ip", "-n", self.rtr_ns, "route", "replace", p.prefix, "dev", p.rtr_if, "src", p.gw])

@@ -11,8 +11,9 @@ PCAP_SCAN = os.path.join(paths.REPO, "tools/trusted-http/pcap-scan")
 
 
 def http_path():
-    """The trusted-http binary: $TRUSTED_HTTP, or the one built in build/tools."""
-    return os.environ.get("TRUSTED_HTTP") or os.path.join(paths.BUILD, "tools/trusted-http")
+    """The trusted-http binary: $TRUSTED_HTTP or $MPWIFI_TRUSTED_HTTP, or the one built in build/tools."""
+    return os.environ.get("TRUSTED_HTTP") or os.environ.get("MPWIFI_TRUSTED_HTTP") or \
+        os.path.join(paths.BUILD, "tools/trusted-http")
 
 
 def events(log, kind=None):
@@ -54,8 +55,14 @@ def error_of(log):
 
 
 def server(ns, log, *args, max_conns=1, idle_timeout=30, port=None):
-    """A server in NS (one connection by default), listening when this returns; a proc.Bg."""
-    argv = [http_path(), "server", "--max-conns", str(max_conns), "--idle-timeout", str(idle_timeout)]
+    """A server in NS, listening when this returns; a proc.Bg.  By default it serves one connection
+    and gives up a read after 30 s; max_conns / idle_timeout None: the program's defaults (serve forever,
+    60 s)."""
+    argv = [http_path(), "server"]
+    if max_conns is not None:
+        argv += ["--max-conns", str(max_conns)]
+    if idle_timeout is not None:
+        argv += ["--idle-timeout", str(idle_timeout)]
     if port is not None:
         argv += ["--port", str(port)]
     srv = proc.bg(argv + list(args), ns=ns, log=log)
