@@ -9,12 +9,12 @@ class VmPartError(Exception):
     pass
 
 
-def run_vm_part(argv, vm_out, timeout, kernel=None, env=None):
+def run_vm_part(argv, vm_out, timeout, kernel=None, env=None, clear=True):
     """Runs ARGV (a bench/vm/*.py script and its arguments) in a fresh VM with VM_OUT emptied of files
-    first, so that the analysis never reads an older run's data.  The script's progress lines go straight
+    first (clear), so that the analysis never reads an older run's data.  The script's progress lines go straight
     to stdout.  Returns the seconds the VM took; raises VmPartError when it failed."""
     os.makedirs(vm_out, exist_ok=True)
-    for name in os.listdir(vm_out):
+    for name in os.listdir(vm_out) if clear else []:
         path = os.path.join(vm_out, name)
         if os.path.isfile(path):
             os.unlink(path)
