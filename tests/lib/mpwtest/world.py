@@ -35,6 +35,7 @@ import re
 import shlex
 import signal
 import subprocess
+import sys
 import time
 
 from . import ksft, paths, proc
@@ -210,7 +211,7 @@ def _read_pid(path):
 
 
 def _log(msg):
-    print(f"topology: {msg}", flush=True)
+    print(f"topology: {msg}", file=sys.stderr, flush=True)
 
 
 class WifiWorld:
