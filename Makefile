@@ -2,6 +2,7 @@
 #   make            build the kernel module and the agent
 #   make demo       boot the emulated WiFi world and watch per-AP packet times live
 #   make check      every test: unit tests (plain and sanitized) and VM integration tests
+#   make generate   regenerate what derives from the netlink spec include/uapi/linux/mpwifi.yaml
 # On a laptop: make KDIR=/lib/modules/$(uname -r)/build
 
 # The kernel the test VM boots: Debian's 6.1 image installed by tools/setup.sh.
@@ -14,12 +15,17 @@ export MPWIFI_VM_KVER := $(VM_KVER)
 
 VM_RUN := tools/vm/run
 
-.PHONY: all setup module module-clean agent agent-asan unit-tests vm-tests check demo clean
+.PHONY: all setup generate module module-clean agent agent-asan unit-tests vm-tests check demo clean
 
 all: module agent
 
 setup:
 	@sh tools/setup.sh
+
+# The uapi constants, kernel policies and op table (the kernel's ynl-gen-c.py), the agent's
+# attribute tables and README's family tables; committed, and checked by the unit tests.
+generate:
+	python3 tools/spec/generate.py
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "mpwifi" generic netlink family: the only door between the module and
- * userspace, specified in include/uapi/linux/mpwifi.h.  Namespace-aware:
- * requests see and change the interfaces of the requester's namespace.
+ * userspace, specified in include/uapi/linux/mpwifi.yaml.  The policies and
+ * the op table are generated from it (netlink_gen.c); here are the handlers
+ * and the family.  Namespace-aware: requests see and change the interfaces of
+ * the requester's namespace.
  */
 #include <linux/ktime.h>
+#include <linux/version.h>
 #include <linux/etherdevice.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
@@ -13,80 +16,29 @@
 #include <uapi/linux/mpwifi.h>
 
 #include "mpwifi.h"
-
-static const struct nla_policy mpw_config_policy[MPWIFI_CONFIG_ATTR_MAX + 1] = {
-	[MPWIFI_CONFIG_ATTR_WINDOW_MS] = NLA_POLICY_RANGE(NLA_U32, MPWIFI_WINDOW_MS_MIN,
-							  MPWIFI_WINDOW_MS_MAX),
-	[MPWIFI_CONFIG_ATTR_MAX_APS] = { .type = NLA_REJECT, .reject_message = "read-only" },
-	[MPWIFI_CONFIG_ATTR_AP_BYTES] = { .type = NLA_REJECT, .reject_message = "read-only" },
-	[MPWIFI_CONFIG_ATTR_RX_HOOK] = { .type = NLA_REJECT, .reject_message = "read-only" },
-};
-
-/* bounds beyond the s16 of NLA_POLICY_RANGE; 6.1 takes them non-const */
-static struct netlink_range_validation mpw_threshold_range = {
-	.max = MPWIFI_ECN_THRESHOLD_PPM_MAX,
-};
-static struct netlink_range_validation mpw_share_range = { .max = MPW_PPM };
-static struct netlink_range_validation mpw_budget_range = { .min = 1, .max = MPW_PPM };
-static struct netlink_range_validation mpw_min_frames_range = {
-	.min = 1, .max = MPWIFI_ECN_MIN_FRAMES_MAX,
-};
-static struct netlink_range_validation mpw_stale_range = {
-	.min = MPWIFI_ECN_STALE_MS_MIN, .max = MPWIFI_ECN_STALE_MS_MAX,
-};
-
-static const struct nla_policy mpw_ecn_policy[MPWIFI_ECN_ATTR_MAX + 1] = {
-	[MPWIFI_ECN_ATTR_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[MPWIFI_ECN_ATTR_LAW] = NLA_POLICY_MAX(NLA_U8, MPWIFI_ECN_LAW_MAX),
-	[MPWIFI_ECN_ATTR_THRESHOLD_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_threshold_range),
-	[MPWIFI_ECN_ATTR_CAP_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_share_range),
-	[MPWIFI_ECN_ATTR_BUDGET_PPM] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_budget_range),
-	[MPWIFI_ECN_ATTR_MIN_FRAMES] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_min_frames_range),
-	[MPWIFI_ECN_ATTR_STALE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &mpw_stale_range),
-	[MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS] = { .type = NLA_REJECT, .reject_message = "read-only" },
-};
-
-static const struct nla_policy mpw_trust_policy[MPWIFI_TRUST_ATTR_MAX + 1] = {
-	[MPWIFI_TRUST_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MPWIFI_TRUST_ATTR_IFNAME] = { .type = NLA_REJECT, .reject_message = "read-only" },
-	[MPWIFI_TRUST_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
-	[MPWIFI_TRUST_ATTR_SOURCE] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_SOURCE_MAX),
-};
-
-static const struct nla_policy mpw_peer_policy[MPWIFI_PEER_ATTR_MAX + 1] = {
-	[MPWIFI_PEER_ATTR_FAMILY] = { .type = NLA_U16 },
-	[MPWIFI_PEER_ATTR_ADDR] = NLA_POLICY_MIN_LEN(4),
-	[MPWIFI_PEER_ATTR_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-	[MPWIFI_PEER_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
-};
-
-static const struct nla_policy mpw_policy_policy[MPWIFI_POLICY_ATTR_MAX + 1] = {
-	[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] = NLA_POLICY_MAX(NLA_U8, MPWIFI_FIRST_SUBFLOW_MAX),
-	[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[MPWIFI_POLICY_ATTR_PEER_DEFAULT] = NLA_POLICY_MAX(NLA_U8, MPWIFI_TRUST_MAX),
-	[MPWIFI_POLICY_ATTR_SCHED_AVAILABLE ... MPWIFI_POLICY_ATTR_CONNECTIONS] = {
-		.type = NLA_REJECT, .reject_message = "read-only" },
-};
-
-static const struct nla_policy mpw_policy[MPWIFI_ATTR_MAX + 1] = {
-	[MPWIFI_ATTR_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[MPWIFI_ATTR_AP] = { .type = NLA_REJECT, .reject_message = "output only" },
-	[MPWIFI_ATTR_CONFIG] = NLA_POLICY_NESTED(mpw_config_policy),
-	[MPWIFI_ATTR_ECN] = NLA_POLICY_NESTED(mpw_ecn_policy),
-	[MPWIFI_ATTR_TRUST] = NLA_POLICY_NESTED(mpw_trust_policy),
-	[MPWIFI_ATTR_PEER] = NLA_POLICY_NESTED(mpw_peer_policy),
-	[MPWIFI_ATTR_POLICY] = NLA_POLICY_NESTED(mpw_policy_policy),
-};
+#include "netlink_gen.h"
 
 static struct genl_family mpw_family;
 
-enum mpw_mcgrp {
-	MPW_MCGRP_EVENTS,
-};
+/*
+ * The spec's attribute sets serve requests and replies alike, so the
+ * generated nested policies accept the attributes only the module fills in:
+ * a request carrying one is refused here.  @settable: a bit per attribute a
+ * request may carry.
+ */
+static int mpw_refuse_read_only(struct nlattr **tb, int maxtype, u64 settable,
+				struct netlink_ext_ack *extack)
+{
+	int i;
 
-static const struct genl_multicast_group mpw_mcgrps[] = {
-	[MPW_MCGRP_EVENTS] = { .name = MPWIFI_MCGRP_EVENTS },
-};
+	for (i = 1; i <= maxtype; i++) {
+		if (tb[i] && !(settable & BIT_ULL(i))) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[i], "read-only");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 static int mpw_put_identity(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
 {
@@ -179,11 +131,20 @@ static int mpw_fill_ap(struct sk_buff *skb, void *snap)
 	return mpw_put_identity(skb, snap) ?: mpw_put_figures(skb, snap);
 }
 
-/* cb->args[0]: APs already sent in this dump. */
-static int mpw_ap_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* The attributes of a dump request, parsed by its policy; 6.2 moved them. */
+static struct nlattr **mpw_dump_attrs(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* cb->args[0]: APs already sent in this dump. */
+int mpwifi_nl_ap_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *ifattr = mpw_dump_attrs(cb)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	u64 now_ns = ktime_get_ns();
@@ -251,12 +212,12 @@ static int mpw_fill_config(struct sk_buff *msg, void *net)
 	return 0;
 }
 
-static int mpw_config_get(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mpw_reply_nested(info, MPWIFI_CMD_CONFIG_GET, MPWIFI_ATTR_CONFIG, mpw_fill_config);
 }
 
-static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[MPWIFI_CONFIG_ATTR_MAX + 1];
 	int err;
@@ -264,7 +225,11 @@ static int mpw_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_CONFIG))
 		return -EINVAL;
 	err = nla_parse_nested(tb, MPWIFI_CONFIG_ATTR_MAX, info->attrs[MPWIFI_ATTR_CONFIG],
-			       mpw_config_policy, info->extack);
+			       mpwifi_config_nl_policy, info->extack);
+	if (err)
+		return err;
+	err = mpw_refuse_read_only(tb, MPWIFI_CONFIG_ATTR_MAX, BIT_ULL(MPWIFI_CONFIG_ATTR_WINDOW_MS),
+				   info->extack);
 	if (err)
 		return err;
 	if (!tb[MPWIFI_CONFIG_ATTR_WINDOW_MS]) {
@@ -293,14 +258,14 @@ static int mpw_fill_ecn(struct sk_buff *msg, void *net)
 	return 0;
 }
 
-static int mpw_ecn_get(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_ecn_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	mpw_ecn_refresh(genl_info_net(info));	/* best_packet_time_ns as of now */
 	return mpw_reply_nested(info, MPWIFI_CMD_ECN_GET, MPWIFI_ATTR_ECN, mpw_fill_ecn);
 }
 
 /* Writers are serialised by genl_mutex; the hook reads each field once per packet. */
-static int mpw_ecn_set(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_ecn_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct mpw_net_ecn *e = &mpw_pernet(net)->ecn;
@@ -310,8 +275,13 @@ static int mpw_ecn_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_ECN))
 		return -EINVAL;
-	err = nla_parse_nested(tb, MPWIFI_ECN_ATTR_MAX, info->attrs[MPWIFI_ATTR_ECN], mpw_ecn_policy,
+	err = nla_parse_nested(tb, MPWIFI_ECN_ATTR_MAX, info->attrs[MPWIFI_ATTR_ECN], mpwifi_ecn_nl_policy,
 			       info->extack);
+	if (err)
+		return err;
+	err = mpw_refuse_read_only(tb, MPWIFI_ECN_ATTR_MAX,
+				   GENMASK_ULL(MPWIFI_ECN_ATTR_STALE_MS, MPWIFI_ECN_ATTR_ENABLED),
+				   info->extack);
 	if (err)
 		return err;
 	for (i = 0; i <= MPWIFI_ECN_ATTR_MAX; i++)
@@ -338,7 +308,7 @@ static int mpw_ecn_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int mpw_ap_flush(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_ap_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
@@ -369,10 +339,9 @@ static int mpw_fill_trust(struct sk_buff *skb, void *arg)
 }
 
 /* cb->args[0]: interfaces already sent.  Every interface, classified or not. */
-static int mpw_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int mpwifi_nl_trust_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct nlattr *ifattr = info->attrs[MPWIFI_ATTR_IFINDEX];
+	struct nlattr *ifattr = mpw_dump_attrs(cb)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
 	long idx = 0, skip = cb->args[0];
@@ -405,7 +374,7 @@ void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 lev
 	struct mpw_trust_report t = { .dev = dev, .level = level, .source = source };
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&mpw_family, net, MPW_MCGRP_EVENTS))
+	if (!genl_has_listeners(&mpw_family, net, MPWIFI_NLGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -414,10 +383,10 @@ void mpw_genl_notify_trust(struct net *net, const struct net_device *dev, u8 lev
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPW_MCGRP_EVENTS, GFP_KERNEL);
+	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPWIFI_NLGRP_EVENTS, GFP_KERNEL);
 }
 
-static int mpw_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
 	struct nlattr *tb[MPWIFI_TRUST_ATTR_MAX + 1];
@@ -428,7 +397,12 @@ static int mpw_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_TRUST))
 		return -EINVAL;
 	err = nla_parse_nested(tb, MPWIFI_TRUST_ATTR_MAX, info->attrs[MPWIFI_ATTR_TRUST],
-			       mpw_trust_policy, info->extack);
+			       mpwifi_trust_nl_policy, info->extack);
+	if (err)
+		return err;
+	err = mpw_refuse_read_only(tb, MPWIFI_TRUST_ATTR_MAX,
+				   BIT_ULL(MPWIFI_TRUST_ATTR_IFINDEX) | BIT_ULL(MPWIFI_TRUST_ATTR_LEVEL) |
+				   BIT_ULL(MPWIFI_TRUST_ATTR_SOURCE), info->extack);
 	if (err)
 		return err;
 	if (!tb[MPWIFI_TRUST_ATTR_IFINDEX] || !tb[MPWIFI_TRUST_ATTR_SOURCE]) {
@@ -489,7 +463,7 @@ static int mpw_dump_peer(const struct mpw_peer *p, void *arg)
 }
 
 /* cb->args[0]: prefixes already sent. */
-static int mpw_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+int mpwifi_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mpw_peer_dump_ctx c = { .skb = skb, .cb = cb };
 	long skip = cb->args[0], done;
@@ -513,7 +487,7 @@ static int mpw_parse_peer(struct genl_info *info, struct mpw_peer *p, bool need_
 
 	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_PEER))
 		return -EINVAL;
-	err = nla_parse_nested(tb, MPWIFI_PEER_ATTR_MAX, nest, mpw_peer_policy, info->extack);
+	err = nla_parse_nested(tb, MPWIFI_PEER_ATTR_MAX, nest, mpwifi_peer_nl_policy, info->extack);
 	if (err)
 		return err;
 	if (!tb[MPWIFI_PEER_ATTR_FAMILY] || !tb[MPWIFI_PEER_ATTR_ADDR] ||
@@ -547,7 +521,7 @@ static int mpw_parse_peer(struct genl_info *info, struct mpw_peer *p, bool need_
 	return 0;
 }
 
-static int mpw_peer_add(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_peer_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mpw_peer p;
 	int err = mpw_parse_peer(info, &p, true);
@@ -555,7 +529,7 @@ static int mpw_peer_add(struct sk_buff *skb, struct genl_info *info)
 	return err ?: mpw_trust_peer_change(genl_info_net(info), &p, true, info->extack);
 }
 
-static int mpw_peer_del(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mpw_peer p;
 	int err = mpw_parse_peer(info, &p, false);
@@ -594,12 +568,12 @@ static int mpw_fill_policy(struct sk_buff *msg, void *net)
 	return 0;
 }
 
-static int mpw_policy_get(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return mpw_reply_nested(info, MPWIFI_CMD_POLICY_GET, MPWIFI_ATTR_POLICY, mpw_fill_policy);
 }
 
-static int mpw_policy_set(struct sk_buff *skb, struct genl_info *info)
+int mpwifi_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mpw_net_trust *t = &mpw_pernet(genl_info_net(info))->trust;
 	struct nlattr *tb[MPWIFI_POLICY_ATTR_MAX + 1];
@@ -608,7 +582,12 @@ static int mpw_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MPWIFI_ATTR_POLICY))
 		return -EINVAL;
 	err = nla_parse_nested(tb, MPWIFI_POLICY_ATTR_MAX, info->attrs[MPWIFI_ATTR_POLICY],
-			       mpw_policy_policy, info->extack);
+			       mpwifi_policy_nl_policy, info->extack);
+	if (err)
+		return err;
+	err = mpw_refuse_read_only(tb, MPWIFI_POLICY_ATTR_MAX,
+				   GENMASK_ULL(MPWIFI_POLICY_ATTR_PEER_DEFAULT,
+					       MPWIFI_POLICY_ATTR_FIRST_SUBFLOW), info->extack);
 	if (err)
 		return err;
 	if (!tb[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] && !tb[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] &&
@@ -625,79 +604,16 @@ static int mpw_policy_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static const struct genl_ops mpw_ops[] = {
-	{
-		.cmd = MPWIFI_CMD_AP_GET,
-		.dumpit = mpw_ap_dump,
-	},
-	{
-		.cmd = MPWIFI_CMD_CONFIG_GET,
-		.doit = mpw_config_get,
-	},
-	{
-		.cmd = MPWIFI_CMD_CONFIG_SET,
-		.doit = mpw_config_set,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_AP_FLUSH,
-		.doit = mpw_ap_flush,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_ECN_GET,
-		.doit = mpw_ecn_get,
-	},
-	{
-		.cmd = MPWIFI_CMD_ECN_SET,
-		.doit = mpw_ecn_set,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_TRUST_GET,
-		.dumpit = mpw_trust_dump,
-	},
-	{
-		.cmd = MPWIFI_CMD_TRUST_SET,
-		.doit = mpw_trust_set_doit,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_PEER_GET,
-		.dumpit = mpw_peer_dump,
-	},
-	{
-		.cmd = MPWIFI_CMD_PEER_ADD,
-		.doit = mpw_peer_add,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_PEER_DEL,
-		.doit = mpw_peer_del,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = MPWIFI_CMD_POLICY_GET,
-		.doit = mpw_policy_get,
-	},
-	{
-		.cmd = MPWIFI_CMD_POLICY_SET,
-		.doit = mpw_policy_set,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-};
-
 static struct genl_family mpw_family __ro_after_init = {
 	.name = MPWIFI_GENL_NAME,
 	.version = MPWIFI_GENL_VERSION,
-	.maxattr = MPWIFI_ATTR_MAX,
-	.policy = mpw_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.ops = mpw_ops,
-	.n_ops = ARRAY_SIZE(mpw_ops),
-	.mcgrps = mpw_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(mpw_mcgrps),
+	/* per-command policies; commands without one refuse every attribute */
+	.ops = mpwifi_nl_ops,
+	.n_ops = ARRAY_SIZE(mpwifi_nl_ops),
+	.mcgrps = mpwifi_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(mpwifi_nl_mcgrps),
 };
 
 /* Tell listeners in the AP's namespace that it appeared or went away.  Atomic context. */
@@ -707,7 +623,7 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
 	struct mpw_ap_snapshot snap = {};
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&mpw_family, net, MPW_MCGRP_EVENTS))
+	if (!genl_has_listeners(&mpw_family, net, MPWIFI_NLGRP_EVENTS))
 		return;
 	snap.ifindex = ap->sta->dev->ifindex;
 	strscpy(snap.ifname, ap->sta->dev->name, sizeof(snap.ifname));
@@ -721,7 +637,7 @@ void mpw_genl_notify_ap(struct mpw_ap *ap, u8 cmd)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPW_MCGRP_EVENTS, GFP_ATOMIC);
+	genlmsg_multicast_netns(&mpw_family, net, msg, 0, MPWIFI_NLGRP_EVENTS, GFP_ATOMIC);
 }
 
 int mpw_genl_init(void)

@@ -10,6 +10,7 @@ qemu-system-x86 busybox-static cpio
 libmnl-dev libnl-3-dev libnl-genl-3-dev libboost-program-options-dev libgtest-dev googletest nlohmann-json3-dev
 hostapd wpasupplicant iw iproute2 iputils-ping iperf3 mptcpize tcpdump ethtool procps nftables
 python3-matplotlib
+linux-source-6.12 python3-yaml python3-jsonschema
 "
 
 missing=""

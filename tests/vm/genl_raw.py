@@ -6,7 +6,7 @@ CLI's own checks, and print the kernel's answer: "ok", or "errno NAME: extack".
   genl_raw.py ecn-set ATTR=VALUE...      nested MPWIFI_ATTR_ECN (u8 for ENABLED and LAW, else u32)
   genl_raw.py raw-top ATTRTYPE=HEX...    top-level attributes with raw payloads
   genl_raw.py ap-dump                    every AP's attributes as JSON, decoded by size alone
-Attribute numbers come from include/uapi/linux/mpwifi.h, parsed here.
+Attribute numbers come from include/uapi/linux/mpwifi_genl.h, parsed here.
 """
 import errno
 import os
@@ -28,11 +28,12 @@ NLMSGERR_ATTR_MSG = 1
 
 def uapi_enums():
     here = os.path.dirname(os.path.abspath(__file__))
-    text = open(os.path.join(here, "../../include/uapi/linux/mpwifi.h")).read()
+    text = open(os.path.join(here, "../../include/uapi/linux/mpwifi_genl.h")).read()
     values = {}
     for body in re.findall(r"enum \w+ \{(.*?)\};", text, re.S):
         n = 0
-        for name in re.findall(r"^\s*(\w+)\s*[,=]", body, re.M):
+        for name, value in re.findall(r"^\s*(\w+)\s*(?:= *(\d+))?,", body, re.M):
+            n = int(value) if value else n
             values[name] = n
             n += 1
     return values
