@@ -268,9 +268,9 @@ class Bench:
         rx1_0, rx2_0 = station_rx()
         t_launch = uptime_ns()
         # a hung transfer must not hang the whole run: generous timeout
-        client = proc.bg(["bash", "-c", 'exec "$@" >"$0" 2>"$1"', os.path.join(out, f"{tag}.iperf3.json"),
-                          os.path.join(out, f"{tag}.iperf3.err"), "timeout", str(run_timeout), *cmd, "-R",
-                          *length, "-i", "1", "-J"], ns=w.cli_ns)
+        client = proc.bg(["bash", "-c", 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"', "-",
+                          os.path.join(out, f"{tag}.iperf3.json"), os.path.join(out, f"{tag}.iperf3.err"),
+                          "timeout", str(run_timeout), *cmd, "-R", *length, "-i", "1", "-J"], ns=w.cli_ns)
         t_ss = None
         if not args.bytes:
             # subflows' RTTs and windows late in the measured part
