@@ -78,7 +78,7 @@ def iw_rx_rate(ns, ifname):
 
 def main():
     out = traffic.out_dir()
-    kmod.load()
+    kmod.load(ecn=0)  # the estimator under test: no steering to starve a subflow
     w = world.WifiWorld(aps=2, stations=2, channel=1)
     w.up()
     ifs = [st.ifname for st in w.stations]

@@ -3,12 +3,16 @@
  (a) one client radio carrying three station interfaces (as a laptop has one radio), each with its own
      MAC and associated with its own AP, the three APs on one channel; an MPTCP download uses all three;
  (b) two client radios, one of them carrying two station interfaces: every station reaches the server
-     through its own AP, and the module tracks each interface's AP."""
+     through its own AP;
+ (c) shape (a) through airsim: the radio is one transmitter for its three interfaces (airsim's truth
+     names it as the sender of every frame from any of their addresses), each AP's data frames reach
+     its own interface, and the download uses all three."""
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
-from mpwtest import cli, kmod, ksft, proc, traffic, world  # noqa: E402
+from mpwtest import cli, kmod, ksft, paths, proc, traffic, world  # noqa: E402
 from mpwtest.ksft import check, check_eq, check_ge  # noqa: E402
 
 DURATION = 8
@@ -80,10 +84,51 @@ def two_radios(out):
     w.down()
 
 
+def through_airsim(out):
+    def radio(name, pos):
+        return {"name": name, "freq_mhz": 2412, "position": pos, "tx_power_dbm": 20}
+    config = {"seed": 5, "radios": [radio("ap1", [0, 0]), radio("ap2", [4, 0]), radio("ap3", [2, 3]),
+                                    radio("laptop", [2, 1])]}
+    w = world.WifiWorld(aps=3, radios=[[1, 2, 3]], channel=1, airsim=config)
+    w.up()
+    check_stations(w)
+    traffic.iperf3_server(w.srv_ns, mptcp=True, one_off=True)
+    ifs = [st.ifname for st in w.stations]
+    before = traffic.rx_bytes(w.cli_ns, ifs)
+    report = traffic.download(w.cli_ns, w.server_ip, DURATION, out=f"{out}/iperf3-airsim.json", mptcp=True)
+    after = traffic.rx_bytes(w.cli_ns, ifs)
+    d = {i: after[i] - before[i] for i in ifs}
+    ksft.log(f"airsim: {traffic.received_mbps(report):.2f} Mbit/s; " + ", ".join(f"{i} {d[i]} bytes" for i in ifs))
+    for i in ifs:
+        check_ge(f"airsim: {i} carried part of the download (bytes > 100 kB)", d[i], 100_001)
+    frames = []
+    with open(w.airsim_truth) as f:
+        for line in f:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if "kind" in obj:
+                frames.append(obj)
+    macs = {st.mac: st for st in w.stations}
+    senders = {fr["from"] for fr in frames if fr.get("ta") in macs}
+    check_eq("airsim: every frame from a station interface leaves the laptop's one radio", senders, {"laptop"})
+    for st in w.stations:
+        n = sum(1 for fr in frames if fr["kind"] == "data" and fr.get("ra") == st.mac and fr["from"] == st.ap.ns
+                and fr["to"] == "laptop")
+        check_ge(f"airsim: {st.ap.ns}'s data frames to {st.ifname} ({st.mac}) reach the laptop (> 100)", n, 101)
+        up = proc.cmd(["python3", paths.TRUTH_PY, "window", w.airsim_truth, "--from", st.mac, "--to", st.bssid,
+                       "--start", "0", "--end", str(2 ** 62)]).stdout
+        check_ge(f"airsim: truth.py finds {st.ifname}'s frames to {st.ap.ns} by address (> 100)",
+                 json.loads(up).get("count"), 101)
+    w.down()
+
+
 def main():
     out = traffic.out_dir()
     one_radio_three_stations(out)
     two_radios(out)
+    through_airsim(out)
 
 
 ksft.run(main)

@@ -113,7 +113,10 @@ def run(main):
         for line in traceback.format_exc().rstrip().splitlines():
             log(f"      {line}")
     run_cleanups()
-    world.teardown()
+    try:
+        world.teardown()
+    except Exception as e:  # noqa: BLE001
+        check("the emulated world comes down", False, str(e))
     clean, lines = kmod.kernel_log_clean()
     check("kernel log free of BUG/WARNING/Oops", clean, "; ".join(lines[:5]))
     try:

@@ -79,5 +79,8 @@ def sleep(seconds):
 
 
 def json_file(path):
+    """The JSON object in PATH, skipping anything a tool printed before it (download_bg's file holds
+    stderr too)."""
     with open(path) as f:
-        return json.load(f)
+        text = f.read()
+    return json.JSONDecoder().raw_decode(text, text.index("{"))[0]
