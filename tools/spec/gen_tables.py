@@ -144,10 +144,17 @@ def readme_section(spec):
             if "nested-attributes" in attr:
                 t += f" of `{attr['nested-attributes']}`"
             out.append(f"| `{attr['name']}` | {t} | {one_line(attr.get('doc', ''))} |")
+    out += ["", "| constant | value | meaning |", "|---|---|---|"]
+    for name, const in spec.consts.items():
+        out.append(f"| `{c_upper(spec.family + '-' + name)}` | {const['value']} | {one_line(const.get('doc', ''))} |")
     out += ["", "| enum | values |", "|---|---|"]
     for enum in spec.enums.values():
-        values = "; ".join(f"`{e['name']}` ({i}): {one_line(e.get('doc', ''))}"
-                           for i, e in enumerate(enum["entries"]))
+        values, value = [], enum.get("value-start", 0)
+        for e in enum["entries"]:
+            value = e.get("value", value)
+            values.append(f"`{e['name']}` ({value}): {one_line(e.get('doc', ''))}")
+            value += 1
+        values = "; ".join(values)
         out.append(f"| `{enum['name']}` | {values} |")
     out += ["", README_END]
     return "\n".join(out)

@@ -9,21 +9,22 @@ Debian's linux-source-6.12) on include/uapi/linux/mpwifi.yaml.
 The generator wants a file named MAINTAINERS in an ancestor of the spec and
 the schema in <spec dir>/../genetlink-legacy.yaml, so it runs on a copy of the
 spec in a scratch tree under build/ that mirrors the repository's layout (the
-path it prints into the files is then the real one).  Two adjustments, both
+path it prints into the files is then the real one).  Three adjustments, all
 checked so that a different generator version fails loudly instead of
-producing something else:
+producing something else (the first patches the scratch copy of the
+generator, the others edit its output):
 
  - The generator's per-op op table reads every operation's do.request, which
    only fits families where every command is a "do" with request attributes
    (mptcp_pm, the one per-op family upstream).  Dump-only commands (ap-get,
    trust-get, peer-get) take their policy from dump.request (in the op table
-   and in the header's declarations), and commands
-   without request attributes (config-get, ...) get no policy: the genetlink
-   core then gives them its reject-all policy (resv_start_op is 0), so any
-   attribute sent to them is refused, as before.
- - Linux 6.1's struct nla_policy points to a non-const
-   struct netlink_range_validation (constified in 6.2), so the generated
-   "static const" ranges would warn there; they lose the const.
+   and in the header's declarations), and commands without request
+   attributes (config-get, ...) get no policy: the genetlink core then gives
+   them its reject-all policy (resv_start_op is 0), so any attribute sent to
+   them is refused, as before.
+ - Linux 6.1's struct nla_policy points to a non-const struct
+   netlink_range_validation (const by 6.12, which the generator targets), so
+   the generated "static const" ranges would warn on 6.1; they lose the const.
  - For a genetlink-legacy family the generator leaves the family struct to
    hand-written code (kernel/netlink.c) but emits the multicast group table
    static, where nothing can use it; it becomes global, declared in the
@@ -34,11 +35,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SPEC = os.path.join(REPO, "include", "uapi", "linux", "mpwifi.yaml")
-TARBALL_GLOB = "/usr/src/linux-source-6.12.tar.xz"
+TARBALL = "/usr/src/linux-source-6.12.tar.xz"
 SRC_TOP = "linux-source-6.12"
 MEMBERS = ("tools/net/ynl/", "Documentation/netlink/")
 
@@ -85,15 +85,15 @@ def linux_source(build):
     gen = os.path.join(root, "tools", "net", "ynl", "ynl-gen-c.py")
     if os.path.exists(gen) and os.path.exists(os.path.join(root, ".complete")):
         return root
-    if not os.path.exists(TARBALL_GLOB):
-        die(TARBALL_GLOB + " is missing: install linux-source-6.12 (make setup)")
-    print("extracting the netlink generator from " + TARBALL_GLOB, file=sys.stderr)
+    if not os.path.exists(TARBALL):
+        die(TARBALL + " is missing: install linux-source-6.12 (make setup)")
+    print("extracting the netlink generator from " + TARBALL, file=sys.stderr)
     dest = os.path.join(build, "linux-source")
     os.makedirs(dest, exist_ok=True)
-    subprocess.run(["tar", "-xf", TARBALL_GLOB, "-C", dest, "--wildcards"] +
+    subprocess.run(["tar", "-xf", TARBALL, "-C", dest, "--wildcards"] +
                    [f"{SRC_TOP}/{m}*" for m in MEMBERS], check=True)
     if not os.path.exists(gen):
-        die(gen + " not found in " + TARBALL_GLOB)
+        die(gen + " not found in " + TARBALL)
     open(os.path.join(root, ".complete"), "w").close()
     return root
 

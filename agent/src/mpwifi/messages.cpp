@@ -8,132 +8,18 @@
 #include <netlink/attr.h>
 #include <netlink/errno.h>
 
+#include "mpwifi/spec_gen.h"
 #include "netlink/attributes.h"
 #include "netlink/error.h"
 
 namespace mpwifi {
 
-using netlink::AttrKind;
-using netlink::AttrRule;
 using netlink::Attrs;
-using netlink::kOptional;
-using netlink::kRequired;
 
+// Attribute kinds and sizes come from the spec (spec_gen.h); whether one must
+// be there is decided here, by reading it (a missing one is a ParseError) or
+// asking has() first.
 namespace {
-
-// Top level of AP_GET replies and events.
-constexpr AttrRule kApMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_AP, AttrKind::Nested, kRequired),
-};
-
-constexpr AttrRule kConfigMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_CONFIG, AttrKind::Nested, kRequired),
-};
-
-constexpr AttrRule kEcnMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_ECN, AttrKind::Nested, kRequired),
-};
-
-constexpr AttrRule kTrustMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_TRUST, AttrKind::Nested, kRequired),
-};
-
-constexpr AttrRule kPeerMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_PEER, AttrKind::Nested, kRequired),
-};
-
-constexpr AttrRule kPolicyMessageRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ATTR_POLICY, AttrKind::Nested, kRequired),
-};
-
-constexpr std::size_t kMacLen = std::tuple_size_v<MacAddr>;
-
-// What identifies a tracked AP: all an event carries.
-#define AP_IDENTITY_RULES                                                   \
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_IFINDEX, AttrKind::U32, kRequired),             \
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ), \
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_STA_ADDR, AttrKind::Binary, kRequired, kMacLen), \
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_BSSID, AttrKind::Binary, kRequired, kMacLen)
-
-constexpr AttrRule kApIdentityRules[] = {AP_IDENTITY_RULES};
-
-constexpr AttrRule kApRules[] = {
-	AP_IDENTITY_RULES,
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_FIRST_TRY, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_RETRIED, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_LOST, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_START_NS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_END_NS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_FIRST_TRY, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_RETRIED, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_LOST, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_RATED, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_DELIVERY_PPM, AttrKind::U32, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_BITRATE_KBPS, AttrKind::U32, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_PACKET_TIME_NS, AttrKind::U32, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_LAST_RX_NS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_PHY, AttrKind::U8, kRequired),
-	// Optional: a module without ECN steering leaves them out.
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECT, AttrKind::U64, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_MARKED, AttrKind::U64, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_CE_SEEN, AttrKind::U64, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_ECT, AttrKind::U32, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_WIN_MARKED, AttrKind::U32, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECN_MARKING, AttrKind::U8, kOptional),
-	MPW_ATTR_RULE(MPWIFI_AP_ATTR_ECN_DELTA_PPM, AttrKind::U32, kOptional),
-};
-
-constexpr AttrRule kConfigRules[] = {
-	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_WINDOW_MS, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_MAX_APS, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_AP_BYTES, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_CONFIG_ATTR_RX_HOOK, AttrKind::U8, kRequired),
-};
-
-constexpr AttrRule kEcnRules[] = {
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_ENABLED, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_LAW, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_THRESHOLD_PPM, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_CAP_PPM, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_BUDGET_PPM, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_MIN_FRAMES, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_STALE_MS, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS, AttrKind::U32, kOptional),
-};
-
-constexpr AttrRule kTrustRules[] = {
-	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_IFINDEX, AttrKind::U32, kRequired),
-	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ),
-	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_LEVEL, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_TRUST_ATTR_SOURCE, AttrKind::U8, kRequired),
-};
-
-constexpr AttrRule kPeerRules[] = {
-	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_FAMILY, AttrKind::U16, kRequired),
-	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_ADDR, AttrKind::Bytes, kRequired, 16),
-	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_PREFIX_LEN, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_PEER_ATTR_LEVEL, AttrKind::U8, kRequired),
-};
-
-constexpr AttrRule kPolicyRules[] = {
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_TRUSTED_SCHED, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_PEER_DEFAULT, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_SCHED_AVAILABLE, AttrKind::U8, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_SCHED_REASON, AttrKind::String, kOptional),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_TRUSTED_SENDS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_REFUSED_SENDS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_REDIRECTS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_WAITS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_RESUMES, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_GUARD_REFUSED, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_EGRESS_DROPS, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECT_STEERED, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECT_REFUSED, AttrKind::U64, kRequired),
-	MPW_ATTR_RULE(MPWIFI_POLICY_ATTR_CONNECTIONS, AttrKind::U32, kRequired),
-};
-
-#undef AP_IDENTITY_RULES
 
 MacAddr macAt(const Attrs &attrs, int type)
 {
@@ -202,7 +88,7 @@ TrustLevel levelAt(const Attrs &attrs, int type, const std::string &where)
 
 InterfaceTrust parseTrustNest(const Attrs &top, const std::string &where)
 {
-	const Attrs t = top.nested(MPWIFI_ATTR_TRUST, kTrustRules);
+	const Attrs t = top.nested(MPWIFI_ATTR_TRUST, spec::kTrustAttrs);
 	InterfaceTrust out;
 	out.ifindex = t.u32(MPWIFI_TRUST_ATTR_IFINDEX);
 	out.ifname = t.string(MPWIFI_TRUST_ATTR_IFNAME);
@@ -259,8 +145,8 @@ netlink::MsgPtr nestedRequest(int family, std::uint8_t cmd, int nest, const char
 
 ApStats parseApStats(const nlmsghdr &msg)
 {
-	const Attrs top = Attrs::ofGenl(msg, kApMessageRules, "AP_GET reply");
-	const Attrs ap = top.nested(MPWIFI_ATTR_AP, kApRules);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, "AP_GET reply");
+	const Attrs ap = top.nested(MPWIFI_ATTR_AP, spec::kApAttrs);
 
 	ApStats s;
 	parseIdentity(ap, s);
@@ -291,8 +177,8 @@ ApStats parseApStats(const nlmsghdr &msg)
 
 Config parseConfig(const nlmsghdr &msg)
 {
-	const Attrs top = Attrs::ofGenl(msg, kConfigMessageRules, "CONFIG_GET reply");
-	const Attrs cfg = top.nested(MPWIFI_ATTR_CONFIG, kConfigRules);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, "CONFIG_GET reply");
+	const Attrs cfg = top.nested(MPWIFI_ATTR_CONFIG, spec::kConfigAttrs);
 
 	Config c;
 	c.window_ms = cfg.u32(MPWIFI_CONFIG_ATTR_WINDOW_MS);
@@ -304,8 +190,8 @@ Config parseConfig(const nlmsghdr &msg)
 
 EcnConfig parseEcn(const nlmsghdr &msg)
 {
-	const Attrs top = Attrs::ofGenl(msg, kEcnMessageRules, "ECN_GET reply");
-	const Attrs ecn = top.nested(MPWIFI_ATTR_ECN, kEcnRules);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, "ECN_GET reply");
+	const Attrs ecn = top.nested(MPWIFI_ATTR_ECN, spec::kEcnAttrs);
 
 	const std::uint8_t law = ecn.u8(MPWIFI_ECN_ATTR_LAW);
 	const auto known = ecnLawFromWire(law);
@@ -327,14 +213,14 @@ EcnConfig parseEcn(const nlmsghdr &msg)
 
 InterfaceTrust parseTrust(const nlmsghdr &msg)
 {
-	return parseTrustNest(Attrs::ofGenl(msg, kTrustMessageRules, "TRUST_GET reply"), "TRUST_GET reply");
+	return parseTrustNest(Attrs::ofGenl(msg, spec::kMpwifiAttrs, "TRUST_GET reply"), "TRUST_GET reply");
 }
 
 PeerTrust parsePeer(const nlmsghdr &msg)
 {
 	const std::string where = "PEER_GET reply";
-	const Attrs top = Attrs::ofGenl(msg, kPeerMessageRules, where);
-	const Attrs p = top.nested(MPWIFI_ATTR_PEER, kPeerRules);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, where);
+	const Attrs p = top.nested(MPWIFI_ATTR_PEER, spec::kPeerAttrs);
 
 	PeerTrust out;
 	const std::uint16_t family = p.u16(MPWIFI_PEER_ATTR_FAMILY);
@@ -359,8 +245,8 @@ PeerTrust parsePeer(const nlmsghdr &msg)
 Policy parsePolicy(const nlmsghdr &msg)
 {
 	const std::string where = "POLICY_GET reply";
-	const Attrs top = Attrs::ofGenl(msg, kPolicyMessageRules, where);
-	const Attrs p = top.nested(MPWIFI_ATTR_POLICY, kPolicyRules);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, where);
+	const Attrs p = top.nested(MPWIFI_ATTR_POLICY, spec::kPolicyAttrs);
 
 	Policy out;
 	const std::uint8_t first = p.u8(MPWIFI_POLICY_ATTR_FIRST_SUBFLOW);
@@ -391,7 +277,7 @@ std::optional<InterfaceTrust> parseTrustEvent(const nlmsghdr &msg)
 {
 	if (netlink::genlCommand(msg) != MPWIFI_EVENT_TRUST)
 		return std::nullopt;
-	return parseTrustNest(Attrs::ofGenl(msg, kTrustMessageRules, "trust event"), "trust event");
+	return parseTrustNest(Attrs::ofGenl(msg, spec::kMpwifiAttrs, "trust event"), "trust event");
 }
 
 std::optional<ApEvent> parseEvent(const nlmsghdr &msg)
@@ -402,8 +288,8 @@ std::optional<ApEvent> parseEvent(const nlmsghdr &msg)
 	case MPWIFI_EVENT_AP_DEL: ev.kind = ApEvent::Kind::Del; break;
 	default: return std::nullopt;
 	}
-	const Attrs top = Attrs::ofGenl(msg, kApMessageRules, std::string(eventName(ev.kind)) + " event");
-	parseIdentity(top.nested(MPWIFI_ATTR_AP, kApIdentityRules), ev);
+	const Attrs top = Attrs::ofGenl(msg, spec::kMpwifiAttrs, std::string(eventName(ev.kind)) + " event");
+	parseIdentity(top.nested(MPWIFI_ATTR_AP, spec::kApAttrs), ev);
 	return ev;
 }
 

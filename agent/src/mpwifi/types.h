@@ -11,6 +11,8 @@
 
 #include <linux/mpwifi.h>
 
+#include "mpwifi/spec_gen.h"
+
 namespace mpwifi {
 
 using MacAddr = std::array<std::uint8_t, 6>;
@@ -75,7 +77,7 @@ struct ApStats {
 
 struct Config {
 	std::uint32_t window_ms = 0;
-	std::uint32_t max_aps = 0;  // read-only: tracked APs per namespace
+	std::uint32_t max_aps = 0;  // read-only: tracked APs per interface
 	std::uint32_t ap_bytes = 0; // read-only: memory per tracked AP
 	bool rx_hook = false;       // read-only: rx observer attached
 };
@@ -85,15 +87,10 @@ struct ConfigUpdate {
 	std::optional<std::uint32_t> window_ms;
 };
 
-// Inclusive range of a setting the kernel accepts.
-struct Bounds {
-	std::uint64_t min;
-	std::uint64_t max;
+// Inclusive range of a setting the kernel accepts (from the spec's checks).
+using Bounds = spec::Range;
 
-	[[nodiscard]] constexpr bool contains(std::uint64_t v) const { return v >= min && v <= max; }
-};
-
-constexpr Bounds kWindowMs{MPWIFI_WINDOW_MS_MIN, MPWIFI_WINDOW_MS_MAX};
+constexpr Bounds kWindowMs = spec::kConfigWindowMs;
 
 [[nodiscard]] constexpr bool validWindowMs(std::uint64_t ms)
 {
@@ -142,11 +139,11 @@ struct EcnUpdate {
 
 constexpr std::uint32_t kPpm = 1'000'000;
 constexpr std::uint32_t kPpmPerPercent = 10'000;
-constexpr Bounds kEcnThresholdPpm{0, MPWIFI_ECN_THRESHOLD_PPM_MAX};
-constexpr Bounds kEcnCapPpm{0, kPpm};
-constexpr Bounds kEcnBudgetPpm{1, kPpm};
-constexpr Bounds kEcnMinFrames{1, MPWIFI_ECN_MIN_FRAMES_MAX};
-constexpr Bounds kEcnStaleMs{MPWIFI_ECN_STALE_MS_MIN, MPWIFI_ECN_STALE_MS_MAX};
+constexpr Bounds kEcnThresholdPpm = spec::kEcnThresholdPpm;
+constexpr Bounds kEcnCapPpm = spec::kEcnCapPpm;
+constexpr Bounds kEcnBudgetPpm = spec::kEcnBudgetPpm;
+constexpr Bounds kEcnMinFrames = spec::kEcnMinFrames;
+constexpr Bounds kEcnStaleMs = spec::kEcnStaleMs;
 
 // An interface's trust level (enum mpwifi_trust_level), ordered.
 enum class TrustLevel : std::uint8_t {
