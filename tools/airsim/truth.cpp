@@ -39,6 +39,12 @@ void TruthLog::frame(const FrameRecord &r, const Medium &medium)
 		std::fprintf(f, "\"%s\"", medium.radio_name(r.rx_radio).c_str());
 	else
 		std::fputs("null", f);
+	// the interfaces' addresses: a radio may carry several (a station interface per AP)
+	std::fprintf(f, ",\"ra\":\"%s\",\"ta\":", format_mac(r.info.addr1).c_str());
+	if (r.info.addr2)
+		std::fprintf(f, "\"%s\"", format_mac(*r.info.addr2).c_str());
+	else
+		std::fputs("null", f);
 	std::fprintf(f, ",\"kind\":\"%s\",\"seq\":", kind_name(r.info.kind));
 	if (r.info.seq)
 		std::fprintf(f, "%d", *r.info.seq);

@@ -3,8 +3,10 @@
 
 airsim writes one JSON object per line (its --truth file):
   header  {"airsim": 1, "start_ns": N, "radios": [{"name", "index", "addr"}, ...]}
-  frame   {"t_ns", "air_ns", "enq_ns", "from", "to", "kind", "seq", "tid", "bytes", "attempts", "first_ok",
-           "received", "acked", "copies", "collisions", "airtime_us", "rates", "queue_drop"}
+  frame   {"t_ns", "air_ns", "enq_ns", "from", "to", "ra", "ta", "kind", "seq", "tid", "bytes", "attempts",
+           "first_ok", "received", "acked", "copies", "collisions", "airtime_us", "rates", "queue_drop"}
+          (from/to: radio names; ra/ta: receiver and transmitter addresses, addr1 and addr2, which tell
+          apart the station interfaces one radio carries)
   event   {"t_ns": N, "event": {"set_link": {...}}}   (a schedule or control action applied)
   stats   {"t_ns": N, "stats": {...}}                  (airsim's periodic counters: queue drops, lag, ...)
 Times are CLOCK_MONOTONIC ns, the clock of the module's windows.  A frame's t_ns is when airsim handed the
@@ -19,6 +21,7 @@ sum(airtime_us) / count(received).
 Used by bench/estimator-accuracy and tests/vm/test_airsim.sh; as a command:
   truth.py summary TRUTH                            frames per link and kind, retries, drops, events
   truth.py window TRUTH --from A --to B --start NS --end NS
+      (A and B: radio names, or interface MAC addresses matched against a frame's ta and ra)
   truth.py compare TRUTH --from A --to B [--ifname IF] [--bssid MAC] SAMPLES
       SAMPLES: output of `mpwifi -j ap show` (one array per snapshot) or `mpwifi -j ap watch`
       ({"t_ns", "aps": [...]} per refresh); prints one JSON object per sample of IF's AP.
@@ -116,9 +119,20 @@ class Truth:
         return out
 
 
+def _is_mac(name):
+    return isinstance(name, str) and len(name) == 17 and name.count(":") == 5
+
+
+def _on_link(frame, src, dst):
+    """A frame is on link SRC -> DST when each end names its radio or its interface address."""
+    def end(name, radio, addr):
+        return (addr or "").lower() == name.lower() if _is_mac(name) else radio == name
+    return end(src, frame.get("from"), frame.get("ta")) and end(dst, frame.get("to"), frame.get("ra"))
+
+
 def load(path, links=None, kinds=("data",)):
     """Reads a truth file.  Keeps the frames of @kinds for the (from, to) pairs in @links (all pairs when
-    None); counts every frame.  A truncated last line (a file read while airsim writes it) is ignored."""
+    None; an end is a radio name or an interface MAC address); counts every frame.  A truncated last line (a file read while airsim writes it) is ignored."""
     header = None
     keep = {}
     events = []
@@ -161,8 +175,13 @@ def load(path, links=None, kinds=("data",)):
         c["received"] += 1 if obj.get("received") else 0
         c["queue_drop"] += 1 if obj.get("queue_drop") else 0
         c["collisions"] += obj.get("collisions") or 0
-        if kind in kinds and (want is None or (src, dst) in want):
-            keep.setdefault((src, dst), []).append(obj)
+        if kind in kinds:
+            if want is None:
+                keep.setdefault((src, dst), []).append(obj)
+            else:
+                for link in want:
+                    if _on_link(obj, *link):
+                        keep.setdefault(link, []).append(obj)
     if header is None:
         raise TruthError("%s: no airsim header line" % path)
     return Truth(header, {k: LinkFrames(v) for k, v in keep.items()}, events, counts, last_t, stats)

@@ -1,6 +1,6 @@
 """Shared pieces of the ECN steering experiments (bench/ecn-steering, tools/experiments/ecn-download-times):
 the optimum a client could get from two APs on one channel, readers of the VM part's raw data
-(bench/vm/ecn-steering.sh) and per-run figures, plot styles.
+(bench/vm/ecn-steering.py) and per-run figures, plot styles.
 
 Modes of a run: sp1 / sp2 (plain TCP through AP 1 / 2 alone), mptcp (MPTCP, marking off), seed and uncoupled
 (MPTCP with ECN steering on, with that marking law).
@@ -71,7 +71,7 @@ def rnd(v, nd=2):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# raw data of bench/vm/ecn-steering.sh
+# raw data of bench/vm/ecn-steering.py
 
 def load_jsonl(path):
     out = []
@@ -181,7 +181,7 @@ STAMPED = re.compile(r"^(\d+\.\d+) airsim: stats (\{.*\})\s*$")
 
 
 def load_medium_stats(path):
-    """airsim's statistics lines from the medium's log as bench/vm/ecn-airsim.sh stamps them:
+    """airsim's statistics lines from the medium's log as bench/vm/ecn-airsim.py stamps them:
     [(t_ns at the end of the interval, stats)]."""
     if not os.path.exists(path):
         raise RawDataError("no %s (airsim's log)" % path)

@@ -1011,6 +1011,78 @@ TEST(MediumAddresses, LearnsAddressesAndRoutesUnicast)
 	EXPECT_EQ(b.medium.radio_of_address(sta_addr), sta);
 }
 
+// A laptop's one radio carrying several station interfaces, each with its own
+// MAC and associated with its own AP: mac80211_hwsim names the radio, not the
+// interface, as the transmitter, so every interface's frames go through the
+// radio's one queue and one transmitter, and frames to any of its addresses
+// reach that radio.
+TEST(MediumAddresses, RadioWithSeveralStationInterfacesIsOneTransmitter)
+{
+	Bench b(R"({"radios": [{"name": "ap1", "freq_mhz": 2412}, {"name": "ap2", "freq_mhz": 2412},
+	                       {"name": "laptop", "freq_mhz": 2412}],
+	            "links": [{"from": "ap1", "to": "laptop", "loss": 0}, {"from": "ap2", "to": "laptop", "loss": 0},
+	                      {"from": "ap1", "to": "ap2", "loss": 0}]})");
+	const MacAddr ap1_addr = mac(0x11), ap2_addr = mac(0x12);
+	const MacAddr sta1{0x06, 0, 0, 0, 0x02, 0x00}, sta2{0x06, 0, 0, 0, 0x02, 0x01};
+	const int ap1 = b.add("ap1", ap1_addr);
+	const int ap2 = b.add("ap2", ap2_addr);
+	const int laptop = b.medium.add_radio("laptop");
+	b.medium.add_address(laptop, sta1); // HWSIM_CMD_ADD_MAC_ADDR of each interface
+	b.medium.add_address(laptop, sta2);
+	EXPECT_EQ(b.medium.radio_of_address(sta1), laptop);
+	EXPECT_EQ(b.medium.radio_of_address(sta2), laptop);
+
+	// Both interfaces hand a frame over at once: one queue, so the second goes
+	// back to back after the first exchange, as two frames of one interface do
+	// (BackToBackFramesOfOneRadio): PPDU ends at +113 and +157 + 113.
+	b.medium.submit(t0, request(laptop, data_frame(ap1_addr, sta1, 1), {{Rate::ofdm_54, 1}}, 1));
+	b.medium.submit(t0, request(laptop, data_frame(ap2_addr, sta2, 2), {{Rate::ofdm_54, 1}}, 2));
+	b.medium.run_until(t0 + 1 * sec);
+	ASSERT_EQ(b.sink.deliveries.size(), 2u);
+	EXPECT_EQ(b.sink.deliveries[0].tx_radio, laptop);
+	EXPECT_EQ(b.sink.deliveries[0].rx_radio, ap1);
+	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 113 * us);
+	EXPECT_EQ(b.sink.deliveries[1].tx_radio, laptop);
+	EXPECT_EQ(b.sink.deliveries[1].rx_radio, ap2);
+	EXPECT_EQ(b.sink.deliveries[1].at, t0 + (157 + 113) * us);
+	ASSERT_EQ(b.sink.records.size(), 2u);
+	EXPECT_EQ(b.sink.records[1].collisions, 0);
+	EXPECT_EQ(b.sink.records[1].airtime_us, 157);
+	ASSERT_EQ(b.sink.reports.size(), 2u);
+	EXPECT_EQ(b.sink.reports[0].radio, laptop);
+	EXPECT_EQ(b.sink.reports[1].radio, laptop);
+
+	// Each AP reaches its own interface of the radio.
+	b.medium.submit(t0 + 1 * sec, request(ap1, data_frame(sta1, ap1_addr, 3), {{Rate::ofdm_54, 1}}, 3));
+	b.medium.run_until(t0 + 1 * sec + 1 * ms);
+	b.medium.submit(t0 + 2 * sec, request(ap2, data_frame(sta2, ap2_addr, 4), {{Rate::ofdm_54, 1}}, 4));
+	b.medium.run_until(t0 + 2 * sec + 1 * ms);
+	ASSERT_EQ(b.sink.records.size(), 4u);
+	EXPECT_EQ(b.sink.records[2].rx_radio, laptop);
+	EXPECT_TRUE(b.sink.records[2].acked);
+	EXPECT_EQ(b.sink.records[3].rx_radio, laptop);
+	EXPECT_TRUE(b.sink.records[3].acked);
+	EXPECT_EQ(b.medium.radio_count(), 3);
+}
+
+// An interface whose HWSIM_CMD_ADD_MAC_ADDR the medium missed (it came up
+// before the medium registered) is learned from the first frame it sends,
+// for the radio that sent it; the radio's other addresses stay its own.
+TEST(MediumAddresses, LearnsEveryInterfaceAddressOfOneRadio)
+{
+	Bench b(pair_config(R"("loss": 0)"));
+	const int ap = b.add("ap", ap_addr);
+	const int sta = b.medium.add_radio("sta");
+	const MacAddr first{0x02, 0, 0, 0, 0x01, 0x00}, second{0x06, 0, 0, 0, 0x01, 0x01};
+	b.medium.submit(t0, request(sta, data_frame(ap_addr, first, 1), {{Rate::ofdm_54, 1}}, 1));
+	b.medium.submit(t0, request(sta, data_frame(ap_addr, second, 2), {{Rate::ofdm_54, 1}}, 2));
+	b.medium.run_until(t0 + 1 * ms);
+	EXPECT_EQ(b.medium.radio_of_address(first), sta);
+	EXPECT_EQ(b.medium.radio_of_address(second), sta);
+	b.medium.remove_address(ap, second); // another radio cannot take it away
+	EXPECT_EQ(b.medium.radio_of_address(second), sta);
+}
+
 TEST(MediumAddresses, UnicastToUnknownAddressIsNeverAcknowledged)
 {
 	Bench b(pair_config(R"("loss": 0)"));

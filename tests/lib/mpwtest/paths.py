@@ -1,0 +1,36 @@
+"""Where the repository, its build outputs and its tools are."""
+import os
+import platform
+
+REPO = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.."))
+BUILD = os.path.join(REPO, "build")
+
+# tools in the repository
+TOPOLOGY = os.path.join(REPO, "tools/vm/topology")
+PATHSIM = os.path.join(REPO, "tools/vm/pathsim")
+VM_RUN = os.path.join(REPO, "tools/vm/run")
+TRUTH_PY = os.path.join(REPO, "tools/airsim/truth.py")
+SPEC = os.path.join(REPO, "include/uapi/linux/mpwifi.yaml")
+
+
+def cli_path():
+    """The mpwifi CLI: $MPWIFI, or the one built in build/agent."""
+    return os.environ.get("MPWIFI") or os.path.join(BUILD, "agent/mpwifi")
+
+
+def module_path(release=None):
+    """The module built for RELEASE (default: the running kernel): build/modules/<release>/mpwifi.ko.
+
+    Until per-release builds exist, the in-tree kernel/mpwifi.ko stands in for it."""
+    path = os.path.join(BUILD, "modules", release or platform.release(), "mpwifi.ko")
+    if os.path.exists(path):
+        return path
+    return os.path.join(REPO, "kernel/mpwifi.ko")
+
+
+def frame_inject_path():
+    return os.environ.get("FRAME_INJECT") or os.path.join(BUILD, "tools/frame-inject")
+
+
+def airsim_path():
+    return os.environ.get("MPWIFI_AIRSIM") or os.path.join(BUILD, "tools/airsim/airsim")

@@ -1,0 +1,86 @@
+"""Traffic through the world: iperf3 servers and downloads, interface counters, nstat."""
+import json
+import os
+import time
+
+from . import ksft, proc
+
+
+def iperf3_server(ns, port=5201, mptcp=False, bind=None, one_off=False, log=None):
+    """An iperf3 server in NS (through mptcpize with MPTCP), returned once it listens."""
+    argv = ["iperf3", "-s", "-p", str(port)] + (["-B", bind] if bind else []) + (["-1"] if one_off else [])
+    if mptcp:
+        argv = ["mptcpize", "run", *argv]
+    server = proc.bg(argv, ns=ns, log=log)
+    ksft.wait_until(f"iperf3 server listening on port {port}", lambda: listening(ns, port), timeout=10)
+    return server
+
+
+def listening(ns, port):
+    return bool(proc.cmd(["ss", "-Hltn", f"sport = :{port}"], ns=ns).stdout.strip())
+
+
+def iperf3_argv(server_ip, seconds, port=5201, mptcp=False, reverse=True, bind=None, extra=()):
+    argv = ["iperf3", "-c", server_ip, "-p", str(port), "-t", str(seconds), "-J", *extra]
+    if reverse:
+        argv.append("-R")
+    if bind:
+        argv += ["-B", bind]
+    return ["mptcpize", "run", *argv] if mptcp else argv
+
+
+def download(ns, server_ip, seconds, out=None, **kw):
+    """A download run to completion: iperf3's JSON report (saved to OUT when given)."""
+    p = proc.cmd(iperf3_argv(server_ip, seconds, **kw), ns=ns, timeout=seconds + 60)
+    if out:
+        with open(out, "w") as f:
+            f.write(p.stdout)
+    return json.loads(p.stdout)
+
+
+def download_bg(ns, server_ip, seconds, out, **kw):
+    """A download in the background (its JSON report goes to OUT)."""
+    return proc.bg(iperf3_argv(server_ip, seconds, **kw), ns=ns, log=out)
+
+
+def received_mbps(report):
+    return report["end"]["sum_received"]["bits_per_second"] / 1e6
+
+
+def netdev_stats(ns, ifnames, *stats):
+    """{ifname: {stat: value}} for STATS (e.g. rx_bytes) of IFNAMES in NS, read by one process."""
+    files = [f"/sys/class/net/{i}/statistics/{s}" for i in ifnames for s in stats]
+    values = iter(proc.read_ints(files, ns=ns))
+    return {i: {s: next(values) for s in stats} for i in ifnames}
+
+
+def rx_bytes(ns, ifnames):
+    return {i: v["rx_bytes"] for i, v in netdev_stats(ns, ifnames, "rx_bytes").items()}
+
+
+def nstat(ns, name):
+    """An absolute SNMP/netstat counter of NS (nstat -az), 0 when absent."""
+    for line in proc.cmd(["nstat", "-az", name], ns=ns).stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] == name:
+            return int(parts[1])
+    return 0
+
+
+def out_dir():
+    """Where a test keeps files worth reading after it ($MPWIFI_VM_OUT in the VM)."""
+    d = os.environ.get("MPWIFI_VM_OUT") or "/tmp"
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def sleep(seconds):
+    time.sleep(seconds)
+
+
+def json_file(path):
+    """The JSON object in PATH, skipping anything a tool printed before it (download_bg's file holds
+    stderr too)."""
+    with open(path) as f:
+        text = f.read()
+    return json.JSONDecoder().raw_decode(text, text.index("{"))[0]
