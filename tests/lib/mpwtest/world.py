@@ -512,6 +512,7 @@ class WifiWorld:
                    f" --control {q(self.airsim_sock)} --stats-interval 5")
         if not cmd:
             return
+        self.medium_cmd = cmd
         _log(f"starting medium: {cmd}")
         with open(self.medium_log, "w") as out:
             # its own session: `down` kills its whole process group
@@ -666,7 +667,7 @@ class WifiWorld:
         if self.cellular:
             e.update(TOPO_CELL_IF="cell0", TOPO_CELL_IP=CELL_CLI_IP, TOPO_CELL_SRV_IF="cell0",
                      TOPO_CELL_SRV_IP=CELL_SRV_IP, TOPO_CELL_NETEM=self.cell_netem, TOPO_CELL_TABLE=CELL_TABLE)
-        medium = self.medium_cmd or (f"airsim --config {self.airsim_config}" if self.airsim_config else "")
+        medium = self.medium_cmd
         e["TOPO_MEDIUM_CMD"] = medium
         e["TOPO_MEDIUM_PID"] = _read_pid(self.medium_pidfile) or ""
         e["TOPO_MEDIUM_LOG"] = self.medium_log if medium else ""
