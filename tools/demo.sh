@@ -13,7 +13,7 @@ seconds=${MPWIFI_DEMO_SECONDS:-15}
 cleanup() { "$repo/tools/vm/topology" down >/dev/null 2>&1 || true; rmmod mpwifi 2>/dev/null || true; }
 trap cleanup EXIT
 
-insmod "$repo/kernel/mpwifi.ko"
+insmod "$repo/build/modules/$(uname -r)/mpwifi.ko"
 echo "== mpwifi loaded; building the emulated world: 2 APs on channel 1 through airsim, one client on both"
 echo "   ap1 is 8 m from the client, ap2 64 m (log-distance path loss, NIST OFDM error model);"
 echo "   802.11g rates 6, 12 and 18 Mbit/s only, so that the air, not the emulator, is the bottleneck"

@@ -37,18 +37,16 @@ def snapshot(ifs):
     shares no code with the agent, then the interfaces' rx_bytes, so every column covers nearly the same
     interval. marking2: the module's ecn_marking flag of the second interface's AP; t_ns:
     CLOCK_MONOTONIC, as `ap watch` has it."""
-    import socket
     import subprocess
-    sys.path.insert(0, HERE)
-    import genl_raw
+    from mpwtest.genl import Mpwifi
     nft = json.loads(subprocess.run(["nft", "-j", "list", "counters", "table", "inet", "ecncount"],
                                     check=True, capture_output=True, text=True).stdout)
     counts = {o["counter"]["name"]: o["counter"]["packets"] for o in nft["nftables"] if "counter" in o}
-    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, genl_raw.NETLINK_GENERIC)
-    by = {a["ifname"]: a for a in genl_raw.ap_dump(sock, genl_raw.resolve(sock, "mpwifi"), genl_raw.uapi_enums())}
+    with Mpwifi() as family:
+        by = {m["ap"]["ifname"]: m["ap"] for m in family.dump("ap-get")}
     rx = [int(open(f"/sys/class/net/{i}/statistics/rx_bytes").read()) for i in ifs]
     values = [by[i].get(k, 0) for i in ifs for k in ("marked", "ect")]
-    values += [counts["ce1"], counts["ect1"], counts["ce2"], counts["ect2"], *rx, by[ifs[1]].get("ecn_marking", 0),
+    values += [counts["ce1"], counts["ect1"], counts["ce2"], counts["ect2"], *rx, by[ifs[1]].get("ecn-marking", 0),
                time.monotonic_ns()]
     return dict(zip(COLUMNS, values))
 

@@ -5,7 +5,7 @@ import time
 
 from . import paths, proc
 
-# What a clean kernel log never shows (as tests/vm/lib.sh had it).
+# What a clean kernel log never shows.
 BAD_LOG = re.compile(r"BUG:|WARNING:|Oops|general protection|INFO: task .* blocked|lockdep|RCU stall")
 
 

@@ -19,13 +19,9 @@ def cli_path():
 
 
 def module_path(release=None):
-    """The module built for RELEASE (default: the running kernel): build/modules/<release>/mpwifi.ko.
-
-    Until per-release builds exist, the in-tree kernel/mpwifi.ko stands in for it."""
-    path = os.path.join(BUILD, "modules", release or platform.release(), "mpwifi.ko")
-    if os.path.exists(path):
-        return path
-    return os.path.join(REPO, "kernel/mpwifi.ko")
+    """The module built for RELEASE (default: the running kernel): build/modules/<release>/mpwifi.ko
+    (`make module` or `make modules-all`)."""
+    return os.path.join(BUILD, "modules", release or platform.release(), "mpwifi.ko")
 
 
 def frame_inject_path():
