@@ -10,19 +10,6 @@ namespace mpwifi::daemon {
 
 namespace {
 
-template <typename Fn>
-void forInterface(const Interfaces &interfaces, std::uint32_t ifindex, Actions &actions, Fn &&fn)
-{
-	const auto it = interfaces.find(ifindex);
-	if (it == interfaces.end())
-		return;
-	try {
-		fn(it->second);
-	} catch (const ActionFailed &e) {
-		actions.log(it->second.link.ifname + ": " + e.what());
-	}
-}
-
 std::string levelName(const Interface &iface)
 {
 	return std::string(trustLevelName(iface.level.value_or(TrustLevel::Untrusted)));

@@ -172,6 +172,21 @@ public:
 // Requests @action; throws ActionFailed when it fails.
 Result require(Actions &actions, const Action &action);
 
+// Runs @fn on the interface @ifindex if the core knows it; an action of @fn that fails is logged
+// against that interface and ends @fn, not the event's handling for the other interfaces.
+template <typename Fn>
+void forInterface(const Interfaces &interfaces, std::uint32_t ifindex, Actions &actions, Fn &&fn)
+{
+	const auto it = interfaces.find(ifindex);
+	if (it == interfaces.end())
+		return;
+	try {
+		fn(it->second);
+	} catch (const ActionFailed &e) {
+		actions.log(it->second.link.ifname + ": " + e.what());
+	}
+}
+
 class Policy {
 public:
 	virtual ~Policy() = default;

@@ -24,19 +24,6 @@ const Classification *asked(const TrustState &state)
 	return nullptr;
 }
 
-template <typename Fn>
-void forInterface(const Interfaces &interfaces, std::uint32_t ifindex, Actions &actions, Fn &&fn)
-{
-	const auto it = interfaces.find(ifindex);
-	if (it == interfaces.end())
-		return;
-	try {
-		fn(it->second);
-	} catch (const ActionFailed &e) {
-		actions.log(it->second.link.ifname + ": " + e.what());
-	}
-}
-
 } // namespace
 
 TrustState TrustPolicy::state(std::uint32_t ifindex) const
