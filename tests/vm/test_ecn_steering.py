@@ -119,16 +119,8 @@ class Test:
 
     def off_times(self):
         """When the module's 250 ms watch saw ap2 not marked (t_ns of each such sample)."""
-        off = []
-        with open(self.watch_log) as f:
-            for line in f:
-                try:
-                    sample = json.loads(line)
-                except ValueError:
-                    continue  # the line being written
-                if not any(a["ifname"] == self.sta2 and a["ecn_marking"] for a in sample["aps"]):
-                    off.append(sample["t_ns"])
-        return off
+        return [sample["t_ns"] for sample in traffic.json_lines(self.watch_log)
+                if not any(a["ifname"] == self.sta2 and a["ecn_marking"] for a in sample["aps"])]
 
     def measure_marks(self, delta):
         """Snapshots 1 s apart over the running download until the CE and ECN-capable packets through ap2,

@@ -101,15 +101,7 @@ def through_airsim(out):
     ksft.log(f"airsim: {traffic.received_mbps(report):.2f} Mbit/s; " + ", ".join(f"{i} {d[i]} bytes" for i in ifs))
     for i in ifs:
         check_ge(f"airsim: {i} carried part of the download (bytes > 100 kB)", d[i], 100_001)
-    frames = []
-    with open(w.airsim_truth) as f:
-        for line in f:
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                continue
-            if "kind" in obj:
-                frames.append(obj)
+    frames = [obj for obj in traffic.json_lines(w.airsim_truth) if "kind" in obj]
     macs = {st.mac: st for st in w.stations}
     senders = {fr["from"] for fr in frames if fr.get("ta") in macs}
     check_eq("airsim: every frame from a station interface leaves the laptop's one radio", senders, {"laptop"})

@@ -78,6 +78,17 @@ def sleep(seconds):
     time.sleep(seconds)
 
 
+def json_lines(path):
+    """The JSON objects of a file another process writes one per line, skipping a line not yet
+    complete (or not JSON)."""
+    with open(path) as f:
+        for line in f:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 def json_file(path):
     """The JSON object in PATH, skipping anything a tool printed before it (download_bg's file holds
     stderr too)."""
