@@ -75,8 +75,11 @@ unit-tests: agent agent-asan
 vm-tests: module agent
 	tests/vm/run-all
 
+# Both kernels the project supports must build, with no warning.
 check: setup
-	$(MAKE) modules-all
+	$(MAKE) modules-all KCFLAGS=-Werror
+	@for r in '6.1.*' '6.12.*'; do ls build/modules/$$r/mpwifi.ko >/dev/null 2>&1 || \
+		{ echo "check: no module was built for a $$r kernel (headers missing? make setup)" >&2; exit 1; }; done
 	$(MAKE) unit-tests
 	$(MAKE) vm-tests
 
