@@ -113,6 +113,16 @@ class Test:
         return traffic.download_bg("cli", self.w.server_ip, seconds, f"{self.out}/iperf3-{time.monotonic_ns()}.json",
                                    port=5201, mptcp=True)
 
+    def steady_snapshots(self):
+        """Snapshots STEADY_S apart over an MPTCP download, from 3 s after its start (past slow start)."""
+        dl = self.download(STEADY_S + 3)
+        time.sleep(3)
+        first = self.snap()
+        time.sleep(STEADY_S)
+        last = self.snap()
+        dl.wait(60)
+        return first, last
+
     def share2(self, a, b):
         rx1, rx2 = self.d(a, b, "rx1", "rx2")
         return rx2 / max(rx1 + rx2, 1)
@@ -189,12 +199,7 @@ class Test:
 
         # (a) off
         self.ecn("enabled", "off")
-        dl = self.download(STEADY_S + 3)
-        time.sleep(3)
-        a0 = self.snap()
-        time.sleep(STEADY_S)
-        a1 = self.snap()
-        dl.wait(60)
+        a0, a1 = self.steady_snapshots()
         ksft.log(f"      snapshots: {a0} / {a1}")
         share_off = self.share2(a0, a1)
         ksft.log(f"off: share through ap2 {share_off:.3f}")
@@ -280,12 +285,7 @@ class Test:
         # (f) equal APs, default settings
         self.ecn("cap", "5", "budget", "10")
         self.pin_rate(2, 18)
-        dl = self.download(STEADY_S + 3)
-        time.sleep(3)
-        f0 = self.snap()
-        time.sleep(STEADY_S)
-        f1 = self.snap()
-        dl.wait(60)
+        f0, f1 = self.steady_snapshots()
         ksft.log(f"equal: {self.d(f0, f1, 'ect1')} + {self.d(f0, f1, 'ect2')} ECT segments counted")
         check("equal APs: both carried ECN-capable MPTCP traffic (module ect1, ect2 >= 100)",
               min(self.d(f0, f1, "ect1", "ect2")) >= 100, self.d(f0, f1, "ect1", "ect2"))
