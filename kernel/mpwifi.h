@@ -192,6 +192,7 @@ void mpw_trust_net_init(struct mpw_net *mn);
 void mpw_trust_net_exit(struct mpw_net *mn);
 int mpw_trust_init(void);
 void mpw_trust_exit(void);
+u8 mpw_trust_iface_setting(struct net *net, int ifindex, u8 *source);
 u8 mpw_trust_iface_level(struct net *net, int ifindex, u8 *source);
 int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netlink_ext_ack *extack);
 u8 mpw_trust_peer_level(struct net *net, const struct in6_addr *addr);

@@ -348,7 +348,7 @@ int mpwifi_nl_trust_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (idx++ < skip)
 			continue;
 		t.dev = dev;
-		t.level = mpw_trust_iface_level(net, dev->ifindex, &t.source);
+		t.level = mpw_trust_iface_setting(net, dev->ifindex, &t.source);
 		err = mpw_put_dump_msg(skb, cb, MPWIFI_CMD_TRUST_GET, MPWIFI_ATTR_TRUST,
 				       mpw_fill_trust, &t);
 		if (err) {

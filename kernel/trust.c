@@ -5,6 +5,7 @@
  * send path reads both under RCU, in atomic context.
  */
 #include <linux/hashtable.h>
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
 #include <uapi/linux/mpwifi.h>
@@ -63,14 +64,46 @@ static struct mpw_trust_iface *mpw_trust_find(struct mpw_net_trust *t, int ifind
 	return NULL;
 }
 
-/* Caller holds rcu_read_lock (or runs with preemption off). */
-u8 mpw_trust_iface_level(struct net *net, int ifindex, u8 *source)
+/* The level set for @ifindex itself.  Caller holds rcu_read_lock (or runs with preemption off). */
+u8 mpw_trust_iface_setting(struct net *net, int ifindex, u8 *source)
 {
 	struct mpw_trust_iface *ti = mpw_trust_find(&mpw_pernet(net)->trust, ifindex);
 
 	if (source)
 		*source = ti ? READ_ONCE(ti->source) : MPWIFI_TRUST_SOURCE_NONE;
 	return ti ? READ_ONCE(ti->level) : MPWIFI_TRUST_UNTRUSTED;
+}
+
+/* Caps the level in @priv by a device's own setting, in the namespace it lives in. */
+static int mpw_trust_cap_by_lower(struct net_device *lower, struct netdev_nested_priv *priv)
+{
+	u8 *level = priv->data;
+
+	*level = min(*level, mpw_trust_iface_setting(dev_net(lower), lower->ifindex, NULL));
+	return *level == MPWIFI_TRUST_UNTRUSTED; /* nothing lower: stop */
+}
+
+/*
+ * The level of a packet leaving through @ifindex: the interface's setting,
+ * capped by that of every device under it (the slaves of a bond, team or
+ * bridge, the parent of a VLAN, macvlan or ipvlan, recursively), since any of
+ * them may be the one that carries it.  A device under it without a level is
+ * untrusted.  A veth has nothing under it: its peer is another namespace of
+ * this host.  Caller holds rcu_read_lock (or runs with preemption off).
+ */
+u8 mpw_trust_iface_level(struct net *net, int ifindex, u8 *source)
+{
+	u8 level = mpw_trust_iface_setting(net, ifindex, source);
+	struct netdev_nested_priv priv = { .data = &level };
+	struct net_device *dev;
+
+	if (level == MPWIFI_TRUST_UNTRUSTED)
+		return level;
+	dev = dev_get_by_index_rcu(net, ifindex);
+	if (!dev)
+		return MPWIFI_TRUST_UNTRUSTED;
+	netdev_walk_all_lower_dev_rcu(dev, mpw_trust_cap_by_lower, &priv);
+	return level;
 }
 
 int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netlink_ext_ack *extack)
@@ -119,7 +152,7 @@ static int mpw_trust_netdev_event(struct notifier_block *nb, unsigned long event
 	if (event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	rcu_read_lock();
-	mpw_trust_iface_level(net, dev->ifindex, &source);
+	mpw_trust_iface_setting(net, dev->ifindex, &source);
 	rcu_read_unlock();
 	if (source != MPWIFI_TRUST_SOURCE_NONE &&
 	    !mpw_trust_set(net, dev->ifindex, 0, MPWIFI_TRUST_SOURCE_NONE, NULL))

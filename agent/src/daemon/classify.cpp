@@ -3,6 +3,8 @@
 
 #include <net/if_arp.h>
 
+#include <string>
+
 namespace mpwifi::daemon {
 
 namespace {
@@ -56,6 +58,30 @@ Classification wifiLevel(const WifiFacts &wifi, const ClassifyPolicy &policy)
 	case WifiSecurity::Unknown: break;
 	}
 	return {TrustLevel::Untrusted, network + ", unknown key management" + via};
+}
+
+Classification stacked(std::uint32_t ifindex, const StackedLinkLookup &link, int depth)
+{
+	const std::optional<StackedLink> node = link(ifindex);
+	if (!node)
+		return {TrustLevel::Untrusted, "ifindex " + std::to_string(ifindex) + ", not in this namespace"};
+	const Classification &own = node->own;
+	if (own.level == TrustLevel::Untrusted)
+		return own;
+	if (node->lowerElsewhere)
+		return {TrustLevel::Untrusted, own.reason + ", over a device in another namespace"};
+	if (!node->lowers.empty() && depth >= kMaxStackDepth)
+		return {TrustLevel::Untrusted, own.reason + ", stacked deeper than " + std::to_string(kMaxStackDepth)};
+	for (std::uint32_t lower : node->lowers) {
+		const Classification under = stacked(lower, link, depth + 1);
+		if (under.level < own.level) {
+			const std::optional<StackedLink> named = link(lower);
+			const std::string name = named ? named->ifname : "ifindex " + std::to_string(lower);
+			const std::string why = named ? under.reason : "not in this namespace";
+			return {under.level, own.reason + ", over " + name + ": " + why};
+		}
+	}
+	return own;
 }
 
 } // namespace
@@ -117,6 +143,11 @@ Classification classify(const LinkFacts &facts, const ClassifyPolicy &policy)
 	case LinkType::Other: break;
 	}
 	return {TrustLevel::Untrusted, "unknown link type" + kind};
+}
+
+Classification classifyStacked(std::uint32_t ifindex, const StackedLinkLookup &link)
+{
+	return stacked(ifindex, link, 0);
 }
 
 } // namespace mpwifi::daemon

@@ -3,7 +3,7 @@
 // person can read in the log.  Pure: the daemon gathers the facts.
 //
 // Automatic levels:
-//   wired ethernet (also veth, bridges, bonds, VLANs on them)   trusted
+//   wired ethernet, veth (its peer is another namespace here)    trusted
 //   VPN: tun/tap, wireguard, xfrm, vti/vti6, ipsec               trusted
 //   cellular (wwan)                                              trusted
 //   loopback, dummy: traffic never leaves the host               trusted
@@ -14,13 +14,21 @@
 // Overrides win over all of these: a rule for the interface's name first,
 // then one for the associated BSSID, then one for the SSID (the most
 // specific thing the user can name wins).
+//
+// A device built on others (bond, team, bridge: its ports; VLAN, macvlan,
+// ipvlan: its parent) is then capped by the least trusted of them,
+// recursively: its packets leave through any of them (classifyStacked).
+// An override names the device's own level; what is under it still caps it,
+// as it does in the module.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/options.h"
 #include "daemon/wifi.h"
@@ -71,5 +79,24 @@ struct Classification {
 };
 
 [[nodiscard]] Classification classify(const LinkFacts &facts, const ClassifyPolicy &policy);
+
+// A link of a stack of devices, for classifyStacked().
+struct StackedLink {
+	std::string ifname;
+	Classification own;                // classify() of the link by itself
+	std::vector<std::uint32_t> lowers; // the devices its packets leave through, by ifindex
+	bool lowerElsewhere = false;       // one of them is in another namespace: not visible here
+};
+
+// Looks a link up by ifindex; nullopt for one not in this namespace.
+using StackedLinkLookup = std::function<std::optional<StackedLink>(std::uint32_t)>;
+
+// The nesting limit of the kernel (MAX_NEST_DEV): deeper is untrusted.
+inline constexpr int kMaxStackDepth = 8;
+
+// The level of link @ifindex: its own, capped by the level of every device
+// under it, recursively.  A device under it that cannot be seen is untrusted.
+// Untrusted for an @ifindex @link does not know.
+[[nodiscard]] Classification classifyStacked(std::uint32_t ifindex, const StackedLinkLookup &link);
 
 } // namespace mpwifi::daemon

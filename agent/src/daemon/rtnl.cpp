@@ -72,6 +72,9 @@ constexpr AttrRule kLinkRules[] = {
 	MPW_ATTR_RULE(IFLA_IFNAME, AttrKind::String, kOptional, IFNAMSIZ),
 	MPW_ATTR_RULE(IFLA_OPERSTATE, AttrKind::U8, kOptional),
 	MPW_ATTR_RULE(IFLA_LINKINFO, AttrKind::Nested, kOptional),
+	MPW_ATTR_RULE(IFLA_LINK, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(IFLA_MASTER, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(IFLA_LINK_NETNSID, AttrKind::U32, kOptional), // an s32: only its presence counts
 };
 
 constexpr AttrRule kLinkInfoRules[] = {
@@ -108,6 +111,11 @@ LinkInfo parseLink(const nlmsghdr &msg)
 		link.ifname = attrs.string(IFLA_IFNAME);
 	if (attrs.has(IFLA_OPERSTATE))
 		link.operstate = attrs.u8(IFLA_OPERSTATE);
+	if (attrs.has(IFLA_LINK))
+		link.parent = attrs.u32(IFLA_LINK);
+	link.parentElsewhere = attrs.has(IFLA_LINK_NETNSID);
+	if (attrs.has(IFLA_MASTER))
+		link.master = attrs.u32(IFLA_MASTER);
 	if (attrs.has(IFLA_LINKINFO)) {
 		const Attrs info = attrs.nested(IFLA_LINKINFO, kLinkInfoRules);
 		if (info.has(IFLA_INFO_KIND))

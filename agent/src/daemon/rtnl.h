@@ -32,6 +32,11 @@ struct LinkInfo {
 	std::uint32_t flags = 0; // IFF_*
 	std::uint8_t operstate = 0;
 	std::string kind; // IFLA_INFO_KIND
+	// IFLA_LINK: the device it is built on (a VLAN's, macvlan's or ipvlan's
+	// parent, a veth's peer, a tunnel's underlay); 0 for none.
+	std::uint32_t parent = 0;
+	bool parentElsewhere = false; // IFLA_LINK_NETNSID: that device is in another namespace
+	std::uint32_t master = 0;     // IFLA_MASTER: the bond, team, bridge or VRF it is a port of
 	bool removed = false; // RTM_DELLINK
 
 	// Administratively up, with carrier, not dormant.

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 // Trust classification as a policy: each interface gets the level classify()
-// gives it (automatic source); a level set by hand wins until it is set back
-// to "auto", when the daemon's level applies again.
+// gives it, capped by the devices under it (classifyStacked; automatic
+// source); a level set by hand wins until it is set back to "auto", when the
+// daemon's level applies again.
 #pragma once
 
 #include <map>
 #include <optional>
+#include <set>
 #include <variant>
 #include <vector>
 
@@ -68,11 +70,21 @@ private:
 
 	// Classifies @iface and asks the module for its level, unless it was
 	// asked for already (and not @force).
-	void apply(const Interface &iface, Actions &actions, bool force);
-	void reported(const Interface &iface, const InterfaceTrust &trust, Actions &actions);
+	void apply(const Interface &iface, const Interfaces &interfaces, Actions &actions, bool force);
+	// apply() for @ifindex, then for every device built on others: a change
+	// of a device (its level, its ports, its parent) may change theirs.
+	void applyWithStacks(std::uint32_t ifindex, const Interfaces &interfaces, Actions &actions);
+	// apply() for every device built on others but @except.
+	void applyStacks(std::uint32_t except, const Interfaces &interfaces, Actions &actions);
+	// The classification of @iface by itself.
+	[[nodiscard]] Classification own(const Interface &iface, Actions &actions) const;
+	void reported(const Interface &iface, const Interfaces &interfaces, const InterfaceTrust &trust,
+		      Actions &actions);
 
 	Settings settings_;
 	std::map<std::uint32_t, TrustState> states_;
+	// Interfaces that had devices under them when last classified.
+	std::set<std::uint32_t> stacked_;
 };
 
 } // namespace mpwifi::daemon

@@ -2,6 +2,8 @@
 // The daemon's classification: link types, automatic levels, overrides.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -154,6 +156,85 @@ TEST(Classify, OverridePrecedenceIfaceThenBssidThenSsid)
 	EXPECT_EQ(classify(wifi(WifiSecurity::Open), {.overrides = onlySsid}).reason, "override ssid:net=trusted");
 	// An interface rule applies whether associated or not.
 	EXPECT_EQ(classify(wifi(WifiSecurity::Open, false), {.overrides = all}).level, TrustLevel::Trusted);
+}
+
+// Links by ifindex for classifyStacked.
+using Links = std::map<std::uint32_t, StackedLink>;
+
+StackedLink node(std::string name, TrustLevel level, std::string reason, std::vector<std::uint32_t> lowers = {},
+		 bool elsewhere = false)
+{
+	return {std::move(name), {level, std::move(reason)}, std::move(lowers), elsewhere};
+}
+
+StackedLinkLookup lookup(const Links &links)
+{
+	return [&links](std::uint32_t ifindex) -> std::optional<StackedLink> {
+		const auto it = links.find(ifindex);
+		return it == links.end() ? std::nullopt : std::optional(it->second);
+	};
+}
+
+constexpr TrustLevel kT = TrustLevel::Trusted, kU = TrustLevel::Untrusted;
+
+TEST(ClassifyStacked, TheLeastTrustedDeviceUnderALinkCapsIt)
+{
+	const Links links{
+		{2, node("eth0", kT, "wired ethernet")},
+		{3, node("wlan0", kU, "WiFi \"cafe\", open")},
+		{4, node("eth1", kT, "wired ethernet")},
+		{8, node("bond0", kT, "wired ethernet (bond)", {2, 3})},
+		{9, node("bond1", kT, "wired ethernet (bond)", {2, 4})},
+		{10, node("eth0.7", kT, "wired ethernet (vlan)", {2})},
+		{11, node("mv0", kT, "wired ethernet (macvlan)", {10})},
+		{12, node("br0", kT, "wired ethernet (bridge)", {8})},
+		{13, node("ipvl0", kT, "wired ethernet (ipvlan)", {3})},
+		{14, node("ipvl1", kT, "wired ethernet (ipvlan)", {77})},
+		{15, node("mvx", kT, "wired ethernet (macvlan)", {}, true)},
+		{16, node("bond2", kU, "override iface:bond2=untrusted", {2, 4})},
+	};
+	struct Case {
+		std::uint32_t ifindex;
+		TrustLevel level;
+		std::string reason;
+	};
+	const Case cases[] = {
+		{2, kT, "wired ethernet"},
+		{8, kU, "wired ethernet (bond), over wlan0: WiFi \"cafe\", open"}, // ethernet + WiFi
+		{9, kT, "wired ethernet (bond)"},
+		{10, kT, "wired ethernet (vlan)"},
+		{11, kT, "wired ethernet (macvlan)"}, // over a VLAN over ethernet
+		{12, kU, "wired ethernet (bridge), over bond0: wired ethernet (bond), over wlan0: WiFi \"cafe\", open"},
+		{13, kU, "wired ethernet (ipvlan), over wlan0: WiFi \"cafe\", open"},
+		{14, kU, "wired ethernet (ipvlan), over ifindex 77: not in this namespace"}, // unknown underlay
+		{15, kU, "wired ethernet (macvlan), over a device in another namespace"},
+		{16, kU, "override iface:bond2=untrusted"}, // its own level stands
+		{99, kU, "ifindex 99, not in this namespace"},
+	};
+	for (const Case &c : cases) {
+		const Classification got = classifyStacked(c.ifindex, lookup(links));
+		EXPECT_EQ(got.level, c.level) << c.ifindex << ": " << got.reason;
+		EXPECT_EQ(got.reason, c.reason);
+	}
+}
+
+TEST(ClassifyStacked, DeeperThanTheKernelNestsIsUntrusted)
+{
+	// link i over link i + 1; the last is ethernet
+	const auto chain = [](std::uint32_t n) {
+		Links links;
+		for (std::uint32_t i = 1; i < n; ++i)
+			links[i] = node("v" + std::to_string(i), kT, "wired ethernet (vlan)", {i + 1});
+		links[n] = node("eth0", kT, "wired ethernet");
+		return links;
+	};
+	const Links ok = chain(kMaxStackDepth + 1);
+	EXPECT_EQ(classifyStacked(1, lookup(ok)).level, kT);
+	const Links deep = chain(kMaxStackDepth + 2);
+	EXPECT_EQ(classifyStacked(1, lookup(deep)).level, kU);
+	// a loop (which the kernel never builds) ends at the limit too
+	const Links loop{{1, node("a", kT, "wired ethernet (bond)", {2})}, {2, node("b", kT, "wired ethernet (bond)", {1})}};
+	EXPECT_EQ(classifyStacked(1, lookup(loop)).level, kU);
 }
 
 } // namespace

@@ -210,5 +210,112 @@ TEST_F(TrustPolicyTest, EventsForUnknownInterfacesAreIgnored)
 	EXPECT_EQ(world.takeLogs(), Strings{});
 }
 
+// Only the levels asked for.
+Strings levelsSet(Strings asked)
+{
+	std::erase_if(asked, [](const std::string &line) { return !line.starts_with("set-trust "); });
+	return asked;
+}
+
+Interface stackedOn(std::uint32_t ifindex, const std::string &name, const std::string &kind, std::uint32_t parent = 0)
+{
+	Interface iface = interface(ifindex, name, LinkType::Ethernet, kRunning);
+	iface.link.kind = kind;
+	iface.link.parent = parent;
+	return iface;
+}
+
+TEST_F(TrustPolicyTest, ABondOfEthernetAndWifiIsUntrustedUntilTheWifiLeaves)
+{
+	add(stackedOn(2, "eth0", ""));
+	add(interface(5, "wlan0", LinkType::Wifi, kRunning));
+	add(stackedOn(8, "bond0", "bond"));
+	interfaces[2].link.master = 8;
+	interfaces[5].link.master = 8;
+	world.wifi[5] = associated(WifiSecurity::Open);
+	linkChanged(8);
+	EXPECT_EQ(world.take(), (Strings{"read-wifi 5", "set-trust 8 untrusted"}));
+	EXPECT_EQ(world.takeLogs(), (Strings{"bond0: untrusted (wired ethernet (bond), over wlan0: WiFi \"cafe\" "
+					     "02:00:00:00:01:00, open (wpa_supplicant))"}));
+
+	// The WiFi network changes: the bond follows its port.
+	world.wifi[5] = associated(WifiSecurity::Enterprise);
+	send(event::TimerFired{5, TimerKind::WifiRecheck});
+	EXPECT_EQ(world.take(), (Strings{"read-wifi 5", "set-trust 5 trusted", "read-wifi 5", "set-trust 8 trusted"}));
+	world.wifi[5] = associated(WifiSecurity::Open);
+	send(event::TimerFired{5, TimerKind::WifiRecheck});
+	EXPECT_EQ(levelsSet(world.take()), (Strings{"set-trust 5 untrusted", "set-trust 8 untrusted"}));
+
+	// The WiFi interface leaves the bond (only it changes, in rtnetlink's
+	// eyes): the bond is its ethernet port alone.
+	interfaces[5].link.master = 0;
+	linkChanged(5);
+	EXPECT_EQ(levelsSet(world.take()), (Strings{"set-trust 8 trusted"}));
+	(void)world.takeLogs();
+
+	// ... and comes back.
+	interfaces[5].link.master = 8;
+	linkChanged(5);
+	EXPECT_EQ(levelsSet(world.take()), (Strings{"set-trust 8 untrusted"}));
+}
+
+TEST_F(TrustPolicyTest, AVlanMacvlanOrIpvlanIsCappedByItsParent)
+{
+	add(interface(5, "wlan0", LinkType::Wifi, kRunning));
+	add(stackedOn(2, "eth0", ""));
+	add(stackedOn(9, "wlan0.7", "vlan", 5));
+	add(stackedOn(10, "eth0.7", "vlan", 2));
+	add(stackedOn(11, "mv0", "macvlan", 10));
+	add(stackedOn(12, "ipvl0", "ipvlan", 5));
+	world.wifi[5] = associated(WifiSecurity::Personal);
+	for (std::uint32_t i : {9u, 10u, 11u, 12u})
+		linkChanged(i);
+	EXPECT_EQ(levelsSet(world.take()),
+		  (Strings{"set-trust 9 untrusted", "set-trust 10 trusted", "set-trust 11 trusted", "set-trust 12 untrusted"}));
+}
+
+TEST_F(TrustPolicyTest, AnUnknownUnderlayIsUntrusted)
+{
+	add(stackedOn(4, "mv0", "macvlan", 17)); // the parent is not one of ours
+	interfaces[4].link.parentElsewhere = true;
+	add(stackedOn(6, "ipvl0", "ipvlan", 77)); // an index nobody has here
+	linkChanged(4);
+	linkChanged(6);
+	EXPECT_EQ(levelsSet(world.take()), (Strings{"set-trust 4 untrusted", "set-trust 6 untrusted"}));
+	EXPECT_EQ(world.takeLogs(), (Strings{"mv0: untrusted (wired ethernet (macvlan), over a device in another namespace)",
+					     "ipvl0: untrusted (wired ethernet (ipvlan), over ifindex 77: not in this namespace)"}));
+}
+
+TEST_F(TrustPolicyTest, AVethAndAVpnAreNotCappedByWhatTheyLinkTo)
+{
+	add(interface(5, "wlan0", LinkType::Wifi, kRunning));
+	// a veth's IFLA_LINK is its peer, in another namespace of this host
+	add(stackedOn(3, "veth0", "veth", 41));
+	interfaces[3].link.parentElsewhere = true;
+	// a VPN bound to the WiFi interface carries ciphertext over it
+	Interface vti = interface(4, "vti0", LinkType::Vpn, kRunning);
+	vti.link.kind = "vti";
+	vti.link.parent = 5;
+	add(vti);
+	world.wifi[5] = associated(WifiSecurity::Open);
+	linkChanged(3);
+	linkChanged(4);
+	EXPECT_EQ(world.take(), (Strings{"set-trust 3 trusted", "set-trust 4 trusted"}));
+}
+
+TEST_F(TrustPolicyTest, APortRemovedLiftsTheBond)
+{
+	add(stackedOn(2, "eth0", ""));
+	add(interface(5, "wlan0", LinkType::Wifi, kRunning));
+	add(stackedOn(8, "bond0", "bond"));
+	interfaces[2].link.master = 8;
+	interfaces[5].link.master = 8;
+	linkChanged(8);
+	EXPECT_EQ(levelsSet(world.take()), (Strings{"set-trust 8 untrusted"}));
+	interfaces.erase(5);
+	send(event::LinkRemoved{5, "wlan0"});
+	EXPECT_EQ(world.take(), (Strings{"set-trust 8 trusted"}));
+}
+
 } // namespace
 } // namespace mpwifi::daemon
