@@ -136,6 +136,7 @@ struct mpw_net {
 	struct mpw_net_trust {
 		spinlock_t lock;	/* writers of ifaces */
 		DECLARE_HASHTABLE(ifaces, MPW_TRUST_HASH_BITS);	/* struct mpw_trust_iface, RCU */
+		struct mutex peers_mutex;	/* writers of peers */
 		struct mpw_peer_table __rcu *peers;
 		/* policy: written by netlink (genl_mutex), read locklessly */
 		u8 first_subflow;	/* enum mpwifi_first_subflow */
@@ -143,6 +144,7 @@ struct mpw_net {
 		u8 peer_default;	/* enum mpwifi_trust_level */
 		atomic64_t stats[MPW_TS_MAX];
 		atomic_t connections;	/* holding trusted ranges */
+		atomic_t gen;		/* bumped by every change of ifaces or peers: dumps' cb->seq */
 	} trust;
 };
 
@@ -198,6 +200,7 @@ int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netl
 u8 mpw_trust_peer_level(struct net *net, const struct in6_addr *addr);
 int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
 			  struct netlink_ext_ack *extack);
+unsigned int mpw_trust_dump_seq(struct net *net, bool ifaces);
 int mpw_trust_peer_walk(struct net *net, long skip,
 			int (*fn)(const struct mpw_peer *p, void *arg), void *arg, long *done);
 

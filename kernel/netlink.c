@@ -341,6 +341,8 @@ int mpwifi_nl_trust_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct net_device *dev;
 	int err = 0;
 
+	/* flags the messages after a change (NLM_F_DUMP_INTR): resuming by position may skip or repeat */
+	cb->seq = mpw_trust_dump_seq(net, true);
 	rcu_read_lock();
 	for_each_netdev_rcu(net, dev) {
 		if (ifindex && dev->ifindex != ifindex)
@@ -461,6 +463,7 @@ int mpwifi_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	long skip = cb->args[0], done;
 	int err;
 
+	cb->seq = mpw_trust_dump_seq(sock_net(skb->sk), false);
 	rcu_read_lock();
 	err = mpw_trust_peer_walk(sock_net(skb->sk), skip, mpw_dump_peer, &c, &done);
 	rcu_read_unlock();

@@ -5,6 +5,7 @@
  * send path reads both under RCU, in atomic context.
  */
 #include <linux/hashtable.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
@@ -32,10 +33,12 @@ void mpw_trust_net_init(struct mpw_net *mn)
 	struct mpw_net_trust *t = &mn->trust;
 
 	spin_lock_init(&t->lock);
+	mutex_init(&t->peers_mutex);
 	hash_init(t->ifaces);
 	t->first_subflow = MPWIFI_FIRST_SUBFLOW_PREFER;
 	t->trusted_sched = true;
 	t->peer_default = MPWIFI_TRUST_TRUSTED;
+	atomic_set(&t->gen, 1);	/* a dump's cb->seq of 0 would never flag a change */
 }
 
 void mpw_trust_net_exit(struct mpw_net *mn)
@@ -45,7 +48,7 @@ void mpw_trust_net_exit(struct mpw_net *mn)
 	struct hlist_node *tmp;
 	int bkt;
 
-	/* the namespace is gone: nobody reads these any more */
+	/* the namespace is gone, or the family was unregistered before: no reader or writer is left */
 	hash_for_each_safe(t->ifaces, bkt, tmp, ti, node) {
 		hash_del_rcu(&ti->node);
 		kfree_rcu(ti, rcu);
@@ -137,6 +140,8 @@ int mpw_trust_set(struct net *net, int ifindex, u8 level, u8 source, struct netl
 		hash_add_rcu(t->ifaces, &fresh->node, ifindex);
 		fresh = NULL;
 	}
+	if (!err)
+		atomic_inc(&t->gen);
 	spin_unlock_bh(&t->lock);
 	kfree(fresh);
 	return err;
@@ -190,13 +195,16 @@ int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
 	struct mpw_peer_table *old, *tab;
 	unsigned int i, j, n = 0, old_n;
 	bool found = false;
+	int err = 0;
 
-	/* writers are serialised by genl_mutex */
-	old = rcu_dereference_protected(t->peers, 1);
+	mutex_lock(&t->peers_mutex);
+	old = rcu_dereference_protected(t->peers, lockdep_is_held(&t->peers_mutex));
 	old_n = old ? old->n : 0;
 	tab = kzalloc(struct_size(tab, peers, old_n + 1), GFP_KERNEL);
-	if (!tab)
-		return -ENOMEM;
+	if (!tab) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < old_n; i++) {
 		const struct mpw_peer *o = &old->peers[i];
 
@@ -206,15 +214,15 @@ int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
 			tab->peers[n++] = *o;
 	}
 	if (!add && !found) {
-		kfree(tab);
 		NL_SET_ERR_MSG(extack, "no such peer prefix");
-		return -ENOENT;
+		err = -ENOENT;
+		goto out;
 	}
 	if (add) {
 		if (n >= MPWIFI_PEERS_MAX) {
-			kfree(tab);
 			NL_SET_ERR_MSG(extack, "too many peer prefixes");
-			return -ENOSPC;
+			err = -ENOSPC;
+			goto out;
 		}
 		/* longest prefix first, so that the first match is the longest */
 		for (j = n; j && tab->peers[j - 1].prefix_len < p->prefix_len; j--)
@@ -224,9 +232,27 @@ int mpw_trust_peer_change(struct net *net, const struct mpw_peer *p, bool add,
 	}
 	tab->n = n;
 	rcu_assign_pointer(t->peers, tab);
-	if (old)
-		kfree_rcu(old, rcu);
-	return 0;
+	atomic_inc(&t->gen);
+	tab = old;	/* freed after a grace period */
+out:
+	mutex_unlock(&t->peers_mutex);
+	if (err)
+		kfree(tab);
+	else if (tab)
+		kfree_rcu(tab, rcu);
+	return err;
+}
+
+/*
+ * What a dump resuming by position compares between its parts (cb->seq): a
+ * change of the peers or levels, and for the interface dump, which walks
+ * every device, of the namespace's device list.
+ */
+unsigned int mpw_trust_dump_seq(struct net *net, bool ifaces)
+{
+	unsigned int seq = atomic_read(&mpw_pernet(net)->trust.gen);
+
+	return ifaces ? seq + READ_ONCE(net->dev_base_seq) : seq;
 }
 
 /* Calls @fn for each peer prefix from @skip on; stops at a non-zero return.  RCU. */
