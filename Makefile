@@ -18,7 +18,7 @@ export MPWIFI_VM_KVER := $(VM_KVER)
 
 VM_RUN := tools/vm/run
 
-.PHONY: all setup generate module modules-all module-clean agent agent-asan unit-tests vm-tests check demo clean
+.PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests check demo clean
 
 all: module agent
 
@@ -35,18 +35,29 @@ generate:
 # build/modules/<release>/mpwifi.ko.  kernel/mpwifi.ko links to the module of the latest make module.
 MODULE_SOURCES = $(filter-out kernel/mptcp_layout.h,$(wildcard kernel/*.c kernel/*.h kernel/*.py)) kernel/Kbuild
 release_of = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$(1)/include/generated/utsrelease.h")
+# $(2), $(3): a test variant's name and its extra compiler flags, built in build/variants/<name>/<release>/
+# and landing at build/modules/<release>/mpwifi-<name>.ko.
 define build_module
-	set -e; tree="$(CURDIR)/build/modules/$(call release_of,$(1))"; \
-	mkdir -p "$$tree/kernel"; find "$$tree/kernel" -maxdepth 1 -type l -delete; \
+	set -e; out="$(CURDIR)/build/modules/$(call release_of,$(1))"; \
+	tree="$(if $(2),$(CURDIR)/build/variants/$(2)/$(call release_of,$(1)),$$out)"; \
+	mkdir -p "$$out" "$$tree/kernel"; find "$$tree/kernel" -maxdepth 1 -type l -delete; \
 	ln -sfn "$(CURDIR)/include" "$$tree/include"; ln -sf "$(CURDIR)/Kbuild" "$$tree/Kbuild"; \
 	for f in $(MODULE_SOURCES); do ln -sf "$(CURDIR)/$$f" "$$tree/$$f"; done; \
-	$(MAKE) -C "$(1)" M="$$tree" modules; \
-	cp "$$tree/kernel/mpwifi.ko" "$$tree/mpwifi.ko.tmp"; mv "$$tree/mpwifi.ko.tmp" "$$tree/mpwifi.ko"
+	$(MAKE) -C "$(1)" M="$$tree" $(if $(3),KCFLAGS="$(KCFLAGS) $(3)") modules; \
+	ko="$$out/mpwifi$(if $(2),-$(2)).ko"; cp "$$tree/kernel/mpwifi.ko" "$$ko.tmp"; mv "$$ko.tmp" "$$ko"
 endef
+
+# Test variants: mpwifi-wrong-layout.ko reads mptcp_data_frag.data_seq at a wrong offset; its load check must
+# refuse the trusted scheduler (tests/vm/test_layout_check.py).
+TEST_VARIANTS = wrong-layout
+variant_flags_wrong-layout = -DMPW_OFF_DFRAG_DATA_SEQ=MPW_OFF_DFRAG_DATA_LEN+8
 
 module:
 	+@$(call build_module,$(KDIR))
 	@ln -sfn "../build/modules/$(call release_of,$(KDIR))/mpwifi.ko" kernel/mpwifi.ko
+
+module-variants:
+	+@$(foreach v,$(TEST_VARIANTS),$(call build_module,$(KDIR),$(v),$(variant_flags_$(v)));)
 
 modules-all:
 	+@$(foreach r,$(KRELEASES),$(call build_module,/lib/modules/$(r)/build);)
@@ -72,7 +83,7 @@ unit-tests: agent agent-asan
 	ctest --test-dir $(BUILD) --output-on-failure
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure
 
-vm-tests: module agent
+vm-tests: module module-variants agent
 	tests/vm/run-all
 
 # Both kernels the project supports must build, with no warning.

@@ -17,6 +17,7 @@
 
 LIST_HEAD(mpw_stations);
 atomic_t mpw_generation = ATOMIC_INIT(1);
+static atomic64_t mpw_ap_ids = ATOMIC64_INIT(0);
 static struct kmem_cache *mpw_ap_cache;
 
 u32 mpw_ap_object_bytes(void)
@@ -37,6 +38,26 @@ struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *ad
 
 		if (dev->ieee80211_ptr->wiphy == hw->wiphy && mpw_compat_is_station(dev) &&
 		    ether_addr_equal(dev->dev_addr, addr))
+			return sta;
+	}
+	return NULL;
+}
+
+/*
+ * The station interface with address @addr connected to @bssid, among those
+ * of mac80211 devices, or NULL.  RCU read side.  For the accept point, which
+ * knows the interface address but not the radio: the (station, AP) pair
+ * tells apart interfaces of two radios that share an address.
+ */
+struct mpw_station *mpw_station_find_accepting(const u8 *addr, const u8 *bssid)
+{
+	struct mpw_station *sta;
+
+	list_for_each_entry_rcu(sta, &mpw_stations, node) {
+		struct net_device *dev = sta->dev;
+
+		if (READ_ONCE(sta->mac80211) && mpw_compat_is_station(dev) &&
+		    ether_addr_equal(dev->dev_addr, addr) && mpw_compat_from_connected_ap(dev, bssid))
 			return sta;
 	}
 	return NULL;
@@ -69,6 +90,7 @@ static struct mpw_ap *mpw_ap_create(struct mpw_station *sta, const u8 *bssid, u6
 	if (!ap)
 		return NULL;
 	ap->sta = sta;
+	ap->id = atomic64_inc_return(&mpw_ap_ids);
 	ether_addr_copy(ap->bssid, bssid);
 	spin_lock_init(&ap->lock);
 	mpw_rx_stats_init(&ap->stats, READ_ONCE(mpw_pernet(dev_net(sta->dev))->window_ms), now_ns);
@@ -148,7 +170,11 @@ static void mpw_defer_create(struct mpw_station *sta, const u8 *bssid)
 /*
  * Account one frame from @bssid received by @sta.  RCU read side, BH off.
  * From the breakpoint (NMI context, see rx_observer.c) a new AP is added
- * later by a work item: allocating and sending events is not allowed there.
+ * later by a work item: allocating and sending events is not allowed there;
+ * nor is spinning on a spinlock_t (lockdep reports any use in NMI but a
+ * trylock): there the frame is dropped when the AP's lock is busy.  No
+ * deadlock hides behind that: the trap only ever interrupts mac80211's rx
+ * entry in softirq context, and every holder of the lock keeps BH off.
  */
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f)
 {
@@ -166,7 +192,12 @@ void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_fram
 	if (!ap)
 		return;
 found:
-	spin_lock(&ap->lock);
+	if (in_nmi()) {
+		if (!spin_trylock(&ap->lock))
+			return;
+	} else {
+		spin_lock(&ap->lock);
+	}
 	mpw_rx_account(&ap->stats, f);
 	spin_unlock(&ap->lock);
 }
@@ -297,6 +328,8 @@ static void mpw_station_reset_seq(struct mpw_station *sta)
 	struct mpw_ap *ap;
 
 	spin_lock_bh(&sta->lock);
+	/* a new association may be open: unencrypted frames count again until a decrypted one */
+	WRITE_ONCE(sta->link_protected, false);
 	list_for_each_entry(ap, &sta->aps, node) {
 		spin_lock(&ap->lock);
 		mpw_rx_stats_reset_seq(&ap->stats);

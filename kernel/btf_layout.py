@@ -279,7 +279,10 @@ def load_btf(release, kdir):
 
 
 def generate(btf):
-    lines = []
+    """The definitions, and MPW_LAYOUT_FIELDS(F, B, S) listing each one: the module checks every entry of
+    that list against the running kernel's BTF at load (kernel/layout_btf.c), so nothing defined here
+    goes unchecked."""
+    lines, checks = [], []
     for stem, sname, member, *optional in FIELDS:
         sid = btf.struct_id(sname)
         found = btf.find_member(sid, member)
@@ -292,8 +295,10 @@ def generate(btf):
         bit_off, bit_size, mtype = found
         if bit_size or bit_off % 8:
             raise LayoutError(f"{sname}.{member} is a bit field")
-        lines.append(f"#define MPW_OFF_{stem}\t{bit_off // 8}")
+        # overridable for tests only (make module KCFLAGS=-DMPW_OFF_...=N): the load check must refuse it
+        lines.append(f"#ifndef MPW_OFF_{stem}\n#define MPW_OFF_{stem}\t{bit_off // 8}\n#endif")
         lines.append(f"#define MPW_SIZE_{stem}\t{btf.size_of(mtype)}")
+        checks.append(f'F({stem}, "{sname}", "{member}")')
     for stem, sname, member in BITS:
         found = btf.find_member(btf.struct_id(sname), member)
         if not found:
@@ -304,14 +309,17 @@ def generate(btf):
         if bit_size != 1 and not is_bool:
             raise LayoutError(f"{sname}.{member} is neither a one-bit field nor a bool")
         lines.append(f"#define MPW_BIT_{stem}\t{bit_off}")
+        checks.append(f'B({stem}, "{sname}", "{member}")')
     for sname in SIZES:
         lines.append(f"#define MPW_SIZEOF_{sname.upper()}\t{btf.types[btf.struct_id(sname)]['size_type']}")
+        checks.append(f'S({sname.upper()}, "{sname}")')
     for _, fname, ret, params in FUNCS:
         sig = btf.function(fname)
         if sig is None:
             raise LayoutError(f"function {fname} not in BTF (inlined?)")
         if sig[0] != ret or sig[1] != params:
             raise LayoutError(f"{fname} is {sig[0]} ({', '.join(sig[1])}), expected {ret} ({', '.join(params)})")
+    lines.append("#define MPW_LAYOUT_FIELDS(F, B, S) \\\n\t" + " \\\n\t".join(checks))
     return lines
 
 

@@ -25,6 +25,15 @@
 const char mpw_compat_rx_symbol[] = "ieee80211_rx_list";
 
 /*
+ * cfg80211's 802.11-to-Ethernet conversion, exported: mac80211's slow rx
+ * path calls it for every data frame (A-MSDU or not) that passed the
+ * duplicate filter, decryption and the replay check, before it drops
+ * unencrypted frames on a protected link; its fast path for A-MSDUs too.
+ * (skb, ehdr, addr, iftype, data_offset, is_amsdu) in 6.1 and 6.12.
+ */
+const char mpw_compat_accept_symbol[] = "ieee80211_data_to_8023_exthdr";
+
+/*
  * Length of the ftrace call site at a function's entry, where the rx probe
  * must not sit (see rx_observer.c); 0 where the layout is not known.
  */
@@ -96,7 +105,7 @@ static u8 mpw_bw(u8 rate_info_bw)
 	}
 }
 
-static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211_rx_status *status,
+static void mpw_parse_rate(const struct wiphy *wiphy, const struct ieee80211_rx_status *status,
 			   struct mpw_rate *r)
 {
 	const struct ieee80211_supported_band *sband;
@@ -110,7 +119,7 @@ static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211
 	case RX_ENC_LEGACY:
 		if (status->band >= NUM_NL80211_BANDS)
 			return;
-		sband = hw->wiphy->bands[status->band];
+		sband = wiphy->bands[status->band];
 		if (!sband || status->rate_idx >= sband->n_bitrates)
 			return;
 		r->legacy_kbps = sband->bitrates[status->rate_idx].bitrate * 100;
@@ -135,25 +144,31 @@ static void mpw_parse_rate(const struct ieee80211_hw *hw, const struct ieee80211
 }
 
 /*
- * Parse a frame at mac80211 rx entry.  Returns true for a unicast data frame
- * carrying data from an AP (FromDS, not ToDS) and fills @f but for its rate
- * (mpw_compat_rx_rate), and the receiver and transmitter addresses.  Never
- * modifies the skb.
+ * Parse a data frame at one of the observer's two points (see
+ * include/mpwifi/rxfilter.h): at rx entry, behind whatever radiotap data the
+ * driver put in front (@at_entry); at the accept point mac80211 has removed
+ * that, the rx status is still in the skb's control buffer.  Returns true
+ * for a unicast data frame carrying data from an AP (FromDS, not ToDS) and
+ * fills @f but for its rate (mpw_compat_rx_rate), what the status says of it
+ * (@facts), and the receiver and transmitter addresses.  Never modifies the skb.
  */
-bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2)
+bool mpw_compat_parse_rx(const struct sk_buff *skb, bool at_entry, struct mpw_frame *f,
+			 struct mpw_rx_facts *facts, u8 *addr1, u8 *addr2)
 {
 	const struct ieee80211_rx_status *status = IEEE80211_SKB_RXCB((struct sk_buff *)skb);
 	const struct ieee80211_qos_hdr *hdr;
 	struct ieee80211_qos_hdr copy;	/* only for a header outside the linear part */
-	int offset;
+	int offset = 0;
 	u16 seq_ctrl;
 
 	if (status->flag & (RX_FLAG_8023 | RX_FLAG_FAILED_FCS_CRC | RX_FLAG_FAILED_PLCP_CRC |
 			    RX_FLAG_NO_PSDU | RX_FLAG_ONLY_MONITOR))
 		return false;
-	offset = mpw_radiotap_space(status, skb);
-	if (offset < 0)
-		return false;
+	if (at_entry) {
+		offset = mpw_radiotap_space(status, skb);
+		if (offset < 0)
+			return false;
+	}
 	/* every data frame that carries data is longer than a QoS header */
 	hdr = skb_header_pointer(skb, offset, sizeof(*hdr), &copy);
 	if (!hdr || !ieee80211_is_data_present(hdr->frame_control) ||
@@ -167,6 +182,11 @@ bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *add
 	f->seq = IEEE80211_SEQ_TO_SN(seq_ctrl);
 	f->first_fragment = !(seq_ctrl & IEEE80211_SCTL_FRAG);
 	f->retry = ieee80211_has_retry(hdr->frame_control);
+	facts->amsdu_more = status->flag & RX_FLAG_AMSDU_MORE;
+	facts->dup_validated = status->flag & RX_FLAG_DUP_VALIDATED;
+	facts->pn_validated = status->flag & RX_FLAG_PN_VALIDATED;
+	facts->decrypted = status->flag & RX_FLAG_DECRYPTED;
+	facts->protected_fc = ieee80211_has_protected(hdr->frame_control);
 	ether_addr_copy(addr1, hdr->addr1);
 	ether_addr_copy(addr2, hdr->addr2);
 	return true;
@@ -193,8 +213,8 @@ bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2)
 }
 
 /* The rx rate of a frame mpw_compat_parse_rx() accepted: only for frames we keep. */
-void mpw_compat_rx_rate(const struct ieee80211_hw *hw, const struct sk_buff *skb, struct mpw_frame *f)
+void mpw_compat_rx_rate(const struct wiphy *wiphy, const struct sk_buff *skb, struct mpw_frame *f)
 {
-	mpw_parse_rate(hw, IEEE80211_SKB_RXCB((struct sk_buff *)skb), &f->rate);
+	mpw_parse_rate(wiphy, IEEE80211_SKB_RXCB((struct sk_buff *)skb), &f->rate);
 	f->rate_kbps = mpw_rate_kbps(&f->rate);
 }

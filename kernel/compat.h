@@ -14,14 +14,18 @@
 
 struct ieee80211_hw;
 struct mpw_frame;
+struct mpw_rx_facts;
+struct wiphy;
 struct net_device;
 struct sk_buff;
 
-bool mpw_compat_parse_rx(const struct sk_buff *skb, struct mpw_frame *f, u8 *addr1, u8 *addr2);
-void mpw_compat_rx_rate(const struct ieee80211_hw *hw, const struct sk_buff *skb, struct mpw_frame *f);
+bool mpw_compat_parse_rx(const struct sk_buff *skb, bool at_entry, struct mpw_frame *f,
+			 struct mpw_rx_facts *facts, u8 *addr1, u8 *addr2);
+void mpw_compat_rx_rate(const struct wiphy *wiphy, const struct sk_buff *skb, struct mpw_frame *f);
 bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2);
 bool mpw_compat_is_station(const struct net_device *dev);
 extern const char mpw_compat_rx_symbol[];
+extern const char mpw_compat_accept_symbol[];
 unsigned int mpw_compat_ftrace_site_len(void);
 bool mpw_compat_follows_ftrace_site(const void *addr);
 

@@ -60,7 +60,7 @@ static void mpw_ecn_publish(struct mpw_station *sta, bool mark)
 		WRITE_ONCE(sta->ecn.packet_time_ns, sta->ecn.view.packet_time_ns);
 	WRITE_ONCE(sta->ecn.mark, mark);
 	list_for_each_entry_rcu(ap, &sta->aps, node)
-		WRITE_ONCE(ap->ecn_marking, mark && ap == sta->ecn.view_ap);
+		WRITE_ONCE(ap->ecn_marking, mark && ap->id == sta->ecn.view_ap_id);
 }
 
 /* Forget every decision of @net: nothing is marked until a verdict holds anew.  Under e->lock. */
@@ -107,9 +107,10 @@ static void mpw_ecn_evaluate(struct net *net, struct mpw_net_ecn *e, u64 now_ns)
 		if (!net_eq(dev_net(sta->dev), net))
 			continue;
 		ap = mpw_station_connected_ap(sta);
-		if (ap != sta->ecn.view_ap) {
+		/* by id: a freed AP's memory may come back as another AP's entry */
+		if ((ap ? ap->id : 0) != sta->ecn.view_ap_id) {
 			memset(view, 0, sizeof(*view));	/* another AP (or none): no verdict carries over */
-			sta->ecn.view_ap = ap;
+			sta->ecn.view_ap_id = ap ? ap->id : 0;
 		}
 		if (ap)
 			mpw_ap_ecn_view(ap, now_ns, view);

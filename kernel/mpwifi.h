@@ -30,6 +30,7 @@
 #include <net/net_namespace.h>
 
 #include <mpwifi/ecn.h>
+#include <mpwifi/rxfilter.h>
 #include <mpwifi/rxstats.h>
 
 struct ieee80211_hw;
@@ -46,6 +47,8 @@ struct mpw_station {
 	struct list_head aps;		/* struct mpw_ap, most recent first */
 	u32 n_aps;
 	bool dead;			/* being removed: takes no new AP */
+	bool mac80211;			/* frames seen at mac80211's rx entry: its skbs carry an rx status */
+	bool link_protected;		/* a decrypted frame from the AP since the link came up */
 	/* an AP heard from the breakpoint, for the work item to add (MPW_PENDING_*) */
 	unsigned int pending;
 	u8 pending_bssid[ETH_ALEN];
@@ -55,7 +58,7 @@ struct mpw_station {
 		u32 packet_time_ns;	/* of the connected AP */
 		/* the connected AP as last evaluated, and its verdict's history; under mpw_net.ecn.lock */
 		struct mpw_ecn_ap view;
-		struct mpw_ap *view_ap;
+		u64 view_ap_id;		/* mpw_ap.id, never reused; 0: none */
 		/* credit of subflows, by socket hash: bounded, collisions share */
 		spinlock_t credit_lock;
 		struct mpw_ecn_credit credit[MPW_ECN_CREDIT_SLOTS];
@@ -68,6 +71,7 @@ struct mpw_ap {
 	struct mpw_station *sta;
 	u8 bssid[ETH_ALEN];
 	bool ecn_marking;		/* inefficient enough to be marked */
+	u64 id;				/* unique for the module's lifetime, unlike the address */
 	spinlock_t lock;
 	struct mpw_rx_stats stats;
 	/* ECN steering, cumulative, in segments */
@@ -172,6 +176,7 @@ int mpw_aptable_init(void);
 void mpw_aptable_exit(void);
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f);
 struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr);
+struct mpw_station *mpw_station_find_accepting(const u8 *addr, const u8 *bssid);
 void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
 void mpw_aptable_set_window(struct net *net, u32 window_ms);
 int mpw_aptable_flush(struct net *net, int ifindex);

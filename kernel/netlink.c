@@ -138,7 +138,7 @@ int mpwifi_nl_ap_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr *ifattr = mpw_compat_dump_attrs(info)[MPWIFI_ATTR_IFINDEX];
 	int ifindex = ifattr ? nla_get_u32(ifattr) : 0;
 	struct net *net = sock_net(skb->sk);
-	u64 now_ns = ktime_get_ns();
+	u64 now_ns = mpw_stats_clock_ns();	/* the clock the buckets were filled by */
 	struct mpw_ap_snapshot snap;
 	struct mpw_station *sta;
 	long idx = 0, skip = cb->args[0];

@@ -279,8 +279,9 @@ static const char *mpw_hooks_register(bool always, bool lazy)
 #if MPW_LAYOUT_OK
 
 /*
- * The offsets from BTF, checked against a fresh MPTCP socket: its first
- * subflow must point back at it through the context the offsets name.
+ * The offsets from BTF: each one against the running kernel's BTF, then
+ * against a fresh MPTCP socket: its first subflow must point back at it
+ * through the context the offsets name.
  */
 static const char *mpw_validate_layout(void)
 {
@@ -291,6 +292,10 @@ static const char *mpw_validate_layout(void)
 	struct socket *sock;
 	void *ctx;
 	int err;
+
+	why = mpw_layout_check_btf();
+	if (why)
+		return why;
 
 	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_MPTCP, &sock);
 	if (err)

@@ -9,6 +9,7 @@
  *   trusted_connect.c   first subflow: tcp_v4/v6_connect
  *   trusted_lifetime.c  the connection table, resume work, __mptcp_close_ssk and
  *                       inet_sock_destruct
+ *   layout_btf.c        the load-time check of every generated offset against the kernel's BTF
  * Private MPTCP structures are read only through compat_mptcp.h.
  */
 #ifndef _MPWIFI_TRUSTED_H
@@ -27,6 +28,9 @@
 
 struct in6_addr;
 struct pt_regs;
+
+/* layout_btf.c */
+const char *mpw_layout_check_btf(void);
 
 /* trusted.c */
 int mpw_override(struct pt_regs *regs, int (*stub)(void));
