@@ -40,6 +40,7 @@ FIELDS = [
     ("MSK_RTX_QUEUE", "mptcp_sock", "rtx_queue"),
     ("MSK_FIRST_PENDING", "mptcp_sock", "first_pending"),
     ("MSK_FIRST", "mptcp_sock", "first"),
+    ("MSK_CB_FLAGS", "mptcp_sock", "cb_flags"),
     ("MSK_SUBFLOW", "mptcp_sock", "subflow", "optional"),  # gone in 6.7
     ("SUBFLOW_NODE", "mptcp_subflow_context", "node"),
     ("SUBFLOW_TCP_SOCK", "mptcp_subflow_context", "tcp_sock"),
@@ -73,10 +74,7 @@ FUNCS = [
     # 6.1 calls it from every push loop; from 6.6 mptcp_sched_get_send() calls it for the default scheduler
     # (the only one before BPF schedulers), and a pick it returns becomes the scheduled subflow.
     ("GET_SEND", "mptcp_subflow_get_send", "struct sock *", ["struct mptcp_sock *"]),
-    ("PUSH_PENDING", "__mptcp_push_pending", "void", ["struct sock *", "unsigned int"]),
     ("SOCK_DESTRUCT", "inet_sock_destruct", "void", ["struct sock *"]),
-    ("CLOSE_SSK", "__mptcp_close_ssk", "void", ["struct sock *", "struct sock *",
-                                                "struct mptcp_subflow_context *", "unsigned int"]),
     ("CONNECT4", "tcp_v4_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
     ("CONNECT6", "tcp_v6_connect", "int", ["struct sock *", "struct sockaddr *", "int"]),
 ]

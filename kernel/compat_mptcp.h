@@ -28,6 +28,7 @@ static_assert(MPW_SIZE_MSK_LAST_SND == 8);
 #if MPW_HAS_MSK_SUBFLOW
 static_assert(MPW_SIZE_MSK_SUBFLOW == 8);
 #endif
+static_assert(MPW_SIZE_MSK_CB_FLAGS == sizeof(unsigned long));
 static_assert(MPW_SIZE_SUBFLOW_TCP_SOCK == 8 && MPW_SIZE_SUBFLOW_CONN == 8);
 static_assert(MPW_SIZE_DFRAG_DATA_SEQ == 8 && MPW_SIZE_DFRAG_DATA_LEN == 2 &&
 	      MPW_SIZE_DFRAG_ALREADY_SENT == 2);
@@ -101,6 +102,24 @@ static inline void mpw_msk_end_burst(struct sock *msk)
 #else
 	WRITE_ONCE(*MPW_AT(msk, MSK_SND_BURST, int), 0);
 #endif
+}
+
+/*
+ * The bit of msk->cb_flags that asks release_sock (mptcp_release_cb) to call
+ * __mptcp_push_pending: MPTCP_PUSH_PENDING in net/mptcp/protocol.h, 1 from
+ * 6.1 to 6.12.  A macro, so not in BTF: a kernel that renumbers it changes
+ * this line.
+ */
+#define MPW_MPTCP_PUSH_PENDING	1
+
+/*
+ * Has release_sock push the pending data, as MPTCP's own softirq paths do
+ * when the socket is owned.  Caller owns the socket and holds its spinlock
+ * (cb_flags is written under it).
+ */
+static inline void mpw_msk_defer_push(struct sock *msk)
+{
+	__set_bit(MPW_MPTCP_PUSH_PENDING, MPW_AT(msk, MSK_CB_FLAGS, unsigned long));
 }
 
 /* struct mptcp_subflow_context: the ULP data of a subflow's TCP socket */

@@ -214,6 +214,7 @@ int mpw_trusted_init(void);
 void mpw_trusted_exit(void);
 const char *mpw_trusted_unavailable(void);	/* NULL when available */
 void mpw_trusted_count(struct net *net, enum mpw_trusted_stat stat);
+void mpw_trusted_paths_changed(struct net *net);	/* waiting trusted data pushes now */
 
 /* rx_observer.c */
 int mpw_rx_observer_init(void);

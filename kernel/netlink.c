@@ -426,6 +426,8 @@ int mpwifi_nl_trust_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		mpw_genl_notify_trust(net, dev, level, source);
 	rtnl_unlock();
+	if (!err)
+		mpw_trusted_paths_changed(net);
 	return err;
 }
 
@@ -521,7 +523,10 @@ int mpwifi_nl_peer_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mpw_peer p;
 	int err = mpw_parse_peer(info, &p, true);
 
-	return err ?: mpw_trust_peer_change(genl_info_net(info), &p, true, info->extack);
+	err = err ?: mpw_trust_peer_change(genl_info_net(info), &p, true, info->extack);
+	if (!err)
+		mpw_trusted_paths_changed(genl_info_net(info));
+	return err;
 }
 
 int mpwifi_nl_peer_del_doit(struct sk_buff *skb, struct genl_info *info)

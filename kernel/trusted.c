@@ -10,8 +10,7 @@
  *   mptcp_sendmsg_frag       the per-chunk check (trusted_frag.c)
  *   POSTROUTING              egress (trusted_egress.c)
  *   tcp_v4/v6_connect        first subflow (trusted_connect.c)
- *   __mptcp_close_ssk,       lifetime of a connection's state
- *   inet_sock_destruct      (trusted_lifetime.c)
+ *   inet_sock_destruct       lifetime of a connection's state (trusted_lifetime.c)
  * This file holds what they share: the status, the counters, what makes a
  * path trusted, and the hook table every probe is registered from.
  *
@@ -167,10 +166,15 @@ struct mpw_hook {
 	{ .symbol = (sym), .kind = MPW_HOOK_KRETPROBE,				\
 	  .rp = { .entry_handler = (entry), .handler = (ret),			\
 		  .data_size = sizeof(struct mpw_msk_arg), .maxactive = (max) } }
+/* an ftrace callback that may change where the function continues */
 #define MPW_FTRACE(sym, fn, ...)						\
 	{ .symbol = (sym), .kind = MPW_HOOK_FTRACE,				\
 	  .ops = { .func = (fn), .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY }, \
 	  __VA_ARGS__ }
+/* an ftrace callback that only watches: never skipped, unlike a kprobe nested in another */
+#define MPW_FTRACE_WATCH(sym, fn, ...)						\
+	{ .symbol = (sym), .kind = MPW_HOOK_FTRACE,				\
+	  .ops = { .func = (fn), .flags = FTRACE_OPS_FL_SAVE_REGS }, __VA_ARGS__ }
 
 static struct mpw_hook mpw_hooks[] = {
 #if MPW_LAYOUT_OK
@@ -179,8 +183,7 @@ static struct mpw_hook mpw_hooks[] = {
 	/* runs under the msk lock, never sleeps */
 	MPW_KRETPROBE(MPW_SYM_GET_SEND, mpw_get_send_entry, mpw_get_send_ret, 64),
 	MPW_FTRACE(MPW_SYM_SENDMSG_FRAG, mpw_frag_ftrace, .lazy = true),
-	MPW_KPROBE(MPW_SYM_SOCK_DESTRUCT, mpw_destruct_pre),
-	MPW_KPROBE(MPW_SYM_CLOSE_SSK, mpw_close_ssk_pre),
+	MPW_FTRACE_WATCH(MPW_SYM_SOCK_DESTRUCT, mpw_destruct_ftrace),
 	MPW_KPROBE(MPW_SYM_CONNECT4, mpw_connect_pre),
 	MPW_KPROBE(MPW_SYM_CONNECT6, mpw_connect_pre, .optional = !IS_ENABLED(CONFIG_IPV6)),
 #endif
@@ -321,27 +324,12 @@ static const char *mpw_validate_layout(void)
 	return why;
 }
 
-static int mpw_resolve(const char *symbol, void **addr)
-{
-	struct kprobe kp = { .symbol_name = symbol };
-	int err = register_kprobe(&kp);
-
-	if (err)
-		return err;
-	*addr = kp.addr;
-	unregister_kprobe(&kp);
-	return 0;
-}
-
 static bool mpw_egress_on;
 
 /* The scheduler: its checks, egress, and hooks.  NULL when all is in place, else why not. */
 static const char *mpw_scheduler_start(void)
 {
-	static char reason[96];
 	const char *why;
-	void *push = NULL;
-	int err;
 
 	why = mpw_validate_layout();
 	if (why)
@@ -349,12 +337,6 @@ static const char *mpw_scheduler_start(void)
 	if (mpw_egress_init())
 		return "cannot register the egress hook";
 	mpw_egress_on = true;
-	err = mpw_resolve(MPW_SYM_PUSH_PENDING, &push);
-	if (err) {
-		snprintf(reason, sizeof(reason), "%s not found (%d)", MPW_SYM_PUSH_PENDING, err);
-		return reason;
-	}
-	mpw_push_pending = push;
 	return mpw_hooks_register(false, false);
 }
 
@@ -389,7 +371,17 @@ void mpw_lazy_hooks_register(void)
 	mutex_unlock(&mpw_lazy_lock);
 }
 
+/* A path of net may have become trusted: waiting connections push now (process context). */
+void mpw_trusted_paths_changed(struct net *net)
+{
+	mpw_msks_resume(net);
+}
+
 #else
+
+void mpw_trusted_paths_changed(struct net *net)
+{
+}
 
 bool mpw_lazy_hooks_on(void)
 {

@@ -7,8 +7,7 @@
  *   trusted_frag.c      the per-chunk check: mptcp_sendmsg_frag
  *   trusted_egress.c    egress: the POSTROUTING guard
  *   trusted_connect.c   first subflow: tcp_v4/v6_connect
- *   trusted_lifetime.c  the connection table, resume work, __mptcp_close_ssk and
- *                       inet_sock_destruct
+ *   trusted_lifetime.c  the connection table, resume work, inet_sock_destruct
  *   layout_btf.c        the load-time check of every generated offset against the kernel's BTF
  * Private MPTCP structures are read only through compat_mptcp.h.
  */
@@ -18,6 +17,7 @@
 #include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -78,34 +78,46 @@ int mpw_connect_pre(struct kprobe *p, struct pt_regs *regs);
 
 /* trusted_lifetime.c */
 
-/* Closed subflows of one connection whose transmissions are still watched. */
-#define MPW_CLOSED_SUBFLOWS	16
+/* Subflows of one connection tracked as carriers of trusted bytes (the in-kernel PM allows 8). */
+#define MPW_CARRIERS	8
 
-/* One connection that holds trusted data: looked up by its MPTCP socket under RCU. */
+/*
+ * One connection that holds trusted data, in a hash table keyed by its MPTCP
+ * socket and looked up under RCU.  The key is the socket's address, reused
+ * by a later socket once this one is freed: the cookie tells them apart.
+ * A subflow holds a reference on its MPTCP socket until its TCP socket is
+ * destroyed (subflow_ulp_release), after which it sends no data: the entry,
+ * removed when the MPTCP socket is destructed, outlives every transmission
+ * of its subflows, closed ones included.
+ */
 struct mpw_msk {
-	struct hlist_node node;		/* in mpw_msks */
-	struct sock *msk;		/* never dereferenced once unhashed */
+	struct rhash_head node;		/* in the table, keyed by ->msk */
+	struct sock *msk;		/* never dereferenced once unpublished */
+	u64 cookie;			/* sock_gen_cookie(msk) when published */
 	struct net *net;
 	refcount_t ref;			/* the table's, and a queued resume's */
-	spinlock_t lock;		/* the ranges; any context */
+	raw_spinlock_t lock;		/* the ranges; any context, NMI excepted */
 	struct mpw_ranges ranges;	/* under ->lock */
 	bool waiting;			/* a pick was withheld since the last trusted one */
+	unsigned int resume_ms;		/* the next resume's delay: doubles while nothing moves */
 	struct delayed_work resume;
 	/*
-	 * Subflows that closed: they may transmit what is queued on them after
-	 * the MPTCP socket is gone, so the ranges live until they do.
+	 * Subflows whose TCP may still (re)transmit trusted bytes, under
+	 * ->lock: a range acknowledged at the MPTCP level stays while one of
+	 * them has not acknowledged, at its own level, what it was given of it.
 	 */
-	unsigned int n_closed;
-	struct mpw_closed_subflow {
-		struct hlist_node node;	/* in mpw_closed */
-		struct sock *ssk;
-		struct mpw_msk *st;
-	} closed[MPW_CLOSED_SUBFLOWS];
+	struct mpw_carrier {
+		struct sock *ssk;	/* compared, read under RCU (TCP sockets are typesafe) */
+		u64 cookie;		/* ssk's: a socket reused at its address is another */
+		u64 data_lo;		/* lowest data sequence of the trusted bytes it was given */
+		u32 tcp_end;		/* its TCP sequence after the last of them (at most) */
+	} carriers[MPW_CARRIERS];
+	bool pinned;			/* more carriers than slots: ranges from pinned_lo stay */
+	u64 pinned_lo;
 	struct rcu_head rcu;
 };
 
 extern atomic_t mpw_msk_count;
-extern void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
 
 /* Whether any connection holds trusted data: every hook returns at once when none does. */
 static inline bool mpw_trusted_in_use(void)
@@ -116,15 +128,19 @@ static inline bool mpw_trusted_in_use(void)
 int mpw_lifetime_init(void);
 void mpw_lifetime_exit(void);
 struct mpw_msk *mpw_msk_lookup(const struct sock *msk);
-struct mpw_msk *mpw_closed_lookup(const struct sock *ssk);
 struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net);
 bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end);
 bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end);
 void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una);
 void mpw_msk_wait(struct mpw_msk *st);
+void mpw_msk_carried(struct mpw_msk *st, struct sock *ssk, u64 data_seq, u32 len);
+u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una);
 void mpw_msk_trusted_pick(struct mpw_msk *st);
-int mpw_close_ssk_pre(struct kprobe *p, struct pt_regs *regs);
-int mpw_destruct_pre(struct kprobe *p, struct pt_regs *regs);
+struct mpw_msk *mpw_msk_publish(struct mpw_msk *fresh);
+void mpw_msk_put(struct mpw_msk *st);
+void mpw_msks_resume(struct net *net);
+void mpw_destruct_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+			 struct ftrace_regs *fregs);
 
 #endif /* MPW_LAYOUT_OK */
 #endif /* _MPWIFI_TRUSTED_H */

@@ -35,8 +35,12 @@ static unsigned int mpw_egress_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ctx = mpw_subflow_ctx(sk);
 	msk = ctx ? mpw_subflow_conn(ctx) : NULL;
-	/* hooks run under RCU; a closed subflow may outlive its MPTCP socket */
-	st = mpw_closed_lookup(sk) ?: (msk ? mpw_msk_lookup(msk) : NULL);
+	/*
+	 * Hooks run under RCU.  A subflow, closed or not, holds its MPTCP
+	 * socket until its TCP socket is destroyed, so the state is there for
+	 * as long as the subflow sends data (see struct mpw_msk).
+	 */
+	st = msk ? mpw_msk_lookup(msk) : NULL;
 	if (!st || !mpw_msk_overlaps(st, mpext->data_seq, mpext->data_seq + mpext->data_len))
 		return NF_ACCEPT;
 	mpw_trusted_count(state->net, MPW_TS_EGRESS_DROPS);

@@ -32,7 +32,7 @@ static bool mpw_frag_refuse(struct pt_regs *regs)
 	u16 sent = mpw_sendinfo_sent(info);
 	u16 data_len = mpw_dfrag_data_len(dfrag);
 	struct mpw_msk *st;
-	bool refuse = false;
+	bool refuse = false, trusted;
 	u64 seq, run_end;
 
 	if (!mpw_trusted_in_use())
@@ -49,14 +49,18 @@ static bool mpw_frag_refuse(struct pt_regs *regs)
 	if (sent >= READ_ONCE(*limit) && sent < data_len)
 		WRITE_ONCE(*limit, data_len);
 	seq = mpw_dfrag_data_seq(dfrag);
-	if (mpw_msk_run(st, seq + sent, seq + READ_ONCE(*limit), &run_end) &&
-	    !mpw_ssk_trusted(sock_net(msk), ssk)) {
+	trusted = mpw_msk_run(st, seq + sent, seq + READ_ONCE(*limit), &run_end);
+	if (trusted && !mpw_ssk_trusted(sock_net(msk), ssk)) {
 		refuse = true;
 		mpw_trusted_count(st->net, MPW_TS_GUARD_REFUSED);
 		mpw_msk_wait(st);
-	} else if (mpw_seq_before(run_end, seq + READ_ONCE(*limit))) {
-		WRITE_ONCE(*limit, (u16)(run_end - seq));
+		goto out;
 	}
+	if (mpw_seq_before(run_end, seq + READ_ONCE(*limit)))
+		WRITE_ONCE(*limit, (u16)(run_end - seq));
+	/* the subflow's TCP keeps these bytes until it acknowledges them itself */
+	if (trusted && READ_ONCE(*limit) > sent)
+		mpw_msk_carried(st, ssk, seq + sent, READ_ONCE(*limit) - sent);
 out:
 	rcu_read_unlock();
 	return refuse;

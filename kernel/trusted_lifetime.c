@@ -2,19 +2,25 @@
 /*
  * Lifetime of a connection's trusted state: the table of MPTCP sockets that
  * hold trusted ranges, the work that pushes a waiting connection again, and
- * the two probes that end it:
- *   __mptcp_close_ssk     a closing subflow still transmits what was queued
- *                         on it: the egress hook must still find the ranges;
- *   inet_sock_destruct   the state goes when the MPTCP socket and every
- *                         subflow that closed with it are gone.
+ * the end of the state when its MPTCP socket is destructed.
+ *
+ * Contexts: lookups run in any context but NMI (kprobe and ftrace handlers,
+ * softirq egress) under RCU; the table is an rhashtable (per-bucket bit
+ * locks, no global lock); a connection's ranges are under a raw spinlock
+ * with interrupts off, never held across an allocation.  Nothing here
+ * allocates in a probe handler: states are allocated in process context
+ * before they are published.  On PREEMPT_RT these locks stay spinning; what
+ * RT would still need is listed in README ("PREEMPT_RT").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hashtable.h>
 #include <linux/moduleparam.h>
 #include <linux/ptrace.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/sock_diag.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "trusted.h"
@@ -30,28 +36,44 @@
  */
 #define MPW_RANGES_MIN		16
 #define MPW_RANGES_MAX		4096
-/* How soon a waiting connection tries to push again. */
-#define MPW_RESUME_MS		20
+/*
+ * A waiting connection pushes again after MPW_RESUME_MIN_MS, then twice as
+ * late each time nothing moved, up to MPW_RESUME_MAX_MS; a trusted pick
+ * starts over, and a change of trust (mpw_msks_resume) pushes at once.
+ */
+#define MPW_RESUME_MIN_MS	20
+#define MPW_RESUME_MAX_MS	640
 
 static unsigned int max_trusted_conns = 65536;
 module_param(max_trusted_conns, uint, 0444);
 MODULE_PARM_DESC(max_trusted_conns, "connections that may hold trusted data at once");
 
-static DEFINE_HASHTABLE(mpw_msks, 10);
-static DEFINE_HASHTABLE(mpw_closed, 10);
-static DEFINE_SPINLOCK(mpw_msks_lock);
+static const struct rhashtable_params mpw_msks_params = {
+	.head_offset = offsetof(struct mpw_msk, node),
+	.key_offset = offsetof(struct mpw_msk, msk),
+	.key_len = sizeof(struct sock *),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable mpw_msks;
 atomic_t mpw_msk_count = ATOMIC_INIT(0);
 static struct workqueue_struct *mpw_trusted_wq;
-void (*mpw_push_pending)(struct sock *sk, unsigned int flags);
 
+/* The state of this MPTCP socket, not of an earlier one at its address (caller holds RCU). */
 struct mpw_msk *mpw_msk_lookup(const struct sock *msk)
 {
-	struct mpw_msk *st;
+	struct mpw_msk *st = rhashtable_lookup(&mpw_msks, &msk, mpw_msks_params);
 
-	hash_for_each_possible_rcu(mpw_msks, st, node, (unsigned long)msk)
-		if (st->msk == msk)
-			return st;
-	return NULL;
+	return st && st->cookie == atomic64_read(&msk->sk_cookie) ? st : NULL;
+}
+
+/* The socket's cookie, made now if it has none (through the exported sock_diag helper). */
+static u64 mpw_sock_cookie(struct sock *sk)
+{
+	u32 halves[2];
+
+	sock_diag_save_cookie(sk, halves);
+	return (u64)halves[1] << 32 | halves[0];
 }
 
 static void mpw_msk_free_rcu(struct rcu_head *head)
@@ -62,17 +84,7 @@ static void mpw_msk_free_rcu(struct rcu_head *head)
 	kfree(st);
 }
 
-struct mpw_msk *mpw_closed_lookup(const struct sock *ssk)
-{
-	struct mpw_closed_subflow *c;
-
-	hash_for_each_possible_rcu(mpw_closed, c, node, (unsigned long)ssk)
-		if (c->ssk == ssk)
-			return c->st;
-	return NULL;
-}
-
-static void mpw_msk_put(struct mpw_msk *st)
+void mpw_msk_put(struct mpw_msk *st)
 {
 	if (refcount_dec_and_test(&st->ref)) {
 		atomic_dec(&mpw_msk_count);
@@ -85,9 +97,9 @@ bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end)
 	unsigned long flags;
 	bool hit;
 
-	spin_lock_irqsave(&st->lock, flags);
+	raw_spin_lock_irqsave(&st->lock, flags);
 	hit = mpw_ranges_overlap(&st->ranges, start, end);
-	spin_unlock_irqrestore(&st->lock, flags);
+	raw_spin_unlock_irqrestore(&st->lock, flags);
 	return hit;
 }
 
@@ -96,19 +108,98 @@ bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end)
 	unsigned long flags;
 	bool trusted;
 
-	spin_lock_irqsave(&st->lock, flags);
+	raw_spin_lock_irqsave(&st->lock, flags);
 	trusted = mpw_ranges_run(&st->ranges, start, end, run_end);
-	spin_unlock_irqrestore(&st->lock, flags);
+	raw_spin_unlock_irqrestore(&st->lock, flags);
 	return trusted;
 }
 
-/* Appends [start, end), growing the table up to MPW_RANGES_MAX.  Caller holds st->lock. */
+/*
+ * A subflow was given len trusted bytes from data_seq, to be queued at its
+ * TCP write_seq (msk and ssk locked, or the ssk's release callback).
+ */
+void mpw_msk_carried(struct mpw_msk *st, struct sock *ssk, u64 data_seq, u32 len)
+{
+	u32 tcp_end = READ_ONCE(tcp_sk(ssk)->write_seq) + len;
+	struct mpw_carrier *c, *free = NULL;
+	unsigned long flags;
+	u64 cookie = mpw_sock_cookie(ssk);
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&st->lock, flags);
+	for (i = 0; i < MPW_CARRIERS; i++) {
+		c = &st->carriers[i];
+		if (c->ssk == ssk && c->cookie == cookie) {
+			if (after(tcp_end, c->tcp_end))
+				c->tcp_end = tcp_end;
+			if (mpw_seq_before(data_seq, c->data_lo))
+				c->data_lo = data_seq;
+			goto out;
+		}
+		if (!c->ssk && !free)
+			free = c;
+	}
+	if (free) {
+		*free = (struct mpw_carrier){ .ssk = ssk, .cookie = cookie,
+					      .data_lo = data_seq, .tcp_end = tcp_end };
+	} else if (!st->pinned || mpw_seq_before(data_seq, st->pinned_lo)) {
+		st->pinned = true;
+		st->pinned_lo = data_seq;
+	}
+out:
+	raw_spin_unlock_irqrestore(&st->lock, flags);
+}
+
+/*
+ * Whether the carrier's subflow cannot send what it was given any more:
+ * its TCP acknowledged it all, or the socket is closed or gone.  Under RCU:
+ * TCP sockets are SLAB_TYPESAFE_BY_RCU, and the cookie tells a reused one.
+ */
+static bool mpw_carrier_done(const struct mpw_carrier *c)
+{
+	const struct sock *ssk = c->ssk;
+	u32 una;
+
+	if (atomic64_read(&ssk->sk_cookie) != c->cookie || READ_ONCE(ssk->sk_state) == TCP_CLOSE)
+		return true;
+	una = READ_ONCE(tcp_sk(ssk)->snd_una);
+	return !before(una, c->tcp_end) || una == READ_ONCE(tcp_sk(ssk)->write_seq);
+}
+
+/*
+ * Where ranges may be forgotten: below snd_una, the MPTCP acknowledgement,
+ * and below every byte a subflow may still retransmit (a DATA_ACK can come
+ * through another subflow while this one's TCP still holds the bytes, and a
+ * TCP retransmission meets only the egress hook, wherever routing took the
+ * subflow since).  Caller holds st->lock and RCU.
+ */
+u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una)
+{
+	u64 floor = snd_una;
+	unsigned int i;
+
+	for (i = 0; i < MPW_CARRIERS; i++) {
+		struct mpw_carrier *c = &st->carriers[i];
+
+		if (!c->ssk)
+			continue;
+		if (mpw_carrier_done(c))
+			c->ssk = NULL;
+		else if (mpw_seq_before(c->data_lo, floor))
+			floor = c->data_lo;
+	}
+	if (st->pinned && mpw_seq_before(st->pinned_lo, floor))
+		floor = st->pinned_lo;
+	return floor;
+}
+
+/* Appends [start, end), growing the table up to MPW_RANGES_MAX.  Caller holds st->lock and RCU. */
 void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
 {
 	struct mpw_ranges *rs = &st->ranges;
 	struct mpw_range *bigger;
 
-	mpw_ranges_prune(rs, snd_una);
+	mpw_ranges_prune(rs, mpw_msk_retain_floor(st, snd_una));
 	if (mpw_ranges_append(rs, start, end))
 		return;
 	bigger = rs->cap < MPW_RANGES_MAX ?
@@ -124,28 +215,59 @@ void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
 	}
 }
 
+/*
+ * Pushes the connection again through the kernel's own path: the
+ * push-pending bit of the socket's deferred work, which release_sock runs
+ * (mptcp_release_cb calls __mptcp_push_pending for it, from 6.1 to 6.12).
+ * The module calls no private function: on kernels with indirect branch
+ * tracking, a call through an address found at run time faults.
+ */
 static void mpw_resume_work(struct work_struct *work)
 {
 	struct mpw_msk *st = container_of(to_delayed_work(work), struct mpw_msk, resume);
 	struct sock *msk = st->msk;
 
 	lock_sock(msk);
-	if ((1 << msk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
-		mpw_push_pending(msk, 0);
+	if ((1 << msk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		/* cb_flags is written under the socket spinlock (mptcp_data_lock) */
+		spin_lock_bh(&msk->sk_lock.slock);
+		mpw_msk_defer_push(msk);
+		spin_unlock_bh(&msk->sk_lock.slock);
+	}
 	release_sock(msk);
 	sock_put(msk);
 	mpw_msk_put(st);
 }
 
-/* Data waits for a trusted subflow: push again soon (any context). */
+/*
+ * Queues the resume after delay, or moves a queued one to it.  The work
+ * holds a reference on the state and on the socket, which the caller keeps
+ * alive (a held lock or reference).
+ */
+static void mpw_msk_resume_in(struct mpw_msk *st, unsigned long delay)
+{
+	refcount_inc(&st->ref);
+	sock_hold(st->msk);
+	/* true: it was queued already, with its own references */
+	if (mod_delayed_work(mpw_trusted_wq, &st->resume, delay)) {
+		sock_put(st->msk);
+		mpw_msk_put(st);
+	}
+}
+
+/* Data waits for a trusted subflow: push again later, later each time (any context). */
 void mpw_msk_wait(struct mpw_msk *st)
 {
+	unsigned int ms;
+
 	WRITE_ONCE(st->waiting, true);
 	if (delayed_work_pending(&st->resume))
 		return;
+	ms = READ_ONCE(st->resume_ms);
+	WRITE_ONCE(st->resume_ms, min(ms * 2, MPW_RESUME_MAX_MS));
 	refcount_inc(&st->ref);
 	sock_hold(st->msk);
-	if (!queue_delayed_work(mpw_trusted_wq, &st->resume, msecs_to_jiffies(MPW_RESUME_MS))) {
+	if (!queue_delayed_work(mpw_trusted_wq, &st->resume, msecs_to_jiffies(ms))) {
 		sock_put(st->msk);
 		mpw_msk_put(st);
 	}
@@ -153,17 +275,91 @@ void mpw_msk_wait(struct mpw_msk *st)
 
 void mpw_msk_trusted_pick(struct mpw_msk *st)
 {
+	WRITE_ONCE(st->resume_ms, MPW_RESUME_MIN_MS);
 	if (READ_ONCE(st->waiting)) {
 		WRITE_ONCE(st->waiting, false);
 		mpw_trusted_count(st->net, MPW_TS_RESUMES);
 	}
 }
 
+/*
+ * A path of net may have become trusted: every connection of net that waits
+ * pushes now (process context).
+ */
+void mpw_msks_resume(struct net *net)
+{
+	struct rhashtable_iter iter;
+	struct mpw_msk *st;
+
+	if (!mpw_trusted_in_use())
+		return;
+	rhashtable_walk_enter(&mpw_msks, &iter);
+	rhashtable_walk_start(&iter);
+	while ((st = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(st))		/* -EAGAIN: a resize, the walk goes on */
+			continue;
+		if (!net_eq(st->net, net) || !READ_ONCE(st->waiting) ||
+		    !refcount_inc_not_zero(&st->msk->sk_refcnt))
+			continue;
+		WRITE_ONCE(st->resume_ms, MPW_RESUME_MIN_MS);
+		mpw_msk_resume_in(st, 0);
+		sock_put(st->msk);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/* Takes the state out of the table; the one that takes it out drops the table's reference. */
+static void mpw_msk_unpublish(struct mpw_msk *st)
+{
+	if (rhashtable_remove_fast(&mpw_msks, &st->node, mpw_msks_params))
+		return;
+	atomic_dec(&mpw_pernet(st->net)->trust.connections);
+	/* a queued resume holds a socket reference: none can be pending for a dying msk */
+	mpw_msk_put(st);
+}
+
+/*
+ * Inserts fresh (its msk, net and ranges set; the table's reference is the
+ * one it holds) unless fresh->msk already has a state; returns the state in
+ * the table now, or NULL when the table cannot grow.  The caller frees fresh
+ * when the result is not fresh.  A state left by an earlier socket at the
+ * same address (its destruct missed) is replaced, never inherited.  Process
+ * or softirq context, under RCU.
+ */
+struct mpw_msk *mpw_msk_publish(struct mpw_msk *fresh)
+{
+	struct mpw_msk *old;
+
+	fresh->cookie = mpw_sock_cookie(fresh->msk);
+	refcount_set(&fresh->ref, 1);
+	raw_spin_lock_init(&fresh->lock);
+	fresh->resume_ms = MPW_RESUME_MIN_MS;
+	INIT_DELAYED_WORK(&fresh->resume, mpw_resume_work);
+	for (;;) {
+		old = rhashtable_lookup_get_insert_fast(&mpw_msks, &fresh->node, mpw_msks_params);
+		if (IS_ERR(old))
+			return NULL;
+		if (!old)
+			break;
+		if (old->cookie == fresh->cookie)
+			return old;
+		if (!rhashtable_replace_fast(&mpw_msks, &old->node, &fresh->node, mpw_msks_params)) {
+			atomic_dec(&mpw_pernet(old->net)->trust.connections);
+			mpw_msk_put(old);
+			break;
+		}
+		/* old went meanwhile: try again */
+	}
+	atomic_inc(&mpw_msk_count);
+	atomic_inc(&mpw_pernet(fresh->net)->trust.connections);
+	return fresh;
+}
+
 /* The connection's state, created on its first trusted send; NULL when over the limit or out of memory. */
 struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 {
 	struct mpw_msk *st, *fresh;
-	unsigned long flags;
 
 	st = mpw_msk_lookup(msk);
 	if (st)
@@ -181,114 +377,71 @@ struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 	fresh->ranges.cap = MPW_RANGES_MIN;
 	fresh->msk = msk;
 	fresh->net = net;
-	refcount_set(&fresh->ref, 1);
-	spin_lock_init(&fresh->lock);
-	INIT_DELAYED_WORK(&fresh->resume, mpw_resume_work);
-	spin_lock_irqsave(&mpw_msks_lock, flags);
-	st = mpw_msk_lookup(msk);	/* a concurrent sender may have won */
-	if (!st) {
-		hash_add_rcu(mpw_msks, &fresh->node, (unsigned long)msk);
-		atomic_inc(&mpw_msk_count);
-		atomic_inc(&mpw_pernet(net)->trust.connections);
-		st = fresh;
-		fresh = NULL;
-	}
-	spin_unlock_irqrestore(&mpw_msks_lock, flags);
-	if (fresh) {
+	st = mpw_msk_publish(fresh);
+	if (st != fresh) {
 		kfree(fresh->ranges.r);
 		kfree(fresh);
 	}
 	return st;
 }
 
-/* __mptcp_close_ssk(sk, ssk, subflow, flags): keep watching what the subflow still sends. */
-int mpw_close_ssk_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * inet_sock_destruct(sk): the last reference to a socket is gone.  An ftrace
+ * callback, not a kprobe: a kprobe hit while another kprobe's handler runs
+ * on the CPU is skipped (an MPTCP socket is freed after an RCU grace period,
+ * from a softirq that may interrupt one), and a skipped destruct would leave
+ * the state behind.  Every inet socket passes here: the protocol is checked
+ * before anything else.
+ */
+void mpw_destruct_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
+			 struct ftrace_regs *fregs)
 {
-	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct sock *ssk = (struct sock *)regs_get_kernel_argument(regs, 1);
-	struct mpw_closed_subflow *c;
+	struct pt_regs *regs = ftrace_get_regs(fregs);
 	struct mpw_msk *st;
-	unsigned long flags;
+	struct sock *sk;
 
-	if (!mpw_trusted_in_use())
-		return 0;
-	spin_lock_irqsave(&mpw_msks_lock, flags);
-	st = mpw_msk_lookup(msk);
-	if (st && !mpw_closed_lookup(ssk) && st->n_closed < MPW_CLOSED_SUBFLOWS) {
-		c = &st->closed[st->n_closed++];
-		c->ssk = ssk;
-		c->st = st;
-		refcount_inc(&st->ref);
-		hash_add_rcu(mpw_closed, &c->node, (unsigned long)ssk);
-	}
-	spin_unlock_irqrestore(&mpw_msks_lock, flags);
-	return 0;
-}
-
-/* inet_sock_destruct(sk): the last reference to a socket is gone. */
-int mpw_destruct_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	struct mpw_closed_subflow *c;
-	struct mpw_msk *st = NULL;
-	unsigned long flags;
-	bool put = false;
-
-	if (!mpw_trusted_in_use())
-		return 0;
-	spin_lock_irqsave(&mpw_msks_lock, flags);
-	if (sk->sk_protocol == IPPROTO_MPTCP) {
-		st = mpw_msk_lookup(sk);
-		if (st) {
-			hash_del_rcu(&st->node);
-			atomic_dec(&mpw_pernet(st->net)->trust.connections);
-			put = true;
-		}
-	} else {
-		hash_for_each_possible(mpw_closed, c, node, (unsigned long)sk)
-			if (c->ssk == sk) {
-				hash_del_rcu(&c->node);
-				st = c->st;
-				put = true;
-				break;
-			}
-	}
-	spin_unlock_irqrestore(&mpw_msks_lock, flags);
-	/* a queued resume holds a socket reference: none can be pending for a dying msk */
-	if (put)
-		mpw_msk_put(st);
-	return 0;
+	if (!regs)
+		return;
+	sk = (struct sock *)regs_get_kernel_argument(regs, 0);
+	if (sk->sk_protocol != IPPROTO_MPTCP || !mpw_trusted_in_use())
+		return;
+	rcu_read_lock();
+	st = mpw_msk_lookup(sk);
+	if (st)
+		mpw_msk_unpublish(st);
+	rcu_read_unlock();
 }
 
 int mpw_lifetime_init(void)
 {
+	int err = rhashtable_init(&mpw_msks, &mpw_msks_params);
+
+	if (err)
+		return err;
 	mpw_trusted_wq = alloc_workqueue("mpwifi_trusted", 0, 0);
-	return mpw_trusted_wq ? 0 : -ENOMEM;
+	if (!mpw_trusted_wq) {
+		rhashtable_destroy(&mpw_msks);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void mpw_msk_forget(void *ptr, void *arg)
+{
+	struct mpw_msk *st = ptr;
+
+	atomic_dec(&mpw_pernet(st->net)->trust.connections);
+	if (cancel_delayed_work_sync(&st->resume)) {
+		sock_put(st->msk);
+		mpw_msk_put(st);
+	}
+	mpw_msk_put(st);
 }
 
 /* Once no hook runs any more: forgets every connection. */
 void mpw_lifetime_exit(void)
 {
-	struct mpw_closed_subflow *c;
-	struct hlist_node *tmp;
-	struct mpw_msk *st;
-	int bkt;
-
-	rcu_read_lock();	/* entries live inside states freed by RCU */
-	hash_for_each_safe(mpw_closed, bkt, tmp, c, node) {
-		hash_del_rcu(&c->node);
-		mpw_msk_put(c->st);
-	}
-	rcu_read_unlock();
-	hash_for_each_safe(mpw_msks, bkt, tmp, st, node) {
-		hash_del_rcu(&st->node);
-		atomic_dec(&mpw_pernet(st->net)->trust.connections);
-		if (cancel_delayed_work_sync(&st->resume)) {
-			sock_put(st->msk);
-			mpw_msk_put(st);
-		}
-		mpw_msk_put(st);
-	}
+	rhashtable_free_and_destroy(&mpw_msks, mpw_msk_forget, NULL);
 	atomic_set(&mpw_msk_count, 0);
 	destroy_workqueue(mpw_trusted_wq);
 	rcu_barrier();	/* mpw_msk_free_rcu is module code */

@@ -79,9 +79,9 @@ int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 	st = mpw_msk_get_or_create(msk, net);
 	if (st) {
 		/* everything written from here until the call returns is trusted */
-		spin_lock_irqsave(&st->lock, flags);
+		raw_spin_lock_irqsave(&st->lock, flags);
 		mpw_ranges_open(&st->ranges, mpw_msk_write_seq(msk));
-		spin_unlock_irqrestore(&st->lock, flags);
+		raw_spin_unlock_irqrestore(&st->lock, flags);
 	}
 	rcu_read_unlock();
 	if (st)
@@ -120,12 +120,12 @@ int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	rcu_read_lock();
 	st = mpw_msk_lookup(msk);
 	if (st) {
-		spin_lock_irqsave(&st->lock, flags);
+		raw_spin_lock_irqsave(&st->lock, flags);
 		/* the call's bytes all lie below write_seq as it returns */
 		if (mpw_ranges_close(&st->ranges))
 			mpw_msk_add_range(st, st->ranges.open_start, mpw_msk_write_seq(msk),
 					  mpw_msk_snd_una(msk));
-		spin_unlock_irqrestore(&st->lock, flags);
+		raw_spin_unlock_irqrestore(&st->lock, flags);
 	}
 	rcu_read_unlock();
 	return 0;
