@@ -51,6 +51,8 @@ class Generator:
     def __init__(self, rng, spec):
         self.rng, self.spec = rng, spec
         self.op_values = sorted(v for v in spec.ops_by_value if v)
+        self.request_ops = [o["value"] for o in spec.ops.values() if "do" in o or "dump" in o]
+        self.dump_ops = {o["value"] for o in spec.ops.values() if "dump" in o}
         self.admin_ops = {o["value"] for o in spec.ops.values() if "uns-admin-perm" in o.get("flags", [])}
         self.set_names = list(spec.attr_sets)
 
@@ -230,7 +232,9 @@ class Generator:
         body shorter than the generic netlink header (a few random bytes, in `reserved`)."""
         rng = self.rng
         r = rng.random()
-        if r < 0.85:
+        if r < 0.7:  # requests the family serves reach its policies and handlers
+            cmd = rng.choice(self.request_ops)
+        elif r < 0.9:
             cmd = rng.choice(self.op_values)
         else:
             cmd = rng.choice([0, max(self.op_values) + 1, max(self.op_values) + 2, 64, 255])
@@ -240,9 +244,9 @@ class Generator:
         reserved = 0 if rng.random() < 0.95 else rng.randrange(1, 65536)
         flags = genl.NLM_F_REQUEST | genl.NLM_F_ACK
         r = rng.random()
-        if r < 0.15:
+        if (cmd in self.dump_ops) != (r < 0.1):  # the right kind of request, mostly
             flags |= genl.NLM_F_DUMP
-        elif r < 0.18:
+        if rng.random() < 0.03:
             flags |= rng.choice([0x8, 0x10, 0x20, 0x100, 0x200, 0x400, 0x800])
         if rng.random() < 0.01:
             return "short-header", cmd, version, reserved, flags, None
