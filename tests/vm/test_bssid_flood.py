@@ -116,21 +116,31 @@ def main():
             spoofed.append(mac(b))
     spoofed_set = set(spoofed)
     check_eq(f"{N_BSSIDS} distinct spoofed BSSIDs", len(spoofed_set), N_BSSIDS)
-    plan = os.path.join(OUT, "flood.txt")
-    with open(plan, "w") as f:
-        for i, b in enumerate(spoofed):
-            f.write(f"{stations[i % len(stations)].mac} {b}\n")
     proc.cmd(["iw", "phy", injector.phy, "interface", "add", "mon-inj", "type", "monitor"], ns=injector.ns)
     proc.cmd(["ip", "link", "set", "mon-inj", "up"], ns=injector.ns)
     radio = stations[0].phy
     proc.cmd(["iw", "phy", radio, "interface", "add", "mon-sta", "type", "monitor"], ns=cli_ns)
     proc.cmd(["ip", "link", "set", "mon-sta", "up"], ns=cli_ns)
     seen_cap = Capture(cli_ns, "mon-sta", "type data", snaplen=96, path=os.path.join(OUT, "mon-sta.pcap")).start()
+
+    def inject(pairs):
+        """FromDS frames (TID 1, sequence 0 and 1) from each (station, BSSID) pair, in one process."""
+        proc.cmd([paths.frame_inject_path(), "mon-inj", "-", "-", "1:0:0", "1:1:0"], ns=injector.ns,
+                 input="".join(f"{sta} {bssid}\n" for sta, bssid in pairs), timeout=600)
+
+    # a probe first: the injecting radio reaches the stations' radio
+    probe = [(stations[0].mac, f"02:99:00:00:00:{i:02x}") for i in range(20)]
+    inject(probe)
+    time.sleep(1)
+    probe_seen = spoofed_seen(seen_cap.path, {b for _, b in probe})
+    if not check_eq("probe: the stations' radio hears the injecting radio (BSSIDs seen of 20)", len(probe_seen), 20):
+        for ns, dev in ((injector.ns, "mon-inj"), (cli_ns, "mon-sta"), (cli_ns, stations[0].ifname)):
+            log("      " + proc.cmd(["iw", "dev", dev, "info"], ns=ns, check=False).stdout.replace("\n", " "))
+        return
     events = genl.Mpwifi(ns=cli_ns)
     events.subscribe()
     t = time.monotonic()
-    proc.cmd(["sh", "-c", f'while read sta bssid; do "$0" mon-inj "$sta" "$bssid" 1:0:0 1:1:0 || exit 1; '
-              f'done < {plan}', paths.frame_inject_path()], ns=injector.ns, timeout=1200)
+    inject([(stations[i % len(stations)].mac, b) for i, b in enumerate(spoofed)])
     flood_s = time.monotonic() - t
     time.sleep(1)
     seen_cap.stop()
