@@ -6,6 +6,9 @@
  * sequence number; the retry bit is sent as given.
  *
  *   frame-inject MONITOR-IF STATION-MAC BSSID FRAME...
+ *   frame-inject MONITOR-IF - - FRAME...   < "STATION-MAC BSSID" lines
+ *                            the frames for each pair in turn (a flood from
+ *                            many BSSIDs without a process per BSSID)
  *   FRAME := TID:SEQ:RETRY   TID 0..15, or '-' for non-QoS data;
  *                            SEQ 0..4095; RETRY 0|1
  */
@@ -14,6 +17,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,15 +105,36 @@ static size_t build(uint8_t *buf, const struct frame_spec *f, const uint8_t sta[
 	return n + 64;
 }
 
+static int send_frames(int fd, int n, char **frames, const uint8_t sta[6], const uint8_t bssid[6])
+{
+	const struct timespec gap = { 0, 2 * 1000 * 1000 };
+	uint8_t buf[256];
+
+	for (int i = 0; i < n; i++) {
+		struct frame_spec f;
+		size_t len;
+
+		parse_frame(frames[i], &f);
+		len = build(buf, &f, sta, bssid);
+		if (send(fd, buf, len, 0) != (ssize_t)len) {
+			perror("frame-inject: send");
+			return -1;
+		}
+		nanosleep(&gap, NULL);	/* keep the monitor queue from dropping */
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-	const struct timespec gap = { 0, 2 * 1000 * 1000 };
-	uint8_t sta[6], bssid[6], buf[256];
-	int fd;
+	bool from_stdin = argc >= 5 && !strcmp(argv[2], "-") && !strcmp(argv[3], "-");
+	uint8_t sta[6], bssid[6];
+	int fd, ret = 0;
 
-	if (argc < 5 || parse_mac(argv[2], sta) || parse_mac(argv[3], bssid)) {
-		fprintf(stderr, "usage: frame-inject MONITOR-IF STATION-MAC BSSID TID:SEQ:RETRY...\n");
+	if (argc < 5 || (!from_stdin && (parse_mac(argv[2], sta) || parse_mac(argv[3], bssid)))) {
+		fprintf(stderr, "usage: frame-inject MONITOR-IF STATION-MAC BSSID TID:SEQ:RETRY...\n"
+			"       frame-inject MONITOR-IF - - TID:SEQ:RETRY... < \"STATION-MAC BSSID\" lines\n");
 		return 2;
 	}
 	for (int i = 4; i < argc; i++) {
@@ -130,19 +155,22 @@ int main(int argc, char **argv)
 		perror("frame-inject: packet socket");
 		return 1;
 	}
-	for (int i = 4; i < argc; i++) {
-		struct frame_spec f;
-		size_t len;
+	if (!from_stdin) {
+		ret = send_frames(fd, argc - 4, argv + 4, sta, bssid) ? 1 : 0;
+	} else {
+		char line[128], s[32], b[32];
+		unsigned long no = 0;
 
-		parse_frame(argv[i], &f);
-		len = build(buf, &f, sta, bssid);
-		if (send(fd, buf, len, 0) != (ssize_t)len) {
-			perror("frame-inject: send");
-			close(fd);
-			return 1;
+		while (!ret && fgets(line, sizeof(line), stdin)) {
+			no++;
+			if (sscanf(line, "%31s %31s", s, b) != 2 || parse_mac(s, sta) || parse_mac(b, bssid)) {
+				fprintf(stderr, "frame-inject: line %lu: want \"STATION-MAC BSSID\"\n", no);
+				ret = 2;
+			} else if (send_frames(fd, argc - 4, argv + 4, sta, bssid)) {
+				ret = 1;
+			}
 		}
-		nanosleep(&gap, NULL);	/* keep the monitor queue from dropping */
 	}
 	close(fd);
-	return 0;
+	return ret;
 }
