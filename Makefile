@@ -3,6 +3,7 @@
 #   make modules-all  the module for every installed kernel with headers (build/modules/<release>/mpwifi.ko)
 #   make demo       boot the emulated WiFi world and watch per-AP packet times live
 #   make check      every test: unit tests (plain and sanitized) and VM integration tests
+#   make check-debug  every VM test on a 6.1 kernel with KASAN, lockdep, kmemleak (built once, ~1 h; root)
 #   make generate   regenerate what derives from the netlink spec include/uapi/linux/mpwifi.yaml
 # On a laptop: make KDIR=/lib/modules/$(uname -r)/build
 
@@ -18,7 +19,8 @@ export MPWIFI_VM_KVER := $(VM_KVER)
 
 VM_RUN := tools/vm/run
 
-.PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests check demo clean
+.PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests check \
+	check-debug check-debug-run demo clean
 
 all: module agent
 
@@ -93,6 +95,18 @@ check: setup
 		{ echo "check: no module was built for a $$r kernel (headers missing? make setup)" >&2; exit 1; }; done
 	$(MAKE) unit-tests
 	$(MAKE) vm-tests
+
+# The VM tests on the debug kernel (tools/debug-kernel/build: built on first use, then cached), where KASAN,
+# lockdep, sleep-in-atomic and kmemleak reports fail a test (tests/vm/run-all), with every timeout scaled by
+# DEBUG_TIME_SCALE: KASAN and lockdep under emulation run several times slower.  Not part of make check.
+DEBUG_TIME_SCALE ?= 4
+check-debug: setup agent
+	@release=$$(tools/debug-kernel/build) && \
+		$(MAKE) --no-print-directory check-debug-run DEBUG_KVER="$$release"
+
+check-debug-run:
+	+@$(call build_module,/lib/modules/$(DEBUG_KVER)/build)
+	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) tests/vm/run-all --kernel $(DEBUG_KVER)
 
 demo: setup
 	$(MAKE) all

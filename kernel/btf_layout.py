@@ -26,6 +26,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import zlib
 
 # (macro stem, struct, member[, optional]): offset (bytes) and size of each field the module reads.  An
 # optional field may be missing on some kernels: MPW_HAS_<stem> says whether it is there (kernel/compat_mptcp.h
@@ -226,7 +227,7 @@ def decompress_kernel(image):
         while start >= 0:
             try:
                 out = unpack(image[start:], how)
-            except (LayoutError, lzma.LZMAError, OSError, EOFError, ValueError):
+            except (LayoutError, lzma.LZMAError, zlib.error, OSError, EOFError, ValueError):
                 out = None
             if out and out[:4] == b"\x7fELF":
                 return out

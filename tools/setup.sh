@@ -12,6 +12,7 @@ libmnl-dev libnl-3-dev libnl-genl-3-dev libboost-program-options-dev libgtest-de
 hostapd wpasupplicant iw iproute2 iputils-ping iperf3 mptcpize tcpdump ethtool procps nftables
 python3-matplotlib
 linux-source-6.12 python3-yaml python3-jsonschema
+linux-source-6.1 flex bison bc libelf-dev libssl-dev dwarves
 "
 
 missing=""

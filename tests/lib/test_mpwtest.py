@@ -5,7 +5,9 @@ import os
 import struct
 import sys
 import tempfile
+import time
 import unittest
+from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mpwtest import capture, ksft, world  # noqa: E402
@@ -52,6 +54,201 @@ class Checks(unittest.TestCase):
             raise OSError("no such device")
         got, out = self.run_quiet(ksft.wait_until, "boom", boom, 0.05, 0.01)
         self.assertIn("last saw OSError: no such device", out)
+
+
+class TimeScale(unittest.TestCase):
+    def setUp(self):
+        self.saved = ksft.TIME_SCALE
+
+    def tearDown(self):
+        ksft.TIME_SCALE = self.saved
+
+    def test_wait_until_waits_scale_times_longer(self):
+        ksft.TIME_SCALE = 3.0
+        self.assertEqual(ksft.scaled(2), 6.0)
+        self.assertTrue(ksft.slowed())
+        out = io.StringIO()
+        start = time.monotonic()
+        with contextlib.redirect_stdout(out):
+            ksft.wait_until("never", lambda: 0, 0.05, 0.01)
+        self.assertGreaterEqual(time.monotonic() - start, 0.15)
+        self.assertIn("FAIL  never: not after 0.15 s; last saw 0", out.getvalue())
+        ksft.failed -= 1
+
+    def test_bad_scale_is_refused(self):
+        for bad in ("0", "fast", "-2", "0.5"):
+            with mock.patch.dict(os.environ, {"MPWIFI_TIME_SCALE": bad}):
+                with self.assertRaisesRegex(ValueError, "MPWIFI_TIME_SCALE"):
+                    ksft._time_scale()
+        with mock.patch.dict(os.environ, {"MPWIFI_TIME_SCALE": "4"}):
+            self.assertEqual(ksft._time_scale(), 4.0)
+
+
+# Kernel logs as the 6.1 debug kernel prints them (dmesg with timestamps), addresses and names made up.
+BOOT = """\
+[    0.000000] Linux version 6.1.192-mpwifi-debug (root@host) #1 SMP PREEMPT_DYNAMIC
+[    0.412000] kmemleak: Kernel memory leak detector initialized (mem pool available: 63000)
+[    1.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
+[    1.000001] ... MAX_LOCKDEP_SUBCLASSES:  8
+[    2.100000] mpwifi: loaded; trusted scheduler available
+"""
+KASAN = """\
+[   40.100000] ==================================================================
+[   40.100001] BUG: KASAN: slab-use-after-free in mpw_msk_put+0x51/0x90 [mpwifi]
+[   40.100002] Read of size 4 at addr ffff888012345678 by task iperf3/312
+[   40.100003]
+[   40.100004] CPU: 1 PID: 312 Comm: iperf3 Not tainted 6.1.192-mpwifi-debug #1
+[   40.100005] Call Trace:
+[   40.100006]  <TASK>
+[   40.100007]  dump_stack_lvl+0x5b/0x77
+[   40.100008]  kasan_report+0xb1/0xe0
+[   40.100009]  mpw_msk_put+0x51/0x90 [mpwifi]
+[   40.100010]  </TASK>
+[   40.100011]
+[   40.100012] Allocated by task 300:
+[   40.100013]  mpw_msk_get_or_create+0x40/0x200 [mpwifi]
+[   40.100014]
+[   40.100015] Freed by task 0:
+[   40.100016]  kfree+0x7a/0x120
+[   40.100017]
+[   40.100018] Memory state around the buggy address:
+[   40.100019]  ffff888012345600: fa fb fb fb fb fb fb fb fb fb fb fb fb fb fb fb
+[   40.100020] ==================================================================
+[   40.100021] Disabling lock debugging due to kernel taint
+"""
+SLEEP = """\
+[   50.000000] BUG: sleeping function called from invalid context at mm/slab.h:742
+[   50.000001] in_atomic(): 1, irqs_disabled(): 0, non_block: 0, pid: 0, name: swapper/1
+[   50.000002] preempt_count: 101, expected: 0
+[   50.000003] CPU: 1 PID: 0 Comm: swapper/1 Tainted: G           O       6.1.192-mpwifi-debug #1
+[   50.000004] Call Trace:
+[   50.000005]  <IRQ>
+[   50.000006]  dump_stack_lvl+0x5b/0x77
+[   50.000007]  __might_resched.cold+0xff/0x13a
+[   50.000008]  kmem_cache_alloc_trace+0x2a5/0x2f0
+[   50.000009]  mpw_rx_observe+0x99/0x300 [mpwifi]
+[   50.000010]  </IRQ>
+[   50.000011]  <TASK>
+[   50.000012]  default_idle+0x10/0x20
+[   50.000013]  </TASK>
+"""
+CIRCULAR = """\
+[   60.000000] ======================================================
+[   60.000001] WARNING: possible circular locking dependency detected
+[   60.000002] 6.1.192-mpwifi-debug #1 Tainted: G           O
+[   60.000003] ------------------------------------------------------
+[   60.000004] mpwifi/400 is trying to acquire lock:
+[   60.000005] ffffffffc0a01230 (mpw_table_lock){+.+.}-{2:2}, at: mpw_msk_lookup+0x20/0x100 [mpwifi]
+[   60.000006]
+[   60.000007] the existing dependency chain (in reverse order) is:
+[   60.000008]
+[   60.000009] -> #1 (rtnl_mutex){+.+.}-{3:3}:
+[   60.000010]        __mutex_lock+0x12c/0x1040
+[   60.000011]        mpw_nl_ap_set+0x30/0x90 [mpwifi]
+[   60.000012]
+[   60.000013] other info that might help us debug this:
+[   60.000014] stack backtrace:
+[   60.000015] CPU: 0 PID: 400 Comm: mpwifi Tainted: G           O       6.1.192-mpwifi-debug #1
+[   60.000016] Call Trace:
+[   60.000017]  <TASK>
+[   60.000018]  dump_stack_lvl+0x5b/0x77
+[   60.000019]  __lock_acquire+0x1f45/0x3a10
+[   60.000020]  </TASK>
+[   60.000021] mpwifi: ap wlan1 removed
+"""
+RCU = """\
+[   70.000000] =============================
+[   70.000001] WARNING: suspicious RCU usage
+[   70.000002] 6.1.192-mpwifi-debug #1 Tainted: G           O
+[   70.000003] -----------------------------
+[   70.000004] kernel/aptable.c:88 suspicious rcu_dereference_check() usage!
+[   70.000005] stack backtrace:
+[   70.000006] Call Trace:
+[   70.000007]  <TASK>
+[   70.000008]  lockdep_rcu_suspicious+0x155/0x15f
+[   70.000009]  </TASK>
+"""
+KMEMLEAK = """\
+unreferenced object 0xffff888003e5a000 (size 64):
+  comm "insmod", pid 211, jiffies 4294691234 (age 35.120s)
+  hex dump (first 32 bytes):
+    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................
+  backtrace:
+    [<ffffffff8133d2a5>] kmalloc_trace+0x25/0x90
+    [<ffffffffc0a1b2c3>] 0xffffffffc0a1b2c3
+unreferenced object 0xffff888003e5b000 (size 32):
+  comm "kworker/0:1", pid 20, jiffies 4294691300 (age 34.900s)
+  backtrace:
+    [<ffffffff8133d2a5>] __kmalloc+0x45/0xc0
+"""
+
+
+class KernelReports(unittest.TestCase):
+    def test_a_clean_debug_boot_has_no_report(self):
+        self.assertEqual(ksft.kernel_reports(BOOT), [])
+
+    def test_each_checker_is_recognised_with_its_whole_trace(self):
+        for log, kind, first, last in [
+                (KASAN, "KASAN", "BUG: KASAN: slab-use-after-free in mpw_msk_put+0x51/0x90 [mpwifi]",
+                 " ffff888012345600: fa fb fb fb fb fb fb fb fb fb fb fb fb fb fb fb"),
+                (SLEEP, "sleep in atomic",
+                 "BUG: sleeping function called from invalid context at mm/slab.h:742", " </TASK>"),
+                (CIRCULAR, "lockdep", "WARNING: possible circular locking dependency detected", " </TASK>"),
+                (RCU, "RCU", "WARNING: suspicious RCU usage", " </TASK>")]:
+            with self.subTest(kind=kind):
+                reports = ksft.kernel_reports(BOOT + log)
+                self.assertEqual(len(reports), 1, reports)
+                got_kind, lines = reports[0]
+                self.assertEqual(got_kind, kind)
+                self.assertEqual(lines[0], first)
+                self.assertEqual(lines[-1], last)
+        # the trace of a report from an interrupt goes on past the interrupt's stack to the task's
+        self.assertIn(" mpw_rx_observe+0x99/0x300 [mpwifi]", ksft.kernel_reports(SLEEP)[0][1])
+        # the KASAN report keeps the allocation and free stacks that follow its call trace
+        self.assertIn("Allocated by task 300:", ksft.kernel_reports(KASAN)[0][1])
+
+    def test_reports_come_in_order_and_the_rest_of_the_log_is_left_out(self):
+        reports = ksft.kernel_reports(BOOT + SLEEP + BOOT + CIRCULAR + KASAN)
+        self.assertEqual([k for k, _ in reports], ["sleep in atomic", "lockdep", "KASAN"])
+        self.assertNotIn("mpwifi: ap wlan1 removed", reports[1][1])
+
+    def test_other_lockdep_reports_and_catch_alls(self):
+        for line, kind in [
+                ("WARNING: inconsistent lock state", "lockdep"),
+                ("WARNING: possible recursive locking detected", "lockdep"),
+                ("WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", "lockdep"),
+                ("INFO: trying to register non-static key.", "lockdep"),
+                ("BUG: scheduling while atomic: iperf3/300/0x00000101", "sleep in atomic"),
+                ("kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)", "kmemleak"),
+                ("rcu: INFO: rcu_preempt self-detected stall on CPU", "RCU"),
+                ("INFO: task kworker/0:1:20 blocked for more than 120 seconds.", "hung task"),
+                ("general protection fault, probably for non-canonical address 0xdead: 0000 [#1]", "oops"),
+                ("WARNING: CPU: 0 PID: 1 at kernel/trusted.c:10 mpw_trusted_exit+0x1/0x2 [mpwifi]", "warning"),
+                ("BUG: Bad page state in process swapper", "bug"),
+                ("mpwifi: 2 APs", None),
+                ("... MAX_LOCKDEP_CHAINS:      65536", None)]:
+            with self.subTest(line=line):
+                self.assertEqual(ksft.report_kind(line), kind)
+        # a one-line report does not swallow the log after it
+        two = ksft.kernel_reports("[ 1.0] kmemleak: 1 new suspected memory leaks\n" + SLEEP)
+        self.assertEqual([k for k, _ in two], ["kmemleak", "sleep in atomic"])
+
+    def test_the_oops_of_a_page_fault_is_part_of_its_report(self):
+        log = ("BUG: unable to handle page fault for address: ffffffffc0a00000\n#PF: supervisor read access\n"
+               "Oops: 0000 [#1] PREEMPT SMP KASAN\nCall Trace:\n <TASK>\n mpw_x+0x1/0x2 [mpwifi]\n </TASK>\n")
+        reports = ksft.kernel_reports(log)
+        self.assertEqual(len(reports), 1)
+        self.assertEqual(reports[0][0], "oops")
+        self.assertEqual(len(reports[0][1]), 7)
+
+    def test_kmemleak_objects(self):
+        objs = ksft.kmemleak_objects(KMEMLEAK)
+        self.assertEqual(len(objs), 2)
+        self.assertEqual(objs[0][0], "unreferenced object 0xffff888003e5a000 (size 64):")
+        self.assertEqual(objs[0][-1], "    [<ffffffffc0a1b2c3>] 0xffffffffc0a1b2c3")
+        self.assertEqual(objs[1][1], '  comm "kworker/0:1", pid 20, jiffies 4294691300 (age 34.900s)')
+        self.assertEqual(ksft.kmemleak_objects(""), [])
+        self.assertEqual(ksft.kmemleak_objects("kmemleak: scan failed\n"), [["kmemleak: scan failed"]])
 
 
 class Pcap(unittest.TestCase):

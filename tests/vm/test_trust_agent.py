@@ -52,8 +52,8 @@ def read(path):
 
 
 def poll(fn, timeout, interval=0.1):
-    """fn()'s value once truthy, or its last value after TIMEOUT s."""
-    deadline = time.monotonic() + timeout
+    """fn()'s value once truthy, or its last value after TIMEOUT s (scaled)."""
+    deadline = time.monotonic() + ksft.scaled(timeout)
     while True:
         v = fn()
         if v or time.monotonic() >= deadline:

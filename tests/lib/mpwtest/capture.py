@@ -4,7 +4,7 @@ import struct
 import tempfile
 import time
 
-from . import proc
+from . import ksft, proc
 
 
 class Capture:
@@ -24,7 +24,7 @@ class Capture:
             argv.append(self.filter)
         self.bg = proc.bg(argv, ns=self.ns, log=self.path + ".log")
         # tcpdump says "listening on" once it captures
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + ksft.scaled(10)
         while time.monotonic() < deadline and self.bg.running():
             with open(self.path + ".log") as f:
                 if "listening on" in f.read():

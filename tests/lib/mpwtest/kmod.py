@@ -1,12 +1,8 @@
 """The mpwifi module: load, unload, and the kernel log's verdict."""
-import re
 import subprocess
 import time
 
-from . import paths, proc
-
-# What a clean kernel log never shows.
-BAD_LOG = re.compile(r"BUG:|WARNING:|Oops|general protection|INFO: task .* blocked|lockdep|RCU stall")
+from . import ksft, paths, proc
 
 
 def loaded(name="mpwifi"):
@@ -32,7 +28,8 @@ def unload(timeout=10.0):
 
 
 def kernel_log_clean():
-    """(True, []) when dmesg holds no BUG/WARNING/Oops/...; else (False, the offending lines)."""
+    """(True, []) when dmesg holds no report (BUG/WARNING/Oops/KASAN/lockdep/...: ksft.kernel_reports);
+    else (False, the first line of each report)."""
     out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
-    bad = [line for line in out.splitlines() if BAD_LOG.search(line)]
+    bad = [lines[0] for _, lines in ksft.kernel_reports(out)]
     return not bad, bad

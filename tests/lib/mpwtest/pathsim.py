@@ -220,7 +220,7 @@ class PathWorld:
         p = self.path(ifname)
         cmd(["ip", "-n", self.cli_ns, "link", "set", p.ifname, "up"])
         cmd(["ip", "-n", self.rtr_ns, "link", "set", p.rtr_if, "up"])
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + ksft.scaled(5)
         while "LOWER_UP" not in cmd(["ip", "-n", self.cli_ns, "link", "show", "dev", p.ifname]).stdout \
                 and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -320,7 +320,7 @@ class PathWorld:
 
     def _wait_ping(self, src, timeout=10.0):
         """The server answers a ping from address src within timeout seconds."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + ksft.scaled(timeout)
         while time.monotonic() < deadline:
             if cmd(["ping", "-q", "-c", "1", "-W", "1", "-I", src, self.server_ip], ns=self.cli_ns,
                    check=False).returncode == 0:

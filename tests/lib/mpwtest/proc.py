@@ -19,8 +19,9 @@ def _argv(argv, ns):
 
 def cmd(argv, ns=None, check=True, timeout=60, input=None, env=None):
     """Runs ARGV (in namespace NS) to completion; text output captured. With check, a non-zero exit
-    raises CmdError showing argv, status and stderr."""
+    raises CmdError showing argv, status and stderr. TIMEOUT is scaled (ksft.scaled)."""
     full = _argv(argv, ns)
+    timeout = None if timeout is None else ksft.scaled(timeout)
     environ = None if env is None else {**os.environ, **env}
     p = subprocess.run(full, capture_output=True, text=True, timeout=timeout, input=input, env=environ)
     if check and p.returncode != 0:
@@ -55,8 +56,8 @@ class Bg:
         return self.proc.poll() is None
 
     def wait(self, timeout=None):
-        """The exit status; raises subprocess.TimeoutExpired after TIMEOUT seconds."""
-        return self.proc.wait(timeout)
+        """The exit status; raises subprocess.TimeoutExpired after TIMEOUT seconds (scaled)."""
+        return self.proc.wait(None if timeout is None else ksft.scaled(timeout))
 
     def stop(self):
         """SIGTERM to its process group, SIGKILL 3 s later if needed; returns the exit status."""

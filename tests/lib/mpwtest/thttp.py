@@ -4,7 +4,7 @@ import json
 import os
 import time
 
-from . import paths, proc
+from . import ksft, paths, proc
 
 PORT = 8080
 PCAP_SCAN = os.path.join(paths.REPO, "tools/trusted-http/pcap-scan")
@@ -66,7 +66,7 @@ def server(ns, log, *args, max_conns=1, idle_timeout=30, port=None):
     if port is not None:
         argv += ["--port", str(port)]
     srv = proc.bg(argv + list(args), ns=ns, log=log)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + ksft.scaled(5)
     while time.monotonic() < deadline:
         if events(log, "listening"):
             return srv

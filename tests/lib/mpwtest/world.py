@@ -304,7 +304,7 @@ class WifiWorld:
             if r not in LEGACY_RATES:
                 raise WorldError(f"rates: '{r}' is not an 802.11a/g legacy rate ({' '.join(LEGACY_RATES)})")
         self.mptcp = bool(mptcp)
-        self.assoc_timeout = float(assoc_timeout or os.environ.get("MPWIFI_TOPO_ASSOC_TIMEOUT") or 30)
+        self.assoc_timeout = ksft.scaled(float(assoc_timeout or os.environ.get("MPWIFI_TOPO_ASSOC_TIMEOUT") or 30))
         self.keep = keep if keep is not None else os.environ.get("MPWIFI_TOPO_KEEP") == "1"
         self.airsim = airsim
         self.airsim_bin = paths.airsim_path()
@@ -523,7 +523,7 @@ class WifiWorld:
         self._medium = p
         if self.airsim_config:
             # airsim logs "registered" once it is the medium; one that died has failed
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + ksft.scaled(20)
             while p.poll() is None and not _file_has(self.medium_log, "registered"):
                 if time.monotonic() > deadline:
                     raise WorldError(f"airsim did not register as the medium (log: {self.medium_log}):\n"
@@ -560,7 +560,7 @@ class WifiWorld:
 
     def _wait_hostapd(self):
         for ap in self.aps:
-            deadline = time.monotonic() + 15
+            deadline = time.monotonic() + ksft.scaled(15)
             while not _file_has(ap.hostapd_log, "AP-ENABLED"):
                 if time.monotonic() > deadline:
                     raise WorldError(f"hostapd of {ap.ns} did not enable the AP (channel {ap.channel}):\n"
@@ -618,7 +618,7 @@ class WifiWorld:
         if self.cellular:
             paths_.append((CELL_CLI_IP, f"the cellular path ({CELL_CLI_IP})"))
         for ip, what in paths_:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + ksft.scaled(10)
             while not self.ping(ip, SERVER_IP):
                 if time.monotonic() > deadline:
                     raise WorldError(f"{what} cannot reach the server {SERVER_IP}")
@@ -783,7 +783,7 @@ def teardown(topo_dir=None):
                        capture_output=True)
     if os.path.isdir("/sys/module/mac80211_hwsim"):
         # namespace teardown is asynchronous: the phys may still be on their way back
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + ksft.scaled(10)
         while subprocess.run(["rmmod", "mac80211_hwsim"], capture_output=True).returncode:
             if time.monotonic() > deadline:
                 raise WorldError("cannot unload mac80211_hwsim")
