@@ -102,8 +102,11 @@ def main():
     w.up()
     ap, other, sta = w.aps[0], w.aps[1], w.stations[0]
     check_eq("the station is on AP 1", sta.ap.index, 1)
-    # the attacker: a monitor interface on AP 2's radio, which shares AP 1's channel
-    proc.cmd(["iw", "phy", other.phy, "interface", "add", "mon0", "type", "monitor"], ns=other.ns)
+    # the attacker: a monitor interface on AP 2's radio, which shares AP 1's channel.  Active: a passive
+    # monitor beside another interface has no way to the driver (mac80211 has no virtual monitor
+    # interface then, and hwsim's queue control drops what it sends)
+    proc.cmd(["iw", "phy", other.phy, "interface", "add", "mon0", "type", "monitor", "flags", "active"],
+             ns=other.ns)
     proc.cmd(["ip", "link", "set", "mon0", "up"], ns=other.ns)
     # and one on the station's radio, which shows what reached it
     proc.cmd(["iw", "phy", sta.phy, "interface", "add", "mon-sta", "type", "monitor"], ns=w.cli_ns)
