@@ -12,7 +12,7 @@
 
 #include <linux/btf.h>
 #include <linux/kernel.h>
-#include <linux/kernel_read_file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -256,20 +256,47 @@ static const char *mpw_btf_check_field(const struct mpw_btf *b, const struct mpw
 	return NULL;
 }
 
+/*
+ * The running kernel's BTF, vmalloc'ed: a plain read, not kernel_read_file(),
+ * whose LSM hook has no id for this (6.12's IPE warns on READING_UNKNOWN).
+ */
+static ssize_t mpw_btf_read(void **blob)
+{
+	struct file *file = filp_open(MPW_KERNEL_BTF, O_RDONLY, 0);
+	loff_t size, pos = 0;
+	ssize_t got;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	size = i_size_read(file_inode(file));
+	got = -EFBIG;
+	if (size <= 0 || size > MPW_BTF_MAX_BYTES)
+		goto out;
+	got = -ENOMEM;
+	*blob = vmalloc(size);
+	if (!*blob)
+		goto out;
+	got = kernel_read(file, *blob, size, &pos);
+	if (got >= 0 && got != size)
+		got = -EIO;
+out:
+	fput(file);
+	return got;
+}
+
 /* NULL when every generated offset, bit and size holds in the running kernel, else why not. */
 const char *mpw_layout_check_btf(void)
 {
 	static char reason[128];
 	struct mpw_btf b = {};
-	size_t file_size = 0;
 	const char *why = NULL;
 	void *blob = NULL;
 	ssize_t len;
 	size_t i;
 
-	len = kernel_read_file_from_path(MPW_KERNEL_BTF, 0, &blob, MPW_BTF_MAX_BYTES, &file_size,
-					 READING_UNKNOWN);
+	len = mpw_btf_read(&blob);
 	if (len < 0) {
+		vfree(blob);
 		snprintf(reason, sizeof(reason), "cannot read %s (%zd) to check the layout", MPW_KERNEL_BTF, len);
 		return reason;
 	}

@@ -54,7 +54,12 @@ def main():
         proc.cmd([paths.frame_inject_path(), "mon0", dest, bssid, *frames], ns=ap.ns)
 
     cli.mpwifi("ap", "flush", "dev", sta.ifname, ns=w.cli_ns, json=False)
-    inject(sta.mac, ap.bssid, *(f for f, _, _ in PATTERN))
+    # one frame at a time, each followed by the running totals
+    for frame, why, totals in PATTERN:
+        inject(sta.mac, ap.bssid, frame)
+        r = cli.ap_row(sta.ifname, ns=w.cli_ns) or {}
+        check_eq(f"after {frame} ({why or 'in order'}): N0 N1 Nlost", (r.get("first_try"), r.get("retried"),
+                                                                     r.get("lost")), totals)
     n0, n1, nlost = PATTERN[-1][2]
     row = cli.ap_row(sta.ifname, ns=w.cli_ns) or {}
     ksft.log(f"      {row}")

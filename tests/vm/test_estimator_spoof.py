@@ -9,7 +9,7 @@ kind comes with sequence-number jumps of 200 and the retry bit on some, which wo
 of real frames from the AP (each echo reply is one data frame; the link has no loss, ARP is pinned).
 
 Checked after each kind: the AP's N1 and Nlost did not move, N0 grew by exactly the replies received,
-delivery_prob stays 1 and the packet time stays within 10% of what it was; marking never started.
+delivery_prob stays 1 and the packet time stays within 30% of what it was (rate control moves it); marking never started.
 """
 import os
 import re
@@ -102,8 +102,12 @@ def main():
     w.up()
     ap, other, sta = w.aps[0], w.aps[1], w.stations[0]
     check_eq("the station is on AP 1", sta.ap.index, 1)
-    # the attacker: a monitor interface on AP 2's radio, which shares AP 1's channel
-    proc.cmd(["iw", "phy", other.phy, "interface", "add", "mon0", "type", "monitor"], ns=other.ns)
+    # the attacker: a monitor interface on AP 2's radio, which shares AP 1's channel.  Active: a passive
+    # monitor beside another interface has no way to the driver (mac80211 has no virtual monitor
+    # interface then, and hwsim's queue control drops what it sends)
+    proc.cmd(["iw", "phy", other.phy, "interface", "add", "mon0", "type", "monitor", "flags", "active",
+              "otherbss"],
+             ns=other.ns)
     proc.cmd(["ip", "link", "set", "mon0", "up"], ns=other.ns)
     # and one on the station's radio, which shows what reached it
     proc.cmd(["iw", "phy", sta.phy, "interface", "add", "mon-sta", "type", "monitor"], ns=w.cli_ns)
@@ -156,7 +160,9 @@ def main():
         check_eq(f"{name}: window Nlost unchanged", after.get("window_lost"), before.get("window_lost"))
         check(f"{name}: delivery_prob 1", after.get("delivery_prob") == 1, after.get("delivery_prob"))
         t0, t1 = base.get("packet_time_us") or 0, after.get("packet_time_us") or 0
-        check(f"{name}: packet time within 10% of {t0} us", t0 > 0 and abs(t1 - t0) <= 0.1 * t0, t1)
+        # the AP's own rate choice moves it by up to ~15%; 48 frames at the injection rate (1 Mbit/s)
+        # among ~60 would multiply it several times
+        check(f"{name}: packet time within 30% of {t0} us", t0 > 0 and abs(t1 - t0) <= 0.3 * t0, t1)
         check(f"{name}: no marking", not after.get("ecn_marking") and not after.get("marked"),
               (after.get("ecn_marking"), after.get("marked")))
 
