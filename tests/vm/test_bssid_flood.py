@@ -81,8 +81,10 @@ def main():
     seed = int(os.environ.get("MPWIFI_FLOOD_SEED") or random.SystemRandom().randrange(1 << 32))
     log(f"      seed {seed} (MPWIFI_FLOOD_SEED={seed} repeats these BSSIDs)")
     kmod.load(max_aps=MAX_APS)
-    w = world.WifiWorld(aps=3, stations=2, channel=1)
+    w = world.WifiWorld(aps=3, stations=2, channel=1, rates="54")
     w.up()
+    for ap in w.aps:  # one rate, so that a packet time is comparable over time
+        proc.cmd(["iw", "dev", ap.ifname, "set", "bitrates", "legacy-2.4", "54"], ns=ap.ns)
     stations = w.stations
     cli_ns = w.cli_ns
     with genl.Mpwifi(ns=cli_ns) as m:
