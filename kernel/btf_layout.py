@@ -41,6 +41,7 @@ FIELDS = [
     ("MSK_FIRST_PENDING", "mptcp_sock", "first_pending"),
     ("MSK_FIRST", "mptcp_sock", "first"),
     ("MSK_SUBFLOW", "mptcp_sock", "subflow", "optional"),  # gone in 6.7
+    ("MSK_TOKEN", "mptcp_sock", "token"),
     ("SUBFLOW_NODE", "mptcp_subflow_context", "node"),
     ("SUBFLOW_TCP_SOCK", "mptcp_subflow_context", "tcp_sock"),
     ("SUBFLOW_CONN", "mptcp_subflow_context", "conn"),
