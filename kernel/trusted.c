@@ -126,8 +126,10 @@ int mpw_continue_in(struct pt_regs *regs, unsigned long fn)
  * and readers woken with ECONNRESET.  Nothing it held can be sent after.
  * TCP: what SOCK_DESTROY does.  MPTCP, which has no such operation: what
  * connect(AF_UNSPEC) does (MP_FASTCLOSE, every subflow closed, queues
- * purged), then the error; an orphan is left to MPTCP's close timeout,
- * which destroys it now that it is closed.
+ * purged), then the error.  An orphan (closed by its application with data
+ * still queued) ends closed and empty, but 6.1's worker does not destroy a
+ * closed orphan: its memory stays until reboot, a price for never sending
+ * its trusted data anywhere.
  */
 void mpw_sk_reset(struct sock *sk)
 {
@@ -143,8 +145,6 @@ void mpw_sk_reset(struct sock *sk)
 	}
 	WRITE_ONCE(sk->sk_err, ECONNRESET);
 	sk_error_report(sk);
-	if (sock_flag(sk, SOCK_DEAD))
-		sk_reset_timer(sk, &inet_csk(sk)->mptcp_tout_timer, jiffies + 1);
 	release_sock(sk);
 }
 

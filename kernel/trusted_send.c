@@ -59,13 +59,28 @@ void mpw_send_drain(void)
 			atomic_read(&mpw_send_inflight));
 }
 
-static bool mpw_defer_connect(struct sock *sk)
+static bool mpw_sk_defer_connect(struct sock *sk)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 	return inet_test_bit(DEFER_CONNECT, sk);
 #else
 	return inet_sk(sk)->defer_connect;
 #endif
+}
+
+/* A connect deferred by TCP_FASTOPEN_CONNECT: MPTCP sets it on the first subflow (6.1). */
+static bool mpw_defer_connect(struct sock *sk)
+{
+#if MPW_LAYOUT_OK
+	struct sock *first;
+
+	if (sk->sk_protocol == IPPROTO_MPTCP) {
+		first = mpw_msk_first(sk);
+		if (first && mpw_sk_defer_connect(first))
+			return true;
+	}
+#endif
+	return mpw_sk_defer_connect(sk);
 }
 
 /*

@@ -14,6 +14,8 @@ wifi0 and pcap-scan prove that no trusted byte crossed the untrusted path.
  (d) a reused MPTCP socket (connect, send, disconnect with connect(AF_UNSPEC), connect again, five
      times), and a send on a connection still being established: no trusted byte on wifi0 while untrusted
      data uses it; each new connection of the socket starts a new range epoch (counter range_epochs);
+ (g) a TCP socket that sent trusted data through cell0 is pinned: when routing moves it onto wifi0 while
+     its trusted segments are unacknowledged, their retransmissions are dropped at egress;
  (e) unloading while trusted data waits (cell0 without carrier): the waiting connection is reset, no
      trusted byte leaves on wifi0 after the unload, the kernel log counts the reset;
  (f) with the kprobes disabled through debugfs, trusted_status does not read "available".
@@ -110,6 +112,7 @@ def main():
     part_b(w, C, S)
     part_c(w, C, S, mpw)
     part_d(w, C, S)
+    part_g(w, C, S)
     part_f()
     part_e(w, C, S)
 
@@ -202,6 +205,34 @@ def part_d(w, C, S):
     check_ge("(d) untrusted data used wifi0 (payload bytes)", totals["payload_bytes"], 1)
     check_ge("(d) each reconnect started a new range epoch", after.get("range_epochs", 0) -
              before.get("range_epochs", 0), 4)
+
+
+def part_g(w, C, S):
+    """A pinned TCP socket rerouted onto wifi0 with trusted segments unacknowledged."""
+    cap = capture(C, "wifi0", "g-wifi0.pcap")
+    sink, sink_log = started(S, "g-sink", "sink", str(PORT), "--timeout", "12")
+    before = policy(C)
+    netem = ["tc", "-n", C, "qdisc", "change", "dev", "cell0", "root", "netem"]
+    client = proc.bg([tool(), "connect", w.server_ip, str(PORT), "--bind", w.cell.ip, "--size", "20000",
+                      "--pause-ms", "1500", "--linger-ms", "6000"], ns=C, log=out("g-client.log"))
+    time.sleep(1)  # connected; from now on everything cell0 sends is lost: the trusted segments sent at
+    proc.cmd(netem + w.cell.netem_args() + ["loss", "100%"])  # 1.5 s stay unacknowledged
+    time.sleep(0.8)
+    rule = ["ip", "rule", "add", "from", w.cell.ip, "lookup", str(w.wifi.table), "priority", "5"]
+    proc.cmd(rule, ns=C)
+    proc.cmd(["ip", "route", "flush", "cache"], ns=C)
+    proc.cmd(netem + w.cell.netem_args())
+    time.sleep(4)
+    after = policy(C)
+    rule[2] = "del"
+    proc.cmd(rule, ns=C)
+    client.wait(30)
+    sink.wait(30)
+    got = sends(out("g-client.log"))
+    log(f"      trusted send {got}; egress drops while rerouted: {after['egress_drops'] - before['egress_drops']}")
+    check_ge("(g) the pinned socket's segments rerouted onto wifi0 were dropped at egress",
+             after["egress_drops"] - before["egress_drops"], 1)
+    check_eq("(g) no trusted byte on wifi0 (pcap-scan)", leaks(cap)["leak_bytes"], 0)
 
 
 def part_f():

@@ -24,6 +24,7 @@
  *   --untrusted N        untrusted bytes after each trusted send (default 0)
  *   --reconnect N        after the sends, disconnect (connect AF_UNSPEC) and
  *                        connect again N times, sending the same each time
+ *   --pause-ms MS        wait this long between connecting and sending
  *   --linger-ms MS       keep the connection open this long after the sends
  *   --timeout S          sink: give up after S seconds without data (default 10)
  */
@@ -62,7 +63,7 @@ static struct {
 	bool mptcp, fastopen_connect, nonblock_connect;
 	const char *bind, *via;
 	size_t size, untrusted;
-	int count, reconnect, linger_ms, timeout;
+	int count, reconnect, pause_ms, linger_ms, timeout;
 } opt = { .via = "send", .size = 64, .count = 1, .timeout = 10 };
 
 static const char *errname(int err)
@@ -249,6 +250,7 @@ static int run_connect(const char *addr, int port)
 	} else if (do_connect(fd, &to)) {
 		die("connect");
 	}
+	sleep_ms(opt.pause_ms);
 	send_all(fd, &to, fastopen);
 	for (r = 0; r < opt.reconnect; r++) {
 		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
@@ -360,6 +362,8 @@ int main(int argc, char **argv)
 			opt.untrusted = strtoul(v, NULL, 0), i++;
 		} else if (v && !strcmp(a, "--reconnect")) {
 			opt.reconnect = atoi(v), i++;
+		} else if (v && !strcmp(a, "--pause-ms")) {
+			opt.pause_ms = atoi(v), i++;
 		} else if (v && !strcmp(a, "--linger-ms")) {
 			opt.linger_ms = atoi(v), i++;
 		} else if (v && !strcmp(a, "--timeout")) {
