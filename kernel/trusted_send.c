@@ -33,6 +33,14 @@
 static atomic_t mpw_send_inflight = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(mpw_send_drained);
 
+/* Trusted senders waiting for their connection to be established: exit wakes them. */
+struct mpw_connect_waiter {
+	struct list_head node;
+	struct sock *sk;
+};
+static LIST_HEAD(mpw_connect_waiters);
+static DEFINE_SPINLOCK(mpw_connect_waiters_lock);
+
 /* A continuation may start: false once the module is unloading. */
 bool mpw_send_enter(void)
 {
@@ -53,7 +61,16 @@ void mpw_send_leave(void)
 /* Exit, once "unloading" is set and waiting senders were reset: no continuation runs after. */
 void mpw_send_drain(void)
 {
+	struct mpw_connect_waiter *w;
+
 	smp_mb();
+	/* a handshake may take minutes to fail: those senders fail now */
+	spin_lock_bh(&mpw_connect_waiters_lock);
+	list_for_each_entry(w, &mpw_connect_waiters, node) {
+		WRITE_ONCE(w->sk->sk_err, ECONNRESET);
+		sk_error_report(w->sk);
+	}
+	spin_unlock_bh(&mpw_connect_waiters_lock);
 	while (!wait_event_timeout(mpw_send_drained, !atomic_read(&mpw_send_inflight), 10 * HZ))
 		pr_warn("mpwifi: unloading: %d trusted send calls still in progress\n",
 			atomic_read(&mpw_send_inflight));
@@ -101,8 +118,19 @@ int mpw_send_check_connected(struct sock *sk, struct msghdr *msg)
 	if (mpw_defer_connect(sk)) {
 		err = -ENOTCONN;
 	} else if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		struct mpw_connect_waiter w = { .sk = sk };
+
+		spin_lock_bh(&mpw_connect_waiters_lock);
+		list_add(&w.node, &mpw_connect_waiters);
+		spin_unlock_bh(&mpw_connect_waiters_lock);
 		timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-		err = sk_stream_wait_connect(sk, &timeo);
+		if (!mpw_trusted_unavailable())
+			err = sk_stream_wait_connect(sk, &timeo);
+		else
+			err = -ECONNRESET;
+		spin_lock_bh(&mpw_connect_waiters_lock);
+		list_del(&w.node);
+		spin_unlock_bh(&mpw_connect_waiters_lock);
 	}
 	if (!err && !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
 		err = -ENOTCONN;
