@@ -193,9 +193,9 @@ bool mpw_ssk_trusted(struct net *net, struct sock *ssk)
 
 /*
  * Every probe, in registration order.  The scheduler's hooks are registered
- * all or none (an optional one may fail alone); the refusal of trusted sends
- * is registered last, whatever became of them, so it runs first on
- * mptcp_sendmsg (handlers on one address run newest first).  A lazy hook
+ * all or none (an optional one may fail alone); the entries of trusted sends
+ * (mptcp_sendmsg, tcp_sendmsg) and the canary of the status are registered
+ * whatever became of them, so that trusted sends are at least refused.  A lazy hook
  * waits for the first trusted send (mpw_lazy_hooks_register): the ftrace
  * site of mptcp_sendmsg_frag is patched only when trusted data exists, not
  * at every load and unload.

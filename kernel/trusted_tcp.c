@@ -99,7 +99,14 @@ void mpw_tcp_forget(struct sock *sk)
 {
 	struct mpw_pin *pin;
 	unsigned long flags;
+	bool pinned;
 
+	/* every inet socket's destruction comes here: no lock for the others */
+	rcu_read_lock();
+	pinned = mpw_pin_lookup(sk);
+	rcu_read_unlock();
+	if (!pinned)
+		return;
 	raw_spin_lock_irqsave(&mpw_pins_lock, flags);
 	pin = mpw_pin_lookup(sk);
 	if (pin)
