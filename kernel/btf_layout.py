@@ -43,6 +43,7 @@ FIELDS = [
     ("MSK_FIRST", "mptcp_sock", "first"),
     ("MSK_CB_FLAGS", "mptcp_sock", "cb_flags"),
     ("MSK_SUBFLOW", "mptcp_sock", "subflow", "optional"),  # gone in 6.7
+    ("MSK_TOKEN", "mptcp_sock", "token"),
     ("SUBFLOW_NODE", "mptcp_subflow_context", "node"),
     ("SUBFLOW_TCP_SOCK", "mptcp_subflow_context", "tcp_sock"),
     ("SUBFLOW_CONN", "mptcp_subflow_context", "conn"),

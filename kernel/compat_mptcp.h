@@ -29,6 +29,7 @@ static_assert(MPW_SIZE_MSK_LAST_SND == 8);
 static_assert(MPW_SIZE_MSK_SUBFLOW == 8);
 #endif
 static_assert(MPW_SIZE_MSK_CB_FLAGS == sizeof(unsigned long));
+static_assert(MPW_SIZE_MSK_TOKEN == 4);
 static_assert(MPW_SIZE_SUBFLOW_TCP_SOCK == 8 && MPW_SIZE_SUBFLOW_CONN == 8);
 static_assert(MPW_SIZE_DFRAG_DATA_SEQ == 8 && MPW_SIZE_DFRAG_DATA_LEN == 2 &&
 	      MPW_SIZE_DFRAG_ALREADY_SENT == 2);
@@ -53,6 +54,12 @@ static inline u64 mpw_msk_snd_nxt(const struct sock *msk)
 static inline u64 mpw_msk_snd_una(const struct sock *msk)
 {
 	return MPW_GET(msk, MSK_SND_UNA, u64);
+}
+
+/* The connection's token: a new one with every connect of the socket (a new sequence space). */
+static inline u32 mpw_msk_token(const struct sock *msk)
+{
+	return MPW_GET(msk, MSK_TOKEN, u32);
 }
 
 /* The data fragment at the send head (struct mptcp_data_frag), NULL when all is sent. */

@@ -60,7 +60,7 @@ const struct nla_policy mpwifi_peer_nl_policy[MPWIFI_PEER_ATTR_LEVEL + 1] = {
 	[MPWIFI_PEER_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
-const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_CONNECTIONS + 1] = {
+const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_REFUSED_LIMIT + 1] = {
 	[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] = NLA_POLICY_MAX(NLA_U8, 2),
 	[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MPWIFI_POLICY_ATTR_PEER_DEFAULT] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -76,6 +76,10 @@ const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_CONNECTIONS +
 	[MPWIFI_POLICY_ATTR_CONNECT_STEERED] = { .type = NLA_U64, },
 	[MPWIFI_POLICY_ATTR_CONNECT_REFUSED] = { .type = NLA_U64, },
 	[MPWIFI_POLICY_ATTR_CONNECTIONS] = { .type = NLA_U32, },
+	[MPWIFI_POLICY_ATTR_RANGE_EPOCHS] = { .type = NLA_U64, },
+	[MPWIFI_POLICY_ATTR_RANGE_REORDERS] = { .type = NLA_U64, },
+	[MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED] = { .type = NLA_U64, },
+	[MPWIFI_POLICY_ATTR_REFUSED_LIMIT] = { .type = NLA_U64, },
 };
 
 const struct nla_policy mpwifi_trust_nl_policy[MPWIFI_TRUST_ATTR_SOURCE + 1] = {

@@ -6,6 +6,7 @@
  *
  * Where data meets subflows, and which part watches each place:
  *   mptcp_sendmsg            send-side accounting (trusted_send.c)
+ *   tcp_sendmsg              trusted sends on plain TCP (trusted_tcp.c)
  *   mptcp_subflow_get_send   the scheduler override (trusted_sched.c)
  *   mptcp_sendmsg_frag       the per-chunk check (trusted_frag.c)
  *   POSTROUTING              egress (trusted_egress.c)
@@ -34,6 +35,7 @@
 #include <net/ipv6.h>
 #include <net/mptcp.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <uapi/linux/mpwifi.h>
 
 #include "trusted.h"
@@ -45,9 +47,39 @@ const char *mpw_trusted_unavailable(void)
 	return READ_ONCE(mpw_unavailable_reason);
 }
 
+/*
+ * A function of our own under an always-registered kprobe: when calling it
+ * does not reach the probe, every kprobe is disarmed (debugfs
+ * kprobes/enabled, or ftrace_enabled=0 for those on ftrace sites), and
+ * nothing is enforced whatever the hooks' state says.
+ */
+static atomic_t mpw_canary_hits = ATOMIC_INIT(0);
+
+static noinline void mpw_canary(void)
+{
+	asm volatile("");
+}
+
+static int mpw_canary_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_inc(&mpw_canary_hits);
+	return 0;
+}
+
+static bool mpw_probes_armed(void)
+{
+	int before = atomic_read(&mpw_canary_hits);
+
+	mpw_canary();
+	return atomic_read(&mpw_canary_hits) != before;
+}
+
 static int mpw_status_get(char *buf, const struct kernel_param *kp)
 {
 	const char *why = mpw_trusted_unavailable();
+
+	if (!why && !mpw_probes_armed())
+		why = "kprobes are disarmed (debug/kprobes/enabled or ftrace_enabled)";
 
 	return why ? scnprintf(buf, PAGE_SIZE, "unavailable: %s\n", why) :
 		     scnprintf(buf, PAGE_SIZE, "available\n");
@@ -86,6 +118,33 @@ int mpw_continue_in(struct pt_regs *regs, unsigned long fn)
 {
 	instruction_pointer_set(regs, fn);
 	return 1;
+}
+
+/*
+ * Resets a connection (process context): queues purged, peer reset, senders
+ * and readers woken with ECONNRESET.  Nothing it held can be sent after.
+ * TCP: what SOCK_DESTROY does.  MPTCP, which has no such operation: what
+ * connect(AF_UNSPEC) does (MP_FASTCLOSE, every subflow closed, queues
+ * purged), then the error.  An orphan (closed by its application with data
+ * still queued) ends closed and empty, but 6.1's worker does not destroy a
+ * closed orphan: its memory stays until reboot, a price for never sending
+ * its trusted data anywhere.
+ */
+void mpw_sk_reset(struct sock *sk)
+{
+	if (sk->sk_protocol != IPPROTO_MPTCP) {
+		tcp_abort(sk, ECONNRESET);
+		return;
+	}
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
+		READ_ONCE(sk->sk_prot)->disconnect(sk, 0);
+		/* senders and readers waiting in the socket see it (sk_wait_event) */
+		WRITE_ONCE(sk->sk_disconnects, sk->sk_disconnects + 1);
+	}
+	WRITE_ONCE(sk->sk_err, ECONNRESET);
+	sk_error_report(sk);
+	release_sock(sk);
 }
 
 /* The interface a subflow's packets leave through now: its route's device. */
@@ -133,9 +192,9 @@ bool mpw_ssk_trusted(struct net *net, struct sock *ssk)
 
 /*
  * Every probe, in registration order.  The scheduler's hooks are registered
- * all or none (an optional one may fail alone); the refusal of trusted sends
- * is registered last, whatever became of them, so it runs first on
- * mptcp_sendmsg (handlers on one address run newest first).  A lazy hook
+ * all or none (an optional one may fail alone); the entries of trusted sends
+ * (mptcp_sendmsg, tcp_sendmsg) and the canary of the status are registered
+ * whatever became of them, so that trusted sends are at least refused.  A lazy hook
  * waits for the first trusted send (mpw_lazy_hooks_register): the ftrace
  * site of mptcp_sendmsg_frag is patched only when trusted data exists, not
  * at every load and unload.
@@ -162,6 +221,9 @@ struct mpw_hook {
 
 #define MPW_KPROBE(sym, pre, ...)						\
 	{ .symbol = (sym), .kind = MPW_HOOK_KPROBE, .kp.pre_handler = (pre), __VA_ARGS__ }
+#define MPW_KPROBE_AT(fn, pre, ...)						\
+	{ .symbol = #fn, .kind = MPW_HOOK_KPROBE,				\
+	  .kp = { .addr = (kprobe_opcode_t *)(fn), .pre_handler = (pre) }, __VA_ARGS__ }
 #define MPW_KRETPROBE(sym, entry, ret, max)					\
 	{ .symbol = (sym), .kind = MPW_HOOK_KRETPROBE,				\
 	  .rp = { .entry_handler = (entry), .handler = (ret),			\
@@ -178,8 +240,6 @@ struct mpw_hook {
 
 static struct mpw_hook mpw_hooks[] = {
 #if MPW_LAYOUT_OK
-	/* senders may sleep waiting for memory */
-	MPW_KRETPROBE(MPW_SYM_SENDMSG, mpw_sendmsg_entry, mpw_sendmsg_ret, 256),
 	/* runs under the msk lock, never sleeps */
 	MPW_KRETPROBE(MPW_SYM_GET_SEND, mpw_get_send_entry, mpw_get_send_ret, 64),
 	MPW_FTRACE(MPW_SYM_SENDMSG_FRAG, mpw_frag_ftrace, .lazy = true),
@@ -187,6 +247,8 @@ static struct mpw_hook mpw_hooks[] = {
 	MPW_KPROBE(MPW_SYM_CONNECT4, mpw_connect_pre),
 	MPW_KPROBE(MPW_SYM_CONNECT6, mpw_connect_pre, .optional = !IS_ENABLED(CONFIG_IPV6)),
 #endif
+	MPW_KPROBE_AT(mpw_canary, mpw_canary_pre, .always = true),
+	MPW_KPROBE("tcp_sendmsg", mpw_tcp_sendmsg_pre, .always = true),
 	MPW_KPROBE(MPW_SYM_SENDMSG, mpw_sendmsg_pre, .always = true),
 };
 
@@ -198,7 +260,8 @@ static int mpw_hook_register(struct mpw_hook *h)
 
 	switch (h->kind) {
 	case MPW_HOOK_KPROBE:
-		h->kp.symbol_name = h->symbol;
+		if (!h->kp.addr)
+			h->kp.symbol_name = h->symbol;
 		return register_kprobe(&h->kp);
 	case MPW_HOOK_KRETPROBE:
 		h->rp.kp.symbol_name = h->symbol;
@@ -420,13 +483,36 @@ int mpw_trusted_init(void)
 
 void mpw_trusted_exit(void)
 {
-	/* first the refusal: no trusted send enters the module after it */
+	unsigned int reset;
+
+	/* trusted sends are refused from here on, and the status says why */
+	WRITE_ONCE(mpw_unavailable_reason, "unloading");
+	/*
+	 * What waits for a trusted path would go anywhere once the hooks are
+	 * gone: reset those connections first, which also wakes their senders.
+	 */
+#if MPW_LAYOUT_OK
+	reset = mpw_msk_reset_all() + mpw_tcp_reset_all();
+	if (reset)
+		pr_info("unloading: reset %u connections holding unacknowledged trusted data\n", reset);
+#endif
+	mpw_send_drain();
 	mpw_hooks_unregister(true, false);
 #if MPW_LAYOUT_OK
 	mpw_hooks_unregister(false, false);
 	if (mpw_egress_on)
 		mpw_egress_exit();
+#endif
+	/*
+	 * A task may still be in module text: the last instructions of a
+	 * continuation, or a return stub a probe sent it to (kprobe handlers
+	 * re-enable preemption before it runs).  RCU Tasks waits until every
+	 * task has passed a voluntary context switch.
+	 */
+	synchronize_rcu_tasks();
+#if MPW_LAYOUT_OK
 	/* no handler runs any more */
+	mpw_tcp_exit();
 	mpw_lifetime_exit();
 #endif
 }

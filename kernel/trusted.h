@@ -2,7 +2,10 @@
 /*
  * The trusted-subflow scheduler, shared between its parts:
  *   trusted.c           status, counters, path trust, the hook table, init/exit
- *   trusted_send.c      send-side accounting: mptcp_sendmsg opens and closes ranges
+ *   trusted_send.c      send-side accounting: every trusted send on an MPTCP socket
+ *                       continues there, which opens and closes its range
+ *   trusted_tcp.c       trusted sends on plain TCP sockets, and their pins
+ *   trusted_limits.c    limits on trusted state, in all and per user
  *   trusted_sched.c     the scheduler override: mptcp_subflow_get_send's pick
  *   trusted_frag.c      the per-chunk check: mptcp_sendmsg_frag
  *   trusted_egress.c    egress: the POSTROUTING guard
@@ -42,9 +45,30 @@ int mpw_ret_enobufs(void);
 void mpw_sk_peer(const struct sock *sk, struct in6_addr *peer);
 bool mpw_path_trusted(struct net *net, int ifindex, const struct in6_addr *peer);
 bool mpw_ssk_trusted(struct net *net, struct sock *ssk);
+void mpw_sk_reset(struct sock *sk);
 
 /* trusted_send.c: the refusal, which runs whatever the layout */
 int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
+int mpw_send_check_connected(struct sock *sk, struct msghdr *msg);
+int mpw_send_refuse(struct net *net, int err);
+bool mpw_send_enter(void);
+void mpw_send_leave(void);
+void mpw_send_drain(void);
+
+/* trusted_tcp.c: tcp_sendmsg */
+int mpw_tcp_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
+bool mpw_tcp_pinned_drop(struct net *net, struct sock *sk, int ifindex);
+void mpw_tcp_forget(struct sock *sk);
+int mpw_tcp_pin(struct sock *sk);
+unsigned int mpw_tcp_reset_all(void);
+void mpw_tcp_exit(void);
+
+/* trusted_limits.c */
+struct mpw_user;
+extern unsigned int max_trusted_conns, max_trusted_ranges_per_conn;
+struct mpw_user *mpw_user_charge_conn(void);
+bool mpw_user_charge_ranges(struct mpw_user *u, unsigned int more);
+void mpw_user_uncharge(struct mpw_user *u, unsigned int conns, unsigned int ranges);
 
 /* trusted.c: hooks registered at the first trusted send, not at load */
 bool mpw_lazy_hooks_on(void);
@@ -56,10 +80,6 @@ void mpw_lazy_hooks_register(void);
 struct mpw_msk_arg {
 	struct sock *msk;
 };
-
-/* trusted_send.c */
-int mpw_sendmsg_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
-int mpw_sendmsg_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 
 /* trusted_sched.c */
 int mpw_get_send_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
@@ -115,6 +135,9 @@ struct mpw_msk {
 	bool pinned;			/* more carriers than slots: ranges from pinned_lo stay */
 	u64 pinned_lo;
 	struct rcu_head rcu;
+	u32 token;			/* the sequence space of the ranges (msk token) */
+	struct mpw_user *user;		/* charged for the state and ->ranges.cap slots */
+	bool reset_done;		/* unloading: looked at (the exit path alone writes it) */
 };
 
 extern atomic_t mpw_msk_count;
@@ -129,15 +152,17 @@ int mpw_lifetime_init(void);
 void mpw_lifetime_exit(void);
 struct mpw_msk *mpw_msk_lookup(const struct sock *msk);
 struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net);
+struct mpw_msk *mpw_msk_publish(struct mpw_msk *fresh);
+void mpw_msk_put(struct mpw_msk *st);
 bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end);
 bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end);
-void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una);
+int mpw_msk_open(struct mpw_msk *st, struct sock *msk);
+void mpw_msk_close(struct mpw_msk *st, struct sock *msk);
+unsigned int mpw_msk_reset_all(void);
 void mpw_msk_wait(struct mpw_msk *st);
 void mpw_msk_carried(struct mpw_msk *st, struct sock *ssk, u64 data_seq, u32 len);
 u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una);
 void mpw_msk_trusted_pick(struct mpw_msk *st);
-struct mpw_msk *mpw_msk_publish(struct mpw_msk *fresh);
-void mpw_msk_put(struct mpw_msk *st);
 void mpw_msks_resume(struct net *net);
 void mpw_destruct_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrace_ops *op,
 			 struct ftrace_regs *fregs);

@@ -24,8 +24,12 @@ static unsigned int mpw_egress_hook(void *priv, struct sk_buff *skb,
 	struct in6_addr peer;
 	void *ctx;
 
-	if (!mpw_trusted_in_use() || !sk || !sk_fullsock(sk) ||
-	    sk->sk_protocol != IPPROTO_TCP || !sk_is_mptcp(sk))
+	if (!mpw_trusted_in_use() || !sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return NF_ACCEPT;
+	/* a TCP socket that sent trusted data (trusted_tcp.c) */
+	if (mpw_tcp_pinned_drop(state->net, sk, state->out->ifindex))
+		return NF_DROP;
+	if (!sk_is_mptcp(sk))
 		return NF_ACCEPT;
 	mpext = skb_ext_find(skb, SKB_EXT_MPTCP);
 	if (!mpext || !mpext->use_map || !mpext->data_len)

@@ -31,11 +31,12 @@
  * Trusted byte ranges per connection: unacknowledged ones are kept exactly
  * (a merge would make untrusted bytes already queued on an untrusted subflow
  * look trusted, and the egress hook would then hold them back).  The table
- * grows from MPW_RANGES_MIN to MPW_RANGES_MAX (64 KiB); beyond, or when
- * memory is short, the last range grows over the newest gap.
+ * starts with MPW_RANGES_MIN slots and doubles, in the sender's process
+ * context (kvmalloc: order-0 pages when memory is fragmented, charged to its
+ * memory cgroup), up to the limits of trusted_limits.c; a send that would
+ * need more is refused.
  */
 #define MPW_RANGES_MIN		16
-#define MPW_RANGES_MAX		4096
 /*
  * A waiting connection pushes again after MPW_RESUME_MIN_MS, then twice as
  * late each time nothing moved, up to MPW_RESUME_MAX_MS; a trusted pick
@@ -43,10 +44,6 @@
  */
 #define MPW_RESUME_MIN_MS	20
 #define MPW_RESUME_MAX_MS	640
-
-static unsigned int max_trusted_conns = 65536;
-module_param(max_trusted_conns, uint, 0444);
-MODULE_PARM_DESC(max_trusted_conns, "connections that may hold trusted data at once");
 
 static const struct rhashtable_params mpw_msks_params = {
 	.head_offset = offsetof(struct mpw_msk, node),
@@ -80,13 +77,14 @@ static void mpw_msk_free_rcu(struct rcu_head *head)
 {
 	struct mpw_msk *st = container_of(head, struct mpw_msk, rcu);
 
-	kfree(st->ranges.r);
+	kvfree(st->ranges.r);
 	kfree(st);
 }
 
 void mpw_msk_put(struct mpw_msk *st)
 {
 	if (refcount_dec_and_test(&st->ref)) {
+		mpw_user_uncharge(st->user, 1, st->ranges.cap);
 		atomic_dec(&mpw_msk_count);
 		call_rcu(&st->rcu, mpw_msk_free_rcu);
 	}
@@ -191,28 +189,6 @@ u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una)
 	if (st->pinned && mpw_seq_before(st->pinned_lo, floor))
 		floor = st->pinned_lo;
 	return floor;
-}
-
-/* Appends [start, end), growing the table up to MPW_RANGES_MAX.  Caller holds st->lock and RCU. */
-void mpw_msk_add_range(struct mpw_msk *st, u64 start, u64 end, u64 snd_una)
-{
-	struct mpw_ranges *rs = &st->ranges;
-	struct mpw_range *bigger;
-
-	mpw_ranges_prune(rs, mpw_msk_retain_floor(st, snd_una));
-	if (mpw_ranges_append(rs, start, end))
-		return;
-	bigger = rs->cap < MPW_RANGES_MAX ?
-		 kmalloc_array(rs->cap * 2, sizeof(*bigger), GFP_ATOMIC) : NULL;
-	if (bigger) {
-		memcpy(bigger, rs->r, rs->n * sizeof(*bigger));
-		kfree(rs->r);
-		rs->r = bigger;
-		rs->cap *= 2;
-		mpw_ranges_append(rs, start, end);
-	} else {
-		mpw_ranges_append_over_gap(rs, start, end);
-	}
 }
 
 /*
@@ -356,33 +332,208 @@ struct mpw_msk *mpw_msk_publish(struct mpw_msk *fresh)
 	return fresh;
 }
 
-/* The connection's state, created on its first trusted send; NULL when over the limit or out of memory. */
+/*
+ * The connection's state, with a reference for the caller (mpw_msk_put),
+ * created on its first trusted send: process context, the sender's memory
+ * cgroup and user limits.  NULL over a limit or out of memory.
+ */
 struct mpw_msk *mpw_msk_get_or_create(struct sock *msk, struct net *net)
 {
 	struct mpw_msk *st, *fresh;
+	struct mpw_user *user;
 
+	rcu_read_lock();
 	st = mpw_msk_lookup(msk);
+	if (st && !refcount_inc_not_zero(&st->ref))
+		st = NULL;
+	rcu_read_unlock();
 	if (st)
 		return st;
-	if (atomic_read(&mpw_msk_count) >= max_trusted_conns)
+	user = mpw_user_charge_conn();
+	if (!user)
 		return NULL;
-	fresh = kzalloc(sizeof(*fresh), GFP_ATOMIC);
-	if (!fresh)
-		return NULL;
-	fresh->ranges.r = kmalloc_array(MPW_RANGES_MIN, sizeof(*fresh->ranges.r), GFP_ATOMIC);
-	if (!fresh->ranges.r) {
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	if (!fresh || !mpw_user_charge_ranges(user, MPW_RANGES_MIN)) {
+		mpw_user_uncharge(user, 1, 0);
 		kfree(fresh);
 		return NULL;
 	}
+	fresh->user = user;
+	fresh->ranges.r = kvmalloc_array(MPW_RANGES_MIN, sizeof(*fresh->ranges.r), GFP_KERNEL_ACCOUNT);
 	fresh->ranges.cap = MPW_RANGES_MIN;
+	if (!fresh->ranges.r) {
+		mpw_user_uncharge(user, 1, MPW_RANGES_MIN);
+		kfree(fresh);
+		return NULL;
+	}
 	fresh->msk = msk;
 	fresh->net = net;
+	fresh->token = mpw_msk_token(msk);
+	rcu_read_lock();
 	st = mpw_msk_publish(fresh);
+	/* the connection is in a send call: its entry cannot go meanwhile */
+	if (st)
+		refcount_inc(&st->ref);		/* the caller's */
+	rcu_read_unlock();
 	if (st != fresh) {
-		kfree(fresh->ranges.r);
+		mpw_user_uncharge(user, 1, fresh->ranges.cap);
+		kvfree(fresh->ranges.r);
 		kfree(fresh);
 	}
 	return st;
+}
+
+/*
+ * A trusted send call begins: from here, everything the stream takes is
+ * trusted.  First, a free slot for the range the call will add when it
+ * returns (the table grows here, where the sender may sleep, and never
+ * beyond the limits: then -ENOBUFS, and nothing is recorded or sent).  A
+ * connection that connected again since its ranges were recorded (a new
+ * token) starts a new epoch: the old ranges belong to another sequence space.
+ */
+int mpw_msk_open(struct mpw_msk *st, struct sock *msk)
+{
+	struct mpw_ranges *rs = &st->ranges;
+	struct mpw_range *bigger = NULL, *old;
+	unsigned int cap = 0, grown = 0;
+	unsigned long flags;
+	u32 token;
+
+	for (;;) {
+		old = NULL;
+		rcu_read_lock();	/* the carriers' sockets */
+		raw_spin_lock_irqsave(&st->lock, flags);
+		token = mpw_msk_token(msk);
+		if (token != st->token && !rs->open) {
+			st->token = token;
+			if (rs->n)
+				mpw_trusted_count(st->net, MPW_TS_RANGE_EPOCHS);
+			mpw_ranges_new_epoch(rs);
+			memset(st->carriers, 0, sizeof(st->carriers));
+			st->pinned = false;
+		}
+		mpw_ranges_prune(rs, mpw_msk_retain_floor(st, mpw_msk_snd_una(msk)));
+		if (bigger && rs->cap == cap) {
+			memcpy(bigger, rs->r, rs->n * sizeof(*bigger));
+			old = rs->r;
+			rs->r = bigger;
+			rs->cap = grown;
+			bigger = NULL;
+		}
+		if (rs->open || mpw_ranges_free(rs)) {
+			mpw_ranges_open(rs, mpw_msk_write_seq(msk));
+			raw_spin_unlock_irqrestore(&st->lock, flags);
+			rcu_read_unlock();
+			break;
+		}
+		cap = rs->cap;
+		raw_spin_unlock_irqrestore(&st->lock, flags);
+		rcu_read_unlock();
+		kvfree(old);
+		if (bigger) {
+			/* grown by another sender meanwhile */
+			mpw_user_uncharge(st->user, 0, grown - cap);
+			kvfree(bigger);
+			bigger = NULL;
+			continue;
+		}
+		grown = min(cap * 2, READ_ONCE(max_trusted_ranges_per_conn));
+		if (grown <= cap || !mpw_user_charge_ranges(st->user, grown - cap))
+			return -ENOBUFS;
+		bigger = kvmalloc_array(grown, sizeof(*bigger), GFP_KERNEL_ACCOUNT);
+		if (!bigger) {
+			mpw_user_uncharge(st->user, 0, grown - cap);
+			return -ENOBUFS;
+		}
+	}
+	kvfree(old);
+	if (bigger) {
+		mpw_user_uncharge(st->user, 0, grown - cap);
+		kvfree(bigger);
+	}
+	return 0;
+}
+
+/* The call returned: its bytes, and those of calls open with it, all lie below write_seq. */
+void mpw_msk_close(struct mpw_msk *st, struct sock *msk)
+{
+	struct mpw_ranges *rs = &st->ranges;
+	enum mpw_ranges_add_result added;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&st->lock, flags);
+	if (mpw_ranges_close(rs)) {
+		added = mpw_ranges_add(rs, rs->open_start, mpw_msk_write_seq(msk));
+		if (added == MPW_RANGES_REORDERED)
+			mpw_trusted_count(st->net, MPW_TS_RANGE_REORDERS);
+		/* the slot was kept free at open; should it be missing, stay open: fail closed */
+		if (WARN_ON_ONCE(added == MPW_RANGES_FULL))
+			rs->open = 1;
+	}
+	raw_spin_unlock_irqrestore(&st->lock, flags);
+}
+
+/* Whether the connection has trusted data that is not acknowledged, or a trusted send in progress. */
+static bool mpw_msk_holds_trusted(struct mpw_msk *st)
+{
+	struct mpw_ranges *rs = &st->ranges;
+	unsigned long flags;
+	bool holds;
+
+	raw_spin_lock_irqsave(&st->lock, flags);
+	holds = rs->open || (rs->n && mpw_seq_before(mpw_msk_snd_una(st->msk), rs->r[rs->n - 1].end));
+	raw_spin_unlock_irqrestore(&st->lock, flags);
+	return holds;
+}
+
+/* The next connection the reset has not looked at, with a reference on it and its socket; NULL at the end. */
+static struct mpw_msk *mpw_msk_next_unreset(void)
+{
+	struct rhashtable_iter iter;
+	struct mpw_msk *st, *found = NULL;
+
+	rhashtable_walk_enter(&mpw_msks, &iter);
+	rhashtable_walk_start(&iter);
+	while ((st = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(st))		/* -EAGAIN: a resize, the walk goes on */
+			continue;
+		if (st->reset_done)
+			continue;
+		st->reset_done = true;
+		if (!refcount_inc_not_zero(&st->msk->sk_refcnt))
+			continue;	/* being destroyed */
+		refcount_inc(&st->ref);
+		found = st;
+		break;
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return found;
+}
+
+/*
+ * Unloading: once the module is gone the stock scheduler would send what
+ * waits for a trusted subflow anywhere.  Every connection that still holds
+ * unacknowledged trusted data (or is in a trusted send) is reset: its queues
+ * are purged, its subflows closed, its senders woken with ECONNRESET.
+ * Process context, before the hooks go.  Returns how many were reset.
+ */
+unsigned int mpw_msk_reset_all(void)
+{
+	unsigned int n = 0;
+	struct mpw_msk *st;
+
+	while ((st = mpw_msk_next_unreset())) {
+		struct sock *msk = st->msk;
+
+		if (mpw_msk_holds_trusted(st)) {
+			mpw_sk_reset(msk);
+			n++;
+		}
+		mpw_msk_put(st);
+		sock_put(msk);
+	}
+	return n;
 }
 
 /*
@@ -403,7 +554,11 @@ void mpw_destruct_ftrace(unsigned long ip, unsigned long parent_ip, struct ftrac
 	if (!regs)
 		return;
 	sk = (struct sock *)regs_get_kernel_argument(regs, 0);
-	if (sk->sk_protocol != IPPROTO_MPTCP || !mpw_trusted_in_use())
+	if (sk->sk_protocol != IPPROTO_MPTCP) {
+		mpw_tcp_forget(sk);
+		return;
+	}
+	if (!mpw_trusted_in_use())
 		return;
 	rcu_read_lock();
 	st = mpw_msk_lookup(sk);

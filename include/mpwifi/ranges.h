@@ -5,11 +5,12 @@
  * unit tests.  No locking and no allocation here: the caller serialises
  * access and provides the storage (see kernel/trusted.c).
  *
- * A range is appended when a send(MPTCP_TRUSTED) returns; while such calls
+ * A range is added when a send(MPTCP_TRUSTED) returns; while such calls
  * are in progress every byte from @open_start on counts as trusted, since
  * their data may be pushed before they return.  Ranges stay exact until they
  * are acknowledged: merging two would make untrusted bytes between them,
- * possibly already queued on an untrusted subflow, look trusted.
+ * possibly already queued on an untrusted subflow, look trusted.  When no
+ * slot is left the caller refuses the send instead (see kernel/trusted_send.c).
  */
 #ifndef _MPWIFI_RANGES_H
 #define _MPWIFI_RANGES_H
@@ -97,39 +98,80 @@ static inline void mpw_ranges_prune(struct mpw_ranges *rs, u64 snd_una)
 	}
 }
 
+/* What mpw_ranges_add() did. */
+enum mpw_ranges_add_result {
+	MPW_RANGES_ADDED,	/* recorded, at or after the last range */
+	MPW_RANGES_REORDERED,	/* recorded, but before the last range's end */
+	MPW_RANGES_FULL,	/* a new slot was needed and none is free: nothing changed */
+};
+
 /*
- * Appends [start, end), at or after the last range (ranges arrive in stream
- * order); extends the last one when they touch.  Returns false, changing
- * nothing, when a new slot is needed and none is free: the caller grows the
- * storage and appends again, or calls mpw_ranges_append_over_gap().
+ * Records [start, end).  Ranges arrive in stream order, so the new one
+ * normally extends the last range or follows it; one that does not is
+ * still recorded exactly where it belongs (merged with every range it
+ * overlaps or touches), never dropped: a range that fails to be recorded
+ * would let trusted bytes be scheduled as untrusted ones.  A caller that
+ * keeps one slot free (mpw_ranges_free() >= 1) is never refused.
  */
-static inline bool mpw_ranges_append(struct mpw_ranges *rs, u64 start, u64 end)
+static inline enum mpw_ranges_add_result mpw_ranges_add(struct mpw_ranges *rs, u64 start, u64 end)
 {
 	struct mpw_range *last = rs->n ? &rs->r[rs->n - 1] : 0;
+	unsigned int lo, hi;
 
 	if (!mpw_seq_before(start, end))
-		return true;
-	if (last && !mpw_seq_before(last->end, start)) {
+		return MPW_RANGES_ADDED;
+	if (!last || mpw_seq_before(last->end, start)) {
+		if (rs->n == rs->cap)
+			return MPW_RANGES_FULL;
+		rs->r[rs->n].start = start;
+		rs->r[rs->n].end = end;
+		rs->n++;
+		return MPW_RANGES_ADDED;
+	}
+	if (!mpw_seq_before(start, last->start)) {
+		/* touches or overlaps the last range only */
 		if (mpw_seq_before(last->end, end))
 			last->end = end;
-		return true;
+		return MPW_RANGES_ADDED;
 	}
-	if (rs->n == rs->cap)
-		return false;
-	rs->r[rs->n].start = start;
-	rs->r[rs->n].end = end;
-	rs->n++;
-	return true;
+	/* [lo, hi): the ranges that overlap or touch [start, end) */
+	lo = mpw_ranges_after(rs, start - 1);
+	for (hi = lo; hi < rs->n && !mpw_seq_before(end, rs->r[hi].start); hi++)
+		;
+	if (lo == hi) {
+		if (rs->n == rs->cap)
+			return MPW_RANGES_FULL;
+		memmove(rs->r + lo + 1, rs->r + lo, (rs->n - lo) * sizeof(*rs->r));
+		rs->r[lo].start = start;
+		rs->r[lo].end = end;
+		rs->n++;
+		return MPW_RANGES_REORDERED;
+	}
+	if (mpw_seq_before(rs->r[lo].start, start))
+		start = rs->r[lo].start;
+	if (mpw_seq_before(end, rs->r[hi - 1].end))
+		end = rs->r[hi - 1].end;
+	rs->r[lo].start = start;
+	rs->r[lo].end = end;
+	memmove(rs->r + lo + 1, rs->r + hi, (rs->n - hi) * sizeof(*rs->r));
+	rs->n -= hi - lo - 1;
+	return MPW_RANGES_REORDERED;
+}
+
+/* Free slots. */
+static inline unsigned int mpw_ranges_free(const struct mpw_ranges *rs)
+{
+	return rs->cap - rs->n;
 }
 
 /*
- * Appends [start, end) without a new slot: the last range grows over the gap
- * before it, the stream's newest bytes, the likeliest to be still unsent.
+ * A new sequence space (the socket connected again): the recorded ranges
+ * belong to the old one, and compared with the new one they would mean
+ * nothing.  Calls still open keep their state.
  */
-static inline void mpw_ranges_append_over_gap(struct mpw_ranges *rs, u64 start, u64 end)
+static inline void mpw_ranges_new_epoch(struct mpw_ranges *rs)
 {
-	if (!mpw_ranges_append(rs, start, end) && rs->n)
-		rs->r[rs->n - 1].end = end;
+	rs->n = 0;
 }
 
 /* A trusted send call begins; @write_seq: where its data will go. */
@@ -141,7 +183,7 @@ static inline void mpw_ranges_open(struct mpw_ranges *rs, u64 write_seq)
 
 /*
  * A trusted send call returned.  Returns true when it was the last one open:
- * the caller then appends [open_start, the stream's write_seq now).
+ * the caller then adds [open_start, the stream's write_seq now).
  */
 static inline bool mpw_ranges_close(struct mpw_ranges *rs)
 {

@@ -21,7 +21,9 @@ any payload byte outside a-z that a capture on the untrusted path holds is a lea
      is withheld (no trusted subflow is left), nothing trusted leaks, and the session completes once the
      route comes back;
  (f) an unprivileged trust change is refused and changes nothing;
- (g) the module unloads cleanly in the middle of a trusted session.
+ (g) the module unloads cleanly in the middle of a trusted session: the session either completes in order
+     or, when it held unacknowledged trusted data at that moment, is reset (the kernel log counts it);
+     never handed to the stock scheduler.
 """
 import os
 import sys
@@ -319,11 +321,17 @@ def part_g(w, C, S):
                           *SESSION, "--up", "1024", "--down", "1024", "--idle-timeout", "20")
     time.sleep(2)
     check_ge("(g) connections hold trusted ranges before the unload", policy(C)["connections"], 1)
+    dmesg_before = len(proc.cmd(["dmesg"]).stdout)
     p = proc.cmd(["rmmod", "mpwifi"], check=False)
     check("(g) rmmod under trusted traffic", p.returncode == 0, p.stderr.strip())
     client.wait(120)
     srv.wait(30)
-    check("(g) the session still completed, in order", *thttp.done_ok(out("g-client.log")))
+    resets = "connections holding unacknowledged trusted data" in proc.cmd(["dmesg"]).stdout[dmesg_before:]
+    done, saw = thttp.done_ok(out("g-client.log"))
+    err = thttp.error_of(out("g-client.log"))
+    log(f"      after the unload: {saw}; client error {err or 'none'}; resets logged: {resets}")
+    check("(g) the session completed in order, or was reset at the unload (and the log says so)",
+          done or (resets and err != ""), f"{saw}; error {err}; resets logged {resets}")
 
 
 if __name__ == "__main__":

@@ -186,6 +186,12 @@ const Field<Policy> kPolicyFields[] = {
 	{.key = "connect_refused", .label = "connect-refused",
 	 .get = [](const Policy &p) { return u(p.connect_refused); }},
 	{.key = "connections", .label = "connections", .get = [](const Policy &p) { return u(p.connections); }},
+	{.key = "range_epochs", .label = "range-epochs", .get = [](const Policy &p) { return u(p.range_epochs); }},
+	{.key = "range_reorders", .label = "range-reorders",
+	 .get = [](const Policy &p) { return u(p.range_reorders); }},
+	{.key = "refused_unconnected", .label = "refused-unconnected",
+	 .get = [](const Policy &p) { return u(p.refused_unconnected); }},
+	{.key = "refused_limit", .label = "refused-limit", .get = [](const Policy &p) { return u(p.refused_limit); }},
 };
 // clang-format on
 

@@ -270,6 +270,11 @@ Policy parsePolicy(const nlmsghdr &msg)
 	out.connect_steered = p.u64(MPWIFI_POLICY_ATTR_CONNECT_STEERED);
 	out.connect_refused = p.u64(MPWIFI_POLICY_ATTR_CONNECT_REFUSED);
 	out.connections = p.u32(MPWIFI_POLICY_ATTR_CONNECTIONS);
+	// newer counters: absent from an older module
+	out.range_epochs = p.has(MPWIFI_POLICY_ATTR_RANGE_EPOCHS) ? p.u64(MPWIFI_POLICY_ATTR_RANGE_EPOCHS) : 0;
+	out.range_reorders = p.has(MPWIFI_POLICY_ATTR_RANGE_REORDERS) ? p.u64(MPWIFI_POLICY_ATTR_RANGE_REORDERS) : 0;
+	out.refused_unconnected = p.has(MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED) ? p.u64(MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED) : 0;
+	out.refused_limit = p.has(MPWIFI_POLICY_ATTR_REFUSED_LIMIT) ? p.u64(MPWIFI_POLICY_ATTR_REFUSED_LIMIT) : 0;
 	return out;
 }
 

@@ -117,6 +117,10 @@ inline constexpr netlink::AttrRule kPolicyAttrs[] = {
 	{MPWIFI_POLICY_ATTR_CONNECT_STEERED, "MPWIFI_POLICY_ATTR_CONNECT_STEERED", netlink::AttrKind::U64, netlink::kOptional, 0},
 	{MPWIFI_POLICY_ATTR_CONNECT_REFUSED, "MPWIFI_POLICY_ATTR_CONNECT_REFUSED", netlink::AttrKind::U64, netlink::kOptional, 0},
 	{MPWIFI_POLICY_ATTR_CONNECTIONS, "MPWIFI_POLICY_ATTR_CONNECTIONS", netlink::AttrKind::U32, netlink::kOptional, 0},
+	{MPWIFI_POLICY_ATTR_RANGE_EPOCHS, "MPWIFI_POLICY_ATTR_RANGE_EPOCHS", netlink::AttrKind::U64, netlink::kOptional, 0},
+	{MPWIFI_POLICY_ATTR_RANGE_REORDERS, "MPWIFI_POLICY_ATTR_RANGE_REORDERS", netlink::AttrKind::U64, netlink::kOptional, 0},
+	{MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, "MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED", netlink::AttrKind::U64, netlink::kOptional, 0},
+	{MPWIFI_POLICY_ATTR_REFUSED_LIMIT, "MPWIFI_POLICY_ATTR_REFUSED_LIMIT", netlink::AttrKind::U64, netlink::kOptional, 0},
 };
 
 // Values the kernel accepts, from the spec's checks.

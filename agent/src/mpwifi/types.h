@@ -236,6 +236,10 @@ struct Policy {
 	std::uint64_t connect_steered = 0;
 	std::uint64_t connect_refused = 0;
 	std::uint32_t connections = 0;
+	std::uint64_t range_epochs = 0;
+	std::uint64_t range_reorders = 0;
+	std::uint64_t refused_unconnected = 0;
+	std::uint64_t refused_limit = 0;
 };
 
 // The settable fields of Policy; those left empty are not changed.

@@ -20,7 +20,10 @@
  * MPTCP_TRUSTED: a send(2)/sendto(2)/sendmsg(2) flag for MPTCP sockets.  The
  * bytes of such a call travel only on trusted subflows; when none can take
  * them they wait (and are sent as soon as one can), they are never put on
- * an untrusted one.  Other data keeps using every subflow.
+ * an untrusted one.  Other data keeps using every subflow.  On a plain TCP
+ * socket (or an MPTCP connection that fell back to TCP) the call is sent
+ * only when the socket's path is trusted, and the socket's packets never
+ * leave through an untrusted interface afterwards.
  *
  * The bit is unused by every MSG_* flag of Linux 6.1 and of mainline up to
  * 6.18, where flags were added from the top down (0x2000000 became
@@ -32,9 +35,13 @@
  * A call with MPTCP_TRUSTED fails, sending nothing, with
  *   EOPNOTSUPP   when enforcement is unavailable (see the status file) or
  *                switched off for the namespace;
- *   ENETUNREACH  when the connection fell back to plain TCP over an
- *                untrusted path, so no trusted subflow can ever exist;
- *   ENOBUFS      when the per-connection range table cannot be allocated.
+ *   ENETUNREACH  when the socket is plain TCP (or fell back to it) and its
+ *                path is untrusted;
+ *   ENOTCONN     when its data would go in a SYN (TCP Fast Open), or the
+ *                socket is not connected; before the connection is
+ *                established a trusted send waits like any send;
+ *   ENOBUFS      over a limit on trusted connections or ranges (the
+ *                module's max_trusted_* parameters), or out of memory.
  */
 #define MPTCP_TRUSTED		0x800000
 

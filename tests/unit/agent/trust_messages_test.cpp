@@ -78,6 +78,10 @@ void putPolicy(nl_msg *msg, const PolicyContent &c = {})
 			 MPWIFI_POLICY_ATTR_CONNECT_REFUSED})
 		put.u64(type, n++);
 	put.u32(MPWIFI_POLICY_ATTR_CONNECTIONS, 10);
+	n = 11;
+	for (int type : {MPWIFI_POLICY_ATTR_RANGE_EPOCHS, MPWIFI_POLICY_ATTR_RANGE_REORDERS,
+			 MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT})
+		put.u64(type, n++);
 	nla_nest_end(msg, nest);
 }
 
@@ -181,6 +185,22 @@ TEST(ParsePolicy, ReadsEveryField)
 	EXPECT_EQ(p.egress_drops, 7u);
 	EXPECT_EQ(p.connect_steered, 8u);
 	EXPECT_EQ(p.connect_refused, 9u);
+	EXPECT_EQ(p.connections, 10u);
+	EXPECT_EQ(p.range_epochs, 11u);
+	EXPECT_EQ(p.range_reorders, 12u);
+	EXPECT_EQ(p.refused_unconnected, 13u);
+	EXPECT_EQ(p.refused_limit, 14u);
+}
+
+// An older module does not send the range and refusal counters: they read 0.
+TEST(ParsePolicy, NewerCountersAreOptional)
+{
+	auto msg = genlMessage(MPWIFI_CMD_POLICY_GET);
+	putPolicy(msg.get(), {.omit = {MPWIFI_POLICY_ATTR_RANGE_EPOCHS, MPWIFI_POLICY_ATTR_RANGE_REORDERS,
+					MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT}});
+	const Policy p = parsePolicy(header(msg));
+	EXPECT_EQ(p.range_epochs, 0u);
+	EXPECT_EQ(p.refused_limit, 0u);
 	EXPECT_EQ(p.connections, 10u);
 }
 

@@ -36,6 +36,10 @@ Policy policy()
 	p.connect_steered = 8;
 	p.connect_refused = 9;
 	p.connections = 10;
+	p.range_epochs = 11;
+	p.range_reorders = 12;
+	p.refused_unconnected = 13;
+	p.refused_limit = 14;
 	return p;
 }
 
@@ -87,7 +91,8 @@ TEST(PolicyOutput, JsonIsExact)
 		  R"({"first_subflow":"prefer","trusted_sched":true,"peer_default":"untrusted",)"
 		  R"("sched_available":false,"sched_reason":"no hook","trusted_sends":1,"refused_sends":2,)"
 		  R"("redirects":3,"waits":4,"resumes":5,"guard_refused":6,"egress_drops":7,"connect_steered":8,)"
-		  R"("connect_refused":9,"connections":10})"
+		  R"("connect_refused":9,"connections":10,"range_epochs":11,"range_reorders":12,)"
+		  R"("refused_unconnected":13,"refused_limit":14})"
 		  "\n");
 	Policy available = policy();
 	available.sched_available = true;
@@ -113,7 +118,11 @@ TEST(PolicyOutput, TextOneSettingPerLine)
 		  "egress-drops 7\n"
 		  "connect-steered 8\n"
 		  "connect-refused 9\n"
-		  "connections 10\n");
+		  "connections 10\n"
+		  "range-epochs 11\n"
+		  "range-reorders 12\n"
+		  "refused-unconnected 13\n"
+		  "refused-limit 14\n");
 }
 
 } // namespace

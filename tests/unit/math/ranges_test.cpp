@@ -19,11 +19,10 @@ struct Table {
 	mpw_ranges rs{};
 };
 
-// The kernel's append when the table cannot grow.
+// A range the table has room for.
 void Append(mpw_ranges &rs, u64 start, u64 end)
 {
-	if (!mpw_ranges_append(&rs, start, end))
-		mpw_ranges_append_over_gap(&rs, start, end);
+	ASSERT_NE(mpw_ranges_add(&rs, start, end), MPW_RANGES_FULL);
 }
 
 TEST(Ranges, SequenceComparisonWraps)
@@ -111,22 +110,91 @@ TEST(Ranges, PruneDropsOnlyAcknowledgedRanges)
 	EXPECT_EQ(t.rs.n, 0U);
 }
 
-TEST(Ranges, FullTableCoversOnlyTheNewestGap)
+TEST(Ranges, FullTableRefusesAndChangesNothing)
 {
 	Table t(3);
 	Append(t.rs, 0, 10);
 	Append(t.rs, 20, 30);
 	Append(t.rs, 40, 50);
-	EXPECT_FALSE(mpw_ranges_append(&t.rs, 60, 70));	// full: nothing changed
+	EXPECT_EQ(mpw_ranges_free(&t.rs), 0U);
+	EXPECT_EQ(mpw_ranges_add(&t.rs, 60, 70), MPW_RANGES_FULL);
 	ASSERT_EQ(t.rs.n, 3U);
-	Append(t.rs, 60, 70);
-	ASSERT_EQ(t.rs.n, 3U);
-	// older gaps stay exact (their bytes may be queued on untrusted subflows)
+	// no gap was covered: untrusted bytes stay untrusted
 	EXPECT_FALSE(mpw_ranges_overlap(&t.rs, 10, 20));
 	EXPECT_FALSE(mpw_ranges_overlap(&t.rs, 30, 40));
-	EXPECT_TRUE(mpw_ranges_overlap(&t.rs, 50, 60));	// the newest gap, covered
-	EXPECT_EQ(t.rs.r[2].start, 40U);
-	EXPECT_EQ(t.rs.r[2].end, 70U);
+	EXPECT_FALSE(mpw_ranges_overlap(&t.rs, 50, 70));
+	// extending the last range needs no slot
+	EXPECT_EQ(mpw_ranges_add(&t.rs, 45, 80), MPW_RANGES_ADDED);
+	EXPECT_EQ(t.rs.r[2].end, 80U);
+}
+
+// The review's harness case: a socket connected again draws a new initial
+// sequence number; a range from the new space that lies "before" the old
+// last range was silently dropped.  It is recorded now, in its place.
+TEST(Ranges, RangeBeforeTheLastIsRecordedNotDropped)
+{
+	Table t(4);
+	Append(t.rs, 1000, 2000);
+	const u64 start = 1000 - (1ULL << 40);
+	EXPECT_EQ(mpw_ranges_add(&t.rs, start, start + 64), MPW_RANGES_REORDERED);
+	ASSERT_EQ(t.rs.n, 2U);
+	EXPECT_EQ(t.rs.r[0].start, start);
+	EXPECT_EQ(t.rs.r[0].end, start + 64);
+	EXPECT_EQ(t.rs.r[1].start, 1000U);
+	EXPECT_TRUE(mpw_ranges_overlap(&t.rs, start + 63, start + 64));
+	EXPECT_FALSE(mpw_ranges_overlap(&t.rs, start + 64, 1000));
+	u64 end = 0;
+	EXPECT_TRUE(mpw_ranges_run(&t.rs, start, 5000, &end));
+	EXPECT_EQ(end, start + 64);
+}
+
+TEST(Ranges, ReorderedRangeMergesWithEveryRangeItTouches)
+{
+	Table t(4);
+	Append(t.rs, 10, 20);
+	Append(t.rs, 30, 40);
+	Append(t.rs, 50, 60);
+	EXPECT_EQ(mpw_ranges_add(&t.rs, 15, 50), MPW_RANGES_REORDERED);
+	ASSERT_EQ(t.rs.n, 1U);
+	EXPECT_EQ(t.rs.r[0].start, 10U);
+	EXPECT_EQ(t.rs.r[0].end, 60U);
+
+	Table m(3);
+	Append(m.rs, 10, 20);
+	Append(m.rs, 50, 60);
+	EXPECT_EQ(mpw_ranges_add(&m.rs, 30, 40), MPW_RANGES_REORDERED);	// between: a slot of its own
+	ASSERT_EQ(m.rs.n, 3U);
+	EXPECT_EQ(m.rs.r[1].start, 30U);
+	EXPECT_EQ(m.rs.r[1].end, 40U);
+	EXPECT_EQ(m.rs.r[2].start, 50U);
+	EXPECT_EQ(mpw_ranges_add(&m.rs, 0, 5), MPW_RANGES_FULL);		// no slot: nothing changed
+	EXPECT_EQ(mpw_ranges_add(&m.rs, 5, 10), MPW_RANGES_REORDERED);	// touches the first: no slot needed
+	EXPECT_EQ(m.rs.r[0].start, 5U);
+	EXPECT_EQ(m.rs.n, 3U);
+}
+
+// The review's other harness case: a call opened at write_seq 0 (a stream
+// not yet started) whose data goes at an initial sequence number at or
+// past 2^63 reads as untrusted while open.  Hence the module opens a range
+// only once the connection is established, and a new epoch forgets ranges
+// of the old sequence space.
+TEST(Ranges, OpenBeforeTheStreamStartsCannotBeCompared)
+{
+	Table t(4);
+	const u64 idsn = (1ULL << 63) + 12345;
+	mpw_ranges_open(&t.rs, 0);
+	u64 end = 0;
+	EXPECT_FALSE(mpw_ranges_run(&t.rs, idsn + 1, idsn + 100, &end));
+
+	Table e(4);
+	Append(e.rs, 1000, 2000);
+	mpw_ranges_new_epoch(&e.rs);
+	EXPECT_EQ(e.rs.n, 0U);
+	mpw_ranges_open(&e.rs, idsn + 1);
+	EXPECT_TRUE(mpw_ranges_run(&e.rs, idsn + 1, idsn + 100, &end));
+	EXPECT_TRUE(mpw_ranges_close(&e.rs));
+	EXPECT_EQ(mpw_ranges_add(&e.rs, e.rs.open_start, idsn + 100), MPW_RANGES_ADDED);
+	EXPECT_FALSE(mpw_ranges_overlap(&e.rs, 1000, 2000));
 }
 
 TEST(Ranges, AcrossTheWrapOfTheSequenceSpace)
@@ -143,8 +211,9 @@ TEST(Ranges, AcrossTheWrapOfTheSequenceSpace)
 }
 
 // A random stream of trusted and untrusted sends, acknowledged as it goes,
-// against a set of every trusted byte: while nothing is merged every answer
-// is exact; after merges, never a trusted byte reported untrusted.
+// against a set of every trusted byte.  As in the module, a trusted send
+// that finds no free slot (and joins no open call) is refused and sends
+// nothing; so every answer is exact, whatever the table's size.
 TEST(Ranges, AgreesWithByteModel)
 {
 	for (unsigned int cap : {64U, 4U}) {
@@ -154,18 +223,21 @@ TEST(Ranges, AgreesWithByteModel)
 		std::set<u64> trusted;			// offsets from base
 		u64 write_seq = base, snd_una = base;
 		auto is_trusted = [&](u64 seq) { return trusted.count(seq - base) != 0; };
-		bool merged = false;
+		unsigned int refused = 0;
 
 		for (int step = 0; step < 4000; step++) {
 			const u64 len = 1 + rng() % 200;
 			if (rng() % 3 == 0) {
+				if (!t.rs.open && !mpw_ranges_free(&t.rs)) {
+					refused++;
+					continue;
+				}
 				mpw_ranges_open(&t.rs, write_seq);
 				for (u64 b = 0; b < len; b++)
 					trusted.insert(write_seq + b - base);
 				write_seq += len;
 				if (mpw_ranges_close(&t.rs)) {
-					merged |= t.rs.n == t.rs.cap;
-					Append(t.rs, t.rs.open_start, write_seq);
+					ASSERT_EQ(mpw_ranges_add(&t.rs, t.rs.open_start, write_seq), MPW_RANGES_ADDED);
 				}
 			} else {
 				write_seq += len;
@@ -186,25 +258,16 @@ TEST(Ranges, AgreesWithByteModel)
 				any |= is_trusted(x);
 			u64 run_end = 0;
 			const bool first = mpw_ranges_run(&t.rs, a, b, &run_end);
-			if (!merged) {
-				ASSERT_EQ(mpw_ranges_overlap(&t.rs, a, b), any) << "step " << step;
-				ASSERT_EQ(first, is_trusted(a)) << "step " << step;
-				for (u64 x = a; x != run_end; x++) {
-					ASSERT_EQ(is_trusted(x), first) << "step " << step;
-				}
-				if (run_end != b) {
-					ASSERT_NE(is_trusted(run_end), first) << "step " << step;
-				}
-			} else {
-				if (any) {
-					ASSERT_TRUE(mpw_ranges_overlap(&t.rs, a, b)) << "step " << step;
-				}
-				for (u64 x = a; !first && x != run_end; x++) {
-					ASSERT_FALSE(is_trusted(x)) << "step " << step;
-				}
+			ASSERT_EQ(mpw_ranges_overlap(&t.rs, a, b), any) << "step " << step;
+			ASSERT_EQ(first, is_trusted(a)) << "step " << step;
+			for (u64 x = a; x != run_end; x++) {
+				ASSERT_EQ(is_trusted(x), first) << "step " << step;
+			}
+			if (run_end != b) {
+				ASSERT_NE(is_trusted(run_end), first) << "step " << step;
 			}
 		}
-		EXPECT_EQ(merged, cap == 4U);
+		EXPECT_EQ(refused != 0, cap == 4U) << "refused " << refused;
 	}
 }
 
