@@ -276,9 +276,12 @@ static ssize_t mpw_btf_read(void **blob)
 	*blob = vmalloc(size);
 	if (!*blob)
 		goto out;
-	got = kernel_read(file, *blob, size, &pos);
-	if (got >= 0 && got != size)
-		got = -EIO;
+	/* sysfs hands a binary attribute out a page or so at a time */
+	do {
+		got = kernel_read(file, (char *)*blob + pos, size - pos, &pos);
+	} while (got > 0 && pos < size);
+	if (got >= 0)
+		got = pos == size ? size : -EIO;
 out:
 	fput(file);
 	return got;
