@@ -90,6 +90,7 @@ BOOT = """\
 [    0.412000] kmemleak: Kernel memory leak detector initialized (mem pool available: 63000)
 [    1.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar
 [    1.000001] ... MAX_LOCKDEP_SUBCLASSES:  8
+[    0.900000] rcu: \tRCU lockdep checking is enabled.
 [    2.100000] mpwifi: loaded; trusted scheduler available
 """
 KASAN = """\

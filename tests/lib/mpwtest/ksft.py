@@ -179,7 +179,7 @@ REPORT_KINDS = [
                 r"|WARNING: bad unlock balance|WARNING: held lock freed|WARNING: lock held when returning"
                 r"|WARNING: Nested lock was not taken|WARNING: .*still has locks held"
                 r"|INFO: trying to register non-static key|BUG: key .* has not been registered"
-                r"|BUG: MAX_LOCK|BUG: looking up invalid subclass|lockdep"),
+                r"|BUG: MAX_LOCK|BUG: looking up invalid subclass"),
     ("RCU", r"WARNING: suspicious RCU usage|rcu: INFO: .*stall|RCU stall"),
     ("kmemleak", r"kmemleak: \d+ new suspected memory leaks"),
     ("list corruption", r"list_(add|del) corruption"),
