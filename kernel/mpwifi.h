@@ -22,7 +22,6 @@
 #include <linux/atomic.h>
 #include <linux/hashtable.h>
 #include <linux/in6.h>
-#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
@@ -86,15 +85,13 @@ extern atomic_t mpw_generation;
 
 /*
  * The clock of frame and window bookkeeping: tick resolution (1-4 ms) is
- * plenty against 31 ms buckets.  jiffies_64, not the coarse timekeeper: the
- * rx observer may run from the int3 trap (an NMI to lockdep), where the
- * timekeeper's seqcount must not be read, and jiffies reads no clocksource
- * (an HPET in VMs without a usable TSC was the dearest part of the rx
- * handler).  Every stats time comes from here, so none precedes another.
+ * plenty against 31 ms buckets, and it reads no clocksource, which where
+ * that is an HPET (VMs without a usable TSC) was the dearest part of the rx
+ * handler.  Every stats time comes from here, so none precedes another.
  */
 static inline u64 mpw_stats_clock_ns(void)
 {
-	return jiffies64_to_nsecs(get_jiffies_64());
+	return ktime_get_coarse_ns();
 }
 
 /* A peer prefix; IPv4 as IPv4-mapped IPv6 (prefix_len counted from bit 0 of the mapped form). */
