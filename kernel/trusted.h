@@ -51,7 +51,8 @@ void mpw_sk_reset(struct sock *sk);
 int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
 int mpw_send_check_connected(struct sock *sk, struct msghdr *msg);
 int mpw_send_refuse(struct net *net, int err);
-bool mpw_send_enter(void);
+int mpw_send_divert(struct pt_regs *regs, struct sock *sk,
+		    int (*trusted)(struct sock *sk, struct msghdr *msg, size_t len));
 void mpw_send_leave(void);
 void mpw_send_drain(void);
 

@@ -42,7 +42,7 @@ static LIST_HEAD(mpw_connect_waiters);
 static DEFINE_SPINLOCK(mpw_connect_waiters_lock);
 
 /* A continuation may start: false once the module is unloading. */
-bool mpw_send_enter(void)
+static bool mpw_send_enter(void)
 {
 	atomic_inc(&mpw_send_inflight);
 	smp_mb__after_atomic();	/* pairs with the barrier of mpw_send_drain() */
@@ -171,15 +171,17 @@ int mpw_send_refuse(struct net *net, int err)
 	return err;
 }
 
-/* mptcp_sendmsg's place for a trusted send (mpw_send_enter() was true). */
+/* mptcp_sendmsg's place for a trusted send (see mpw_send_divert()). */
 static int mpw_sendmsg_trusted(struct sock *sk, struct msghdr *msg, size_t len)
 {
 	struct net *net = sock_net(sk);
 	int ret = -EOPNOTSUPP;
 #if MPW_LAYOUT_OK
 	struct mpw_msk *st;
+#endif
 
 	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
+#if MPW_LAYOUT_OK
 	/* the lazy hooks are in place before any trusted byte is queued */
 	if (!mpw_lazy_hooks_on())
 		mpw_lazy_hooks_register();
@@ -209,11 +211,26 @@ static int mpw_sendmsg_trusted(struct sock *sk, struct msghdr *msg, size_t len)
 	mpw_send_leave();
 	return ret;
 refuse:
-#else
-	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
 #endif
 	mpw_send_leave();
 	return mpw_send_refuse(net, ret);
+}
+
+/*
+ * A trusted send enters the module: it continues in @trusted, the probed
+ * function's place, or is refused with EOPNOTSUPP when the scheduler is off
+ * or the module unloading.  For the kprobes of both send functions.
+ */
+int mpw_send_divert(struct pt_regs *regs, struct sock *sk,
+		    int (*trusted)(struct sock *sk, struct msghdr *msg, size_t len))
+{
+	struct net *net = sock_net(sk);
+
+	if (READ_ONCE(mpw_pernet(net)->trust.trusted_sched) && mpw_send_enter())
+		return mpw_continue_in(regs, (unsigned long)trusted);
+	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
+	mpw_send_refuse(net, -EOPNOTSUPP);
+	return mpw_override(regs, mpw_ret_eopnotsupp);
 }
 
 /* mptcp_sendmsg(sk, msg, len) */
@@ -221,13 +238,8 @@ int mpw_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *msk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
-	struct net *net = sock_net(msk);
 
 	if (!(READ_ONCE(msg->msg_flags) & MPTCP_TRUSTED))
 		return 0;
-	if (READ_ONCE(mpw_pernet(net)->trust.trusted_sched) && mpw_send_enter())
-		return mpw_continue_in(regs, (unsigned long)mpw_sendmsg_trusted);
-	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
-	mpw_send_refuse(net, -EOPNOTSUPP);
-	return mpw_override(regs, mpw_ret_eopnotsupp);
+	return mpw_send_divert(regs, msk, mpw_sendmsg_trusted);
 }

@@ -203,7 +203,7 @@ void mpw_tcp_exit(void)
 
 #endif /* MPW_LAYOUT_OK */
 
-/* tcp_sendmsg's place for a trusted send (mpw_send_enter() was true). */
+/* tcp_sendmsg's place for a trusted send (see mpw_send_divert()). */
 static int mpw_tcp_sendmsg_trusted(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct net *net = sock_net(sk);
@@ -231,14 +231,8 @@ int mpw_tcp_sendmsg_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct msghdr *msg = (struct msghdr *)regs_get_kernel_argument(regs, 1);
-	struct net *net;
 
 	if (likely(!(READ_ONCE(msg->msg_flags) & MPTCP_TRUSTED)))
 		return 0;
-	net = sock_net(sk);
-	if (READ_ONCE(mpw_pernet(net)->trust.trusted_sched) && mpw_send_enter())
-		return mpw_continue_in(regs, (unsigned long)mpw_tcp_sendmsg_trusted);
-	mpw_trusted_count(net, MPW_TS_TRUSTED_SENDS);
-	mpw_send_refuse(net, -EOPNOTSUPP);
-	return mpw_override(regs, mpw_ret_eopnotsupp);
+	return mpw_send_divert(regs, sk, mpw_tcp_sendmsg_trusted);
 }
