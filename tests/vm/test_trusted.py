@@ -75,11 +75,7 @@ def main():
 
     with open("/sys/module/mpwifi/parameters/trusted_status") as f:
         check_eq("trusted scheduler available", f.read().strip(), "available")
-    mpw("trust", "set", "cell0", "trusted")
-    mpw("trust", "set", "wifi0", "untrusted")
-    mpw("trust", "set", w.server_if, "trusted", ns=S)
-    mpw("trust", "peer", "add", w.cell.prefix, "trusted", ns=S)
-    mpw("policy", "set", "peer-default", "untrusted", ns=S)
+    w.trust_only("cell0")
 
     part_a(w, C, S)
     part_b(w, C, S, mpw)
@@ -275,19 +271,14 @@ def part_e(w, C, S, mpw):
     client = thttp.client(C, out("e-client.log"), "session", w.server_ip, "--messages", "600", "--rate", "100",
                           *SESSION, "--up", "1024", "--down", "1024", "--idle-timeout", "20")
     time.sleep(2)
-    netem = ["tc", "-n", C, "qdisc", "change", "dev", "cell0", "root", "netem"]
-    proc.cmd(netem + w.cell.netem_args() + ["loss", "100%"])
+    w.set_loss("cell0", 100)
     time.sleep(0.5)
     lost = policy(C)
-    # policy routing sends the unbound first subflow (source cell0's address) through wifi0 from now on
-    rule = ["ip", "rule", "add", "from", w.cell.ip, "lookup", str(w.wifi.table), "priority", "5"]
-    proc.cmd(rule, ns=C)
-    proc.cmd(["ip", "route", "flush", "cache"], ns=C)
-    proc.cmd(netem + w.cell.netem_args())
-    time.sleep(3)
-    moved = policy(C)
-    rule[2] = "del"
-    proc.cmd(rule, ns=C)
+    # policy routing sends the unbound first subflow (source cell0's address) through wifi0 meanwhile
+    with w.reroute("cell0", "wifi0"):
+        w.set_loss("cell0")
+        time.sleep(3)
+        moved = policy(C)
     client.wait(120)
     srv.wait(30)
     scan = stop(cap)

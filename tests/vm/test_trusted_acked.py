@@ -19,7 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
-from mpwtest import cli, kmod, ksft, proc, thttp  # noqa: E402
+from mpwtest import cli, kmod, ksft, thttp  # noqa: E402
 from mpwtest.capture import Capture  # noqa: E402
 from mpwtest.ksft import check, check_eq, check_ge, log  # noqa: E402
 from mpwtest.pathsim import PathWorld  # noqa: E402
@@ -39,16 +39,8 @@ def main():
     kmod.load()
     w = PathWorld(wifi_rate=20, wifi_delay=5, cell_rate=10, cell_delay=20).up()
     C, S = w.cli_ns, w.srv_ns
-
-    def mpw(*args, ns=C):
-        return cli.mpwifi(*args, ns=ns, json=False)
-
-    mpw("trust", "set", "cell0", "trusted")
-    mpw("trust", "set", "wifi0", "untrusted")
-    mpw("trust", "set", w.server_if, "trusted", ns=S)
-    mpw("trust", "peer", "add", w.cell.prefix, "trusted", ns=S)
-    mpw("policy", "set", "peer-default", "untrusted", ns=S)
-    mpw("policy", "set", "first-subflow", "off")
+    w.trust_only("cell0")
+    cli.mpwifi("policy", "set", "first-subflow", "off", ns=C, json=False)
 
     cap = Capture(C, "wifi0", snaplen=0, path=out("wifi0.pcap")).start()
     srv = thttp.server(S, out("server.log"))
@@ -56,17 +48,12 @@ def main():
                           "--header", "64", "--up", "1024", "--down", "1024", "--idle-timeout", "30")
     time.sleep(2)
     before = policy(C)
-    back = ["tc", "-n", w.rtr_ns, "qdisc", "change", "dev", w.cell.rtr_if, "root", "netem"]
-    proc.cmd(back + w.cell.netem_args() + ["loss", "100%"])
+    w.set_loss("cell0", 100, end="router")
     time.sleep(1.5)
-    rule = ["ip", "rule", "add", "from", w.cell.ip, "lookup", str(w.wifi.table), "priority", "5"]
-    proc.cmd(rule, ns=C)
-    proc.cmd(["ip", "route", "flush", "cache"], ns=C)
-    proc.cmd(back + w.cell.netem_args())
-    time.sleep(4)
-    moved = policy(C)
-    rule[2] = "del"
-    proc.cmd(rule, ns=C)
+    with w.reroute("cell0", "wifi0"):
+        w.set_loss("cell0", end="router")
+        time.sleep(4)
+        moved = policy(C)
     client.wait(120)
     srv.wait(30)
     time.sleep(0.5)

@@ -103,11 +103,7 @@ def main():
     def mpw(*args, ns=C):
         return cli.mpwifi(*args, ns=ns, json=False)
 
-    mpw("trust", "set", "cell0", "trusted")
-    mpw("trust", "set", "wifi0", "untrusted")
-    mpw("trust", "set", w.server_if, "trusted", ns=S)
-    mpw("trust", "peer", "add", w.cell.prefix, "trusted", ns=S)
-    mpw("policy", "set", "peer-default", "untrusted", ns=S)
+    w.trust_only("cell0")
 
     part_a(w, C, S)
     part_b(w, C, S)
@@ -213,20 +209,15 @@ def part_g(w, C, S):
     cap = capture(C, "wifi0", "g-wifi0.pcap")
     sink, sink_log = started(S, "g-sink", "sink", str(PORT), "--timeout", "12")
     before = policy(C)
-    netem = ["tc", "-n", C, "qdisc", "change", "dev", "cell0", "root", "netem"]
     client = proc.bg([tool(), "connect", w.server_ip, str(PORT), "--bind", w.cell.ip, "--size", "20000",
                       "--pause-ms", "1500", "--linger-ms", "6000"], ns=C, log=out("g-client.log"))
     time.sleep(1)  # connected; from now on everything cell0 sends is lost: the trusted segments sent at
-    proc.cmd(netem + w.cell.netem_args() + ["loss", "100%"])  # 1.5 s stay unacknowledged
+    w.set_loss("cell0", 100)  # 1.5 s stay unacknowledged
     time.sleep(0.8)
-    rule = ["ip", "rule", "add", "from", w.cell.ip, "lookup", str(w.wifi.table), "priority", "5"]
-    proc.cmd(rule, ns=C)
-    proc.cmd(["ip", "route", "flush", "cache"], ns=C)
-    proc.cmd(netem + w.cell.netem_args())
-    time.sleep(4)
-    after = policy(C)
-    rule[2] = "del"
-    proc.cmd(rule, ns=C)
+    with w.reroute("cell0", "wifi0"):
+        w.set_loss("cell0")
+        time.sleep(4)
+        after = policy(C)
     client.wait(30)
     sink.wait(30)
     got = sends(out("g-client.log"))

@@ -37,11 +37,12 @@ path, so connectivity is exactly as after up().
 The state of a world lives in an env file (shell-sourceable, keys PATHSIM_*), so that tools/vm/pathsim,
 a separate process per command, and shell users see the same world: PathWorld.load() reads it back.
 """
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 
-from . import ksft
+from . import cli, ksft
 from .proc import cmd
 
 STATE_DIR = os.environ.get("MPWIFI_PATHSIM_DIR", "/run/mpwifi-pathsim")
@@ -205,6 +206,40 @@ class PathWorld:
                 p.loss_pct = loss
         self._shape()
         self.write_env()
+
+    def set_loss(self, ifname, pct=None, end="client"):
+        """netem on one end of path IFNAME (end "client": its egress; "router": the router's towards the
+        client) becomes the path's shaping plus PCT% loss, or the path's shaping alone (pct None); the
+        other end and the recorded shaping are left as they are."""
+        p = self.path(ifname)
+        ns, dev = (self.cli_ns, p.ifname) if end == "client" else (self.rtr_ns, p.rtr_if)
+        loss = [] if pct is None else ["loss", f"{pct}%"]
+        cmd(["tc", "-n", ns, "qdisc", "change", "dev", dev, "root", "netem", *p.netem_args(), *loss])
+
+    @contextlib.contextmanager
+    def reroute(self, src_ifname, via_ifname):
+        """Within the block, what the client sends from SRC's address takes VIA's routing table (a rule
+        ahead of the world's own, route cache flushed): a subflow bound to SRC's address leaves via VIA."""
+        src, via = self.path(src_ifname), self.path(via_ifname)
+        rule = ["ip", "-n", self.cli_ns, "rule", "add", "from", src.ip, "lookup", str(via.table),
+                "priority", "5"]
+        cmd(rule)
+        cmd(["ip", "-n", self.cli_ns, "route", "flush", "cache"])
+        try:
+            yield
+        finally:
+            rule[4] = "del"
+            cmd(rule)
+
+    def trust_only(self, ifname):
+        """Trusted data may take path IFNAME alone: the client trusts it and no other path; the server
+        trusts its uplink and, of the client's prefixes, that of IFNAME alone (peer-default untrusted)."""
+        for p in self.paths:
+            cli.mpwifi("trust", "set", p.ifname, "trusted" if p.ifname == ifname else "untrusted",
+                       ns=self.cli_ns, json=False)
+        cli.mpwifi("trust", "set", self.server_if, "trusted", ns=self.srv_ns, json=False)
+        cli.mpwifi("trust", "peer", "add", self.path(ifname).prefix, "trusted", ns=self.srv_ns, json=False)
+        cli.mpwifi("policy", "set", "peer-default", "untrusted", ns=self.srv_ns, json=False)
 
     def link_down(self, ifname, admin=False):
         """The path loses its far end (carrier off, address kept); admin: the client's end down too."""
