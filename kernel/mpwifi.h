@@ -25,6 +25,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <net/net_namespace.h>
@@ -84,13 +85,19 @@ struct mpw_ap {
 extern atomic_t mpw_generation;
 
 /*
- * The clock of frame and window bookkeeping: tick resolution (1-4 ms) is
- * plenty against 31 ms buckets, and it reads no clocksource, which where
- * that is an HPET (VMs without a usable TSC) was the dearest part of the rx
- * handler.  Every stats time comes from here, so none precedes another.
+ * The clock of frame and window bookkeeping, CLOCK_MONOTONIC (dumps report
+ * window times on it).  Tick resolution (1-4 ms) is plenty against 31 ms
+ * buckets, and the coarse clock reads no clocksource, which where that is an
+ * HPET (VMs without a usable TSC) was the dearest part of the rx handler.
+ * But its seqcount may not be read in NMI context, where a kprobe handler
+ * runs from the int3 trap (until the probe is optimised): the NMI-safe fast
+ * clock there.  The two differ by at most a tick, which the window
+ * bookkeeping absorbs as it does frames stamped on different CPUs.
  */
 static inline u64 mpw_stats_clock_ns(void)
 {
+	if (in_nmi())
+		return ktime_get_mono_fast_ns();
 	return ktime_get_coarse_ns();
 }
 
