@@ -8,9 +8,10 @@ socket takes them, trusted chunks (MPTCP_TRUSTED; `<NNNNNNNN>` repeated, NNNNNNN
 never a-z) between untrusted fillers (only a-z), logging the start and end of every trusted send.  Like
 a careful application it checks the status file before each trusted send and, once the module is gone,
 closes its connection and waits for the module to come back.  Each cycle: load, trust cell0 and
-distrust wifi0, wait for trusted data of this cycle to be sent, rmmod.
+distrust wifi0, wait for trusted data of this cycle to be sent, rmmod, wait for the sender to close its
+connection (else a quick reload could hide the unload from it).
 
-Checks: every rmmod succeeds at once; the kernel log stays clean; a capture of wifi0 for the whole test
+Checks: every rmmod succeeds at once; the sender sees every unload; the kernel log stays clean; a capture of wifi0 for the whole test
 holds no trusted byte of a send that started while the module was loaded (each trusted run is mapped
 back to its chunk number and so to the time it was sent); a connection reset at an unload is accepted
 and counted; the download survives; after the last cycle a fresh load works and trusted sends are
@@ -140,6 +141,16 @@ def sink(log_path):
 
 # --- the test -------------------------------------------------------------------------------------------
 
+def poll(fn, timeout):
+    """Whether FN() became true within TIMEOUT seconds."""
+    deadline = time.monotonic() + timeout
+    while not fn():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 class JsonTail:
     """The JSON lines another process appends to a file, read as they come."""
 
@@ -229,7 +240,7 @@ def main():
     proc.bg([sys.executable, me, "sender", w.server_ip, send_log.path], ns=C, log=out("sender.err"))
 
     unloads = []  # (cycle, t_loaded, t_rmmod_start, t_rmmod_end)
-    failed_rmmods, quiet_cycles = [], []
+    failed_rmmods, quiet_cycles, unnoticed = [], [], []
     t_start = time.monotonic()
     for cycle in range(1, CYCLES + 1):
         kmod.load()
@@ -238,21 +249,27 @@ def main():
 
         def flowing():
             return any(r["event"] == "trusted" and r["t0"] > t_loaded and r["n"] > 0 for r in send_log.read())
-        deadline = time.monotonic() + 5
-        while not flowing() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if time.monotonic() >= deadline:
+        if not poll(flowing, ksft.scaled(5)):
             quiet_cycles.append(cycle)
+        seen = len(send_log.rows)
         t0 = now()
         p = proc.cmd(["rmmod", "mpwifi"], check=False)
         unloads.append((cycle, t_loaded, t0, now()))
         if p.returncode != 0:
             failed_rmmods.append(f"cycle {cycle}: {p.stderr.strip()}")
             kmod.unload()
+
+        # the next load waits for the sender to see this one go, or it may never know it went
+        def noticed():
+            send_log.read()
+            return any(r["event"] in ("closing", "error") and r["t"] >= t0 for r in send_log.rows[seen:])
+        if not poll(noticed, ksft.scaled(5)):
+            unnoticed.append(cycle)
         if cycle % 10 == 0:
             log(f"      cycle {cycle}: {time.monotonic() - t_start:.0f} s")
     check_eq(f"all {CYCLES} unloads succeeded at once", failed_rmmods[:5], [])
     check_eq("trusted data was sent in every cycle before its unload (cycles without)", quiet_cycles[:10], [])
+    check_eq("the sender saw every unload and closed its connection (cycles it did not)", unnoticed[:10], [])
     clean, lines = kmod.kernel_log_clean()
     check(f"kernel log clean after {CYCLES} cycles", clean, "; ".join(lines[:5]))
     check("the MPTCP download survived every cycle", download.running(), "iperf3 exited")
