@@ -31,19 +31,17 @@ def main():
     check_eq("rx hook attached once mac80211 is live", cli.config()["rx_hook"], True)
 
     traffic.iperf3_server(w.srv_ns, mptcp=True)
-    client = proc.bg(traffic.iperf3_argv(w.server_ip, 300, mptcp=True), ns=w.cli_ns)
-    time.sleep(3)
+    client = proc.bg(traffic.iperf3_argv(w.server_ip, round(ksft.scaled(300)), mptcp=True), ns=w.cli_ns)
+    time.sleep(ksft.scaled(3))
     # 30 reloads: with the probe on the ftrace site itself, 60 reloads under traffic crashed 6.1
     # every time (see kernel/rx_observer.c).
     for rnd in range(1, 31):
         kmod.unload()
         kmod.load()
         if rnd % 6 == 0:
-            time.sleep(1)
-            check_ge(f"reload {rnd} under traffic: counting again (frames)", frames(), 1)
-    time.sleep(2)
+            check_ge(f"reload {rnd} under traffic: counting again (frames)", ksft.poll(frames, 5), 1)
     check_ge("reloaded under traffic: marking the slow AP's subflow (marked)",
-             cli.ap_field("sta1", "marked", ns=w.cli_ns), 1)
+             ksft.poll(lambda: cli.ap_field("sta1", "marked", ns=w.cli_ns), 10), 1)
     check("download still running after reloads", client.running(), f"exit status {client.proc.poll()}")
 
     # With kprobe optimisation off the handler always runs from the breakpoint (NMI context): APs are
@@ -51,18 +49,21 @@ def main():
     proc.cmd(["sysctl", "-qw", "debug.kprobes-optimization=0"])
     kmod.unload()
     kmod.load()
-    time.sleep(2)
     probes = open(KPROBES).read()
     check("probe runs from the breakpoint", "ieee80211_rx_list" in probes and "OPTIMIZED" not in probes,
           probes.strip())
-    check_ge("breakpoint-only probe: APs added and counting (frames)", frames(), 1)
+    check_ge("breakpoint-only probe: APs added and counting (frames)", ksft.poll(frames, 5), 1)
+    ksft.poll(lambda: len(cli.ap_rows(w.cli_ns)) == 2, 5)
     check_eq("breakpoint-only probe: both APs tracked", len(cli.ap_rows(w.cli_ns)), 2)
     proc.cmd(["sysctl", "-qw", "debug.kprobes-optimization=1"])
 
     # Delete a tracked interface under traffic: its entries go, the other stays.
     proc.cmd(["iw", "dev", "sta2", "del"], ns=w.cli_ns)
-    time.sleep(1)
-    check_eq("deleted interface dropped", sorted(r["ifname"] for r in cli.ap_rows(w.cli_ns)), ["sta1"])
+
+    def tracked():
+        return sorted(r["ifname"] for r in cli.ap_rows(w.cli_ns))
+    ksft.poll(lambda: tracked() == ["sta1"], 5)
+    check_eq("deleted interface dropped", tracked(), ["sta1"])
 
     # Remove mac80211 entirely while loaded, then bring a world back.
     client.stop()

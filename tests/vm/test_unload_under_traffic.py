@@ -141,16 +141,6 @@ def sink(log_path):
 
 # --- the test -------------------------------------------------------------------------------------------
 
-def poll(fn, timeout):
-    """Whether FN() became true within TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while not fn():
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 class JsonTail:
     """The JSON lines another process appends to a file, read as they come."""
 
@@ -249,7 +239,7 @@ def main():
 
         def flowing():
             return any(r["event"] == "trusted" and r["t0"] > t_loaded and r["n"] > 0 for r in send_log.read())
-        if not poll(flowing, ksft.scaled(5)):
+        if not ksft.poll(flowing, 5, 0.05):
             quiet_cycles.append(cycle)
         seen = len(send_log.rows)
         t0 = now()
@@ -263,7 +253,7 @@ def main():
         def noticed():
             send_log.read()
             return any(r["event"] in ("closing", "error") and r["t"] >= t0 for r in send_log.rows[seen:])
-        if not poll(noticed, ksft.scaled(5)):
+        if not ksft.poll(noticed, 5, 0.05):
             unnoticed.append(cycle)
         if cycle % 10 == 0:
             log(f"      cycle {cycle}: {time.monotonic() - t_start:.0f} s")

@@ -104,6 +104,17 @@ def skip(desc, why):
     log(f"skip  {desc}: {why}")
 
 
+def poll(fn, timeout=10.0, interval=0.1):
+    """Polls fn() until it returns something truthy or TIMEOUT s (scaled) have passed; returns the last
+    value, and prints nothing: the caller checks it."""
+    deadline = time.monotonic() + scaled(timeout)
+    while True:
+        value = fn()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
 def wait_until(desc, fn, timeout=10.0, interval=0.1):
     """Polls fn() until it returns something truthy (returned, no line printed). On timeout (scaled) prints
     a FAIL line with the last value fn returned (or the exception it raised), and returns that value."""
