@@ -131,28 +131,32 @@ def main():
         """FromDS frames (TID 1, sequence 0 and 1) from each (station, BSSID) pair, in one process, from a
         monitor interface on AP's radio."""
         proc.cmd([paths.frame_inject_path(), "mon-inj", "-", "-", "1:0:0", "1:1:0"], ns=ap.ns,
-                 input="".join(f"{sta} {bssid}\n" for sta, bssid in pairs), timeout=600)
+                 input="".join(f"{sta} {bssid}\n" for sta, bssid in pairs), timeout=ksft.scaled(600))
 
-    # A probe first: the stations' radio hears each injecting radio.
+    # A probe first: what the stations' radio hears of each AP radio's monitor; the flood needs the
+    # stranger's (the third AP's radio, which is neither station's AP).
+    stranger = next(ap for ap in w.aps if ap not in {st.ap for st in stations})
     heard = {}
     for n, ap in enumerate(w.aps):
-        probe = [(stations[0].mac, f"02:99:00:00:{n:02x}:{i:02x}") for i in range(20)]
-        inject(ap, probe)
-        time.sleep(1)
-        heard[ap.ns] = len(spoofed_seen(seen_cap.path, {b for _, b in probe}))
+        probe = {f"02:99:00:00:{n:02x}:{i:02x}" for i in range(20)}
+        inject(ap, [(stations[0].mac, b) for b in sorted(probe)])
+
+        def heard_of(bssids=probe):
+            return len(spoofed_seen(seen_cap.path, bssids))
+        ksft.poll(lambda: heard_of() == 20, 3)
+        heard[ap.ns] = heard_of()
     log(f"      probe: BSSIDs of 20 heard by the stations' radio, by injecting radio: {heard}")
-    if not check("probe: the stations' radio hears every AP radio's monitor inject (20 of 20 each)",
-                 all(n == 20 for n in heard.values()), heard):
+    if not check_eq(f"probe: the stations' radio hears the stranger's radio ({stranger.ns}) inject (of 20)",
+                    heard[stranger.ns], 20):
         return
     events = genl.Mpwifi(ns=cli_ns)
     events.subscribe()
     t = time.monotonic()
-    # each station's share from the third AP's radio, which is neither station's AP: a stranger's radio
-    stranger = next(ap for ap in w.aps if ap not in {st.ap for st in stations})
+    # each station's share from the stranger's radio
     for k, st in enumerate(stations):
         inject(stranger, [(st.mac, b) for b in spoofed[k::len(stations)]])
     flood_s = time.monotonic() - t
-    time.sleep(1)
+    ksft.poll(lambda: len(spoofed_seen(seen_cap.path, spoofed_set)) >= N_BSSIDS * 0.99, 3)
     seen_cap.stop()
     try:
         got = events.events(timeout=1.0)
