@@ -98,15 +98,18 @@ check: setup
 
 # The VM tests on the debug kernel (tools/debug-kernel/build: built on first use, then cached), where KASAN,
 # lockdep, sleep-in-atomic and kmemleak reports fail a test (tests/vm/run-all), with every timeout scaled by
-# DEBUG_TIME_SCALE: KASAN and lockdep under emulation run several times slower.  Not part of make check.
+# DEBUG_TIME_SCALE: KASAN and lockdep under emulation run several times slower.  A load/unload cycle takes
+# ~25 s there, so test_unload_under_traffic runs DEBUG_UNLOAD_CYCLES of its 100.  Not part of make check.
 DEBUG_TIME_SCALE ?= 4
+DEBUG_UNLOAD_CYCLES ?= 25
 check-debug: setup agent
 	@release=$$(tools/debug-kernel/build) && \
 		$(MAKE) --no-print-directory check-debug-run DEBUG_KVER="$$release"
 
 check-debug-run:
 	+@$(call build_module,/lib/modules/$(DEBUG_KVER)/build)
-	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) tests/vm/run-all --kernel $(DEBUG_KVER)
+	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) MPWIFI_UNLOAD_CYCLES=$(DEBUG_UNLOAD_CYCLES) \
+		tests/vm/run-all --kernel $(DEBUG_KVER)
 
 demo: setup
 	$(MAKE) all
