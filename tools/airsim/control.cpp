@@ -30,9 +30,15 @@ sockaddr_un address(const std::string &path)
 	return addr;
 }
 
-void set_timeout(int fd, int option)
+// How long the medium waits for a connected client's command, and how long
+// a client waits for the medium's answer: a medium busy with a burst of
+// frames on a slow (debug, emulated) kernel answers seconds late.
+constexpr int server_timeout_s = 2;
+constexpr int client_timeout_s = 30;
+
+void set_timeout(int fd, int option, int seconds)
 {
-	const timeval timeout{.tv_sec = 2, .tv_usec = 0};
+	const timeval timeout{.tv_sec = seconds, .tv_usec = 0};
 	::setsockopt(fd, SOL_SOCKET, option, &timeout, sizeof(timeout));
 }
 
@@ -65,8 +71,8 @@ void ControlServer::serve()
 			return; // EAGAIN: nobody else waiting (or a transient error)
 		// The client writes right after connecting; a silent one costs at
 		// most the timeout.
-		set_timeout(conn.get(), SO_RCVTIMEO);
-		set_timeout(conn.get(), SO_SNDTIMEO);
+		set_timeout(conn.get(), SO_RCVTIMEO, server_timeout_s);
+		set_timeout(conn.get(), SO_SNDTIMEO, server_timeout_s);
 		std::string command(max_command, '\0');
 		const ssize_t n = ::recv(conn.get(), command.data(), command.size(), 0);
 		if (n <= 0)
@@ -92,11 +98,14 @@ std::string send_control(const std::string &path, const std::string &command)
 		fail("socket");
 	if (::connect(fd.get(), reinterpret_cast<const sockaddr *>(&addr), sizeof(addr)) != 0)
 		fail(path);
-	set_timeout(fd.get(), SO_RCVTIMEO);
+	set_timeout(fd.get(), SO_RCVTIMEO, client_timeout_s);
 	if (::send(fd.get(), command.data(), command.size(), MSG_NOSIGNAL) < 0)
 		fail(path);
 	std::string reply(4096, '\0');
 	const ssize_t n = ::recv(fd.get(), reply.data(), reply.size(), 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		throw std::runtime_error(path + ": no answer from the medium within " +
+					 std::to_string(client_timeout_s) + " s");
 	if (n < 0)
 		fail(path);
 	reply.resize(static_cast<std::size_t>(n));
