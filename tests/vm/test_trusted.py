@@ -9,7 +9,7 @@ any payload byte outside a-z that a capture on the untrusted path holds is a lea
      bytes do use wifi0, every byte arrives in order;
  (b) the client's trusted link loses its carrier for 5 s in the middle of a paced session, with
      `mpwifi daemon` running: trusted data waits (nothing trusted appears on wifi0: data in flight on cell0
-     is not reinjected there), untrusted data keeps flowing on wifi0; after the link returns trusted data
+     is not reinjected there), untrusted data keeps flowing on wifi0; after the carrier returns trusted data
      flows again within 3 s, and every byte arrives in order;
  (c) first subflow: with the default route through wifi0, `prefer` sends the MP_CAPABLE SYN through cell0
      and `off` through wifi0 (captures); `strict` without a trusted interface fails connect() with
@@ -146,7 +146,7 @@ def part_b(w, C, S, mpw):
     time.sleep(1)
     check_eq("(b) daemon classified cell0 trusted", trust_level(C, "cell0"), "trusted")
     cap = capture(C, "wifi0", "b-wifi0.pcap")
-    srv = thttp.server(S, out("b-server.log"))
+    srv = thttp.server(S, out("b-server.log"), "--progress-ms", "20")
     client = thttp.client(C, out("b-client.log"), "session", w.server_ip, "--messages", "2000", "--rate",
                           "100", *SESSION, "--up", "2048", "--down", "4096", "--progress-ms", "20")
     time.sleep(6)
@@ -154,10 +154,10 @@ def part_b(w, C, S, mpw):
     t_down = time.monotonic_ns()
     during = capture(C, "wifi0", "b-outage-wifi0.pcap")
     time.sleep(5 - (time.monotonic_ns() - t_down) / 1e9)
-    t_up = time.monotonic_ns()
-    w.link_up("cell0")
+    t_up = w.link_up("cell0")
     log(f"      cell0 without carrier for {(t_up - t_down) // 1000000} ms "
-        f"(then link-up took {(time.monotonic_ns() - t_up) // 1000000} ms)")
+        f"(then the rest of link-up, routes, endpoints, shaping, a ping, took "
+        f"{(time.monotonic_ns() - t_up) // 1000000} ms)")
     outage = stop(during)
     client.wait(120)
     srv.wait(30)
@@ -189,10 +189,11 @@ def part_b(w, C, S, mpw):
     check_ge("(b) untrusted data kept flowing on wifi0 during the outage (payload bytes)", outage_bytes, 1)
     check_eq("(b) no trusted byte on wifi0 (no reinjection of trusted data in flight)",
              scan["totals"]["leak_bytes"], 0)
-    check("(b) trusted data flowed again within 3 s of the link's return (download)",
-          r_c is not None and 0 <= r_c <= 3, f"resumed after {r_c} s")
-    check("(b) trusted data flowed again within 3 s of the link's return (upload)",
-          r_s is not None and 0 <= r_s <= 3, f"resumed after {r_s} s")
+    limit = ksft.scaled(3)
+    check(f"(b) trusted data flowed again within {limit:g} s of the carrier's return (download)",
+          r_c is not None and 0 <= r_c <= limit, f"resumed after {r_c} s")
+    check(f"(b) trusted data flowed again within {limit:g} s of the carrier's return (upload)",
+          r_s is not None and 0 <= r_s <= limit, f"resumed after {r_s} s")
     ok_c, saw_c = thttp.done_ok(out("b-client.log"))
     ok_s, saw_s = thttp.done_ok(out("b-server.log"))
     check("(b) every byte arrived in order, both ways", ok_c and ok_s, f"client {saw_c}; server {saw_s}")

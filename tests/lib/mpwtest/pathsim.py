@@ -251,9 +251,13 @@ class PathWorld:
         self.write_env()
 
     def link_up(self, ifname):
-        """Both ends up; routes, rules, endpoint and shaping as after up(); returns once it pings."""
+        """Both ends up; routes, rules, endpoint and shaping as after up(); returns once it pings, with
+        the monotonic time (ns) at which the carrier came back: the start of the command that restored it,
+        the router's end (under emulation, spawning each `ip` takes a good part of a second, and the rest
+        of this method several seconds)."""
         p = self.path(ifname)
         cmd(["ip", "-n", self.cli_ns, "link", "set", p.ifname, "up"])
+        carrier_ns = time.monotonic_ns()
         cmd(["ip", "-n", self.rtr_ns, "link", "set", p.rtr_if, "up"])
         deadline = time.monotonic() + ksft.scaled(5)
         while "LOWER_UP" not in cmd(["ip", "-n", self.cli_ns, "link", "show", "dev", p.ifname]).stdout \
@@ -267,6 +271,7 @@ class PathWorld:
         self.write_env()
         if not self._wait_ping(p.ip):
             raise RuntimeError(f"pathsim: link-up {ifname}: no connectivity to {self.server_ip}")
+        return carrier_ns
 
     # -- the env file ----------------------------------------------------------------------------------
 
