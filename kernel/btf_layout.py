@@ -44,6 +44,8 @@ FIELDS = [
     ("MSK_CB_FLAGS", "mptcp_sock", "cb_flags"),
     ("MSK_SUBFLOW", "mptcp_sock", "subflow", "optional"),  # gone in 6.7
     ("MSK_TOKEN", "mptcp_sock", "token"),
+    ("MSK_RECOVERY_SND_NXT", "mptcp_sock", "recovery_snd_nxt"),
+    ("MSK_RECOVERY", "mptcp_sock", "recovery"),
     ("SUBFLOW_NODE", "mptcp_subflow_context", "node"),
     ("SUBFLOW_TCP_SOCK", "mptcp_subflow_context", "tcp_sock"),
     ("SUBFLOW_CONN", "mptcp_subflow_context", "conn"),

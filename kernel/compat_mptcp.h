@@ -30,6 +30,7 @@ static_assert(MPW_SIZE_MSK_SUBFLOW == 8);
 #endif
 static_assert(MPW_SIZE_MSK_CB_FLAGS == sizeof(unsigned long));
 static_assert(MPW_SIZE_MSK_TOKEN == 4);
+static_assert(MPW_SIZE_MSK_RECOVERY_SND_NXT == 8 && MPW_SIZE_MSK_RECOVERY == sizeof(bool));
 static_assert(MPW_SIZE_SUBFLOW_TCP_SOCK == 8 && MPW_SIZE_SUBFLOW_CONN == 8);
 static_assert(MPW_SIZE_DFRAG_DATA_SEQ == 8 && MPW_SIZE_DFRAG_DATA_LEN == 2 &&
 	      MPW_SIZE_DFRAG_ALREADY_SENT == 2);
@@ -127,6 +128,33 @@ static inline void mpw_msk_end_burst(struct sock *msk)
 static inline void mpw_msk_defer_push(struct sock *msk)
 {
 	__set_bit(MPW_MPTCP_PUSH_PENDING, MPW_AT(msk, MSK_CB_FLAGS, unsigned long));
+}
+
+/* The oldest unacknowledged data fragment (the head of rtx_queue), NULL if none. */
+static inline void *mpw_msk_rtx_head(const struct sock *msk)
+{
+	struct list_head *head = mpw_msk_rtx_queue(msk), *first = READ_ONCE(head->next);
+
+	return first == head ? NULL : (char *)first - MPW_OFF_DFRAG_LIST;
+}
+
+/*
+ * Sends @dfrag again from its start through the push path, as MPTCP's own
+ * reinjection of a closed subflow's data does (__mptcp_retransmit_pending_data),
+ * for one fragment: it becomes the send head, nothing of it counts as sent,
+ * and the connection is in recovery until what was sent before is
+ * acknowledged, so that an acknowledgement of it ahead of the send head is
+ * expected (__mptcp_clean_una).  @dfrag must be the head of rtx_queue.
+ * Caller owns the socket and holds its spinlock (the recovery fields are
+ * under it).
+ */
+static inline void mpw_msk_resend_head(struct sock *msk, void *dfrag)
+{
+	WRITE_ONCE(*MPW_AT(msk, MSK_RECOVERY_SND_NXT, u64), mpw_msk_snd_nxt(msk));
+	WRITE_ONCE(*MPW_AT(msk, MSK_RECOVERY, bool), true);
+	WRITE_ONCE(*MPW_AT(dfrag, DFRAG_ALREADY_SENT, u16), 0);
+	WRITE_ONCE(*MPW_AT(msk, MSK_FIRST_PENDING, void *), dfrag);
+	WRITE_ONCE(*MPW_AT(msk, MSK_SND_BURST, int), 0);
 }
 
 /* struct mptcp_subflow_context: the ULP data of a subflow's TCP socket */

@@ -553,6 +553,7 @@ static int mpw_fill_policy(struct sk_buff *msg, void *net)
 		[MPW_TS_RANGE_REORDERS] = MPWIFI_POLICY_ATTR_RANGE_REORDERS,
 		[MPW_TS_REFUSED_UNCONNECTED] = MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED,
 		[MPW_TS_REFUSED_LIMIT] = MPWIFI_POLICY_ATTR_REFUSED_LIMIT,
+		[MPW_TS_RESENDS] = MPWIFI_POLICY_ATTR_RESENDS,
 	};
 	const struct mpw_net_trust *t = &mpw_pernet(net)->trust;
 	const char *why = mpw_trusted_unavailable();

@@ -60,7 +60,7 @@ const struct nla_policy mpwifi_peer_nl_policy[MPWIFI_PEER_ATTR_LEVEL + 1] = {
 	[MPWIFI_PEER_ATTR_LEVEL] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
-const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_REFUSED_LIMIT + 1] = {
+const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_RESENDS + 1] = {
 	[MPWIFI_POLICY_ATTR_FIRST_SUBFLOW] = NLA_POLICY_MAX(NLA_U8, 2),
 	[MPWIFI_POLICY_ATTR_TRUSTED_SCHED] = NLA_POLICY_MAX(NLA_U8, 1),
 	[MPWIFI_POLICY_ATTR_PEER_DEFAULT] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -80,6 +80,7 @@ const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_REFUSED_LIMIT
 	[MPWIFI_POLICY_ATTR_RANGE_REORDERS] = { .type = NLA_U64, },
 	[MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED] = { .type = NLA_U64, },
 	[MPWIFI_POLICY_ATTR_REFUSED_LIMIT] = { .type = NLA_U64, },
+	[MPWIFI_POLICY_ATTR_RESENDS] = { .type = NLA_U64, },
 };
 
 const struct nla_policy mpwifi_trust_nl_policy[MPWIFI_TRUST_ATTR_SOURCE + 1] = {

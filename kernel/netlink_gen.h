@@ -15,7 +15,7 @@
 extern const struct nla_policy mpwifi_config_nl_policy[MPWIFI_CONFIG_ATTR_RX_HOOK + 1];
 extern const struct nla_policy mpwifi_ecn_nl_policy[MPWIFI_ECN_ATTR_BEST_PACKET_TIME_NS + 1];
 extern const struct nla_policy mpwifi_peer_nl_policy[MPWIFI_PEER_ATTR_LEVEL + 1];
-extern const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_REFUSED_LIMIT + 1];
+extern const struct nla_policy mpwifi_policy_nl_policy[MPWIFI_POLICY_ATTR_RESENDS + 1];
 extern const struct nla_policy mpwifi_trust_nl_policy[MPWIFI_TRUST_ATTR_SOURCE + 1];
 
 extern const struct nla_policy mpwifi_ap_get_nl_policy[MPWIFI_ATTR_IFINDEX + 1];

@@ -120,6 +120,17 @@ struct mpw_msk {
 	raw_spinlock_t lock;		/* the ranges; any context, NMI excepted */
 	struct mpw_ranges ranges;	/* under ->lock */
 	bool waiting;			/* a pick was withheld since the last trusted one */
+	/*
+	 * MPTCP's retransmission of the oldest data chose an untrusted
+	 * subflow for trusted bytes and was refused: the resume sends that
+	 * fragment again through the push path, whose pick this module makes
+	 * (in 6.1 the retransmission's own choice, mptcp_subflow_get_retrans,
+	 * is inlined and cannot be probed).  At most once a second for the
+	 * same snd_una.
+	 */
+	bool resend_wanted;
+	u64 resent_una;			/* snd_una at the last resend; under the msk lock */
+	unsigned long resent_at;	/* jiffies of it */
 	unsigned int resume_ms;		/* the next resume's delay: doubles while nothing moves */
 	struct delayed_work resume;
 	/*

@@ -53,6 +53,9 @@ static bool mpw_frag_refuse(struct pt_regs *regs)
 	if (trusted && !mpw_ssk_trusted(sock_net(msk), ssk)) {
 		refuse = true;
 		mpw_trusted_count(st->net, MPW_TS_GUARD_REFUSED);
+		/* bytes sent once already: only a retransmission would send them, and it cannot choose */
+		if (mpw_seq_before(seq + sent, mpw_msk_snd_nxt(msk)))
+			WRITE_ONCE(st->resend_wanted, true);
 		mpw_msk_wait(st);
 		goto out;
 	}

@@ -198,15 +198,45 @@ u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una)
  * The module calls no private function: on kernels with indirect branch
  * tracking, a call through an address found at run time faults.
  */
+/*
+ * The retransmission was refused trusted bytes of the oldest fragment (see
+ * struct mpw_msk): that fragment becomes the send head again.  Caller owns
+ * the socket and holds its spinlock.
+ */
+static void mpw_msk_resend_trusted_head(struct mpw_msk *st, struct sock *msk)
+{
+	void *dfrag = mpw_msk_rtx_head(msk);
+	u64 una = mpw_msk_snd_una(msk), seq;
+	u16 sent;
+
+	WRITE_ONCE(st->resend_wanted, false);
+	if (!dfrag)
+		return;
+	seq = mpw_dfrag_data_seq(dfrag);
+	sent = mpw_dfrag_already_sent(dfrag);
+	if (!sent || !mpw_msk_overlaps(st, seq, seq + sent))
+		return;
+	if (una == st->resent_una && time_before(jiffies, st->resent_at + HZ))
+		return;
+	st->resent_una = una;
+	st->resent_at = jiffies;
+	mpw_msk_resend_head(msk, dfrag);
+	mpw_trusted_count(st->net, MPW_TS_RESENDS);
+}
+
 static void mpw_resume_work(struct work_struct *work)
 {
 	struct mpw_msk *st = container_of(to_delayed_work(work), struct mpw_msk, resume);
 	struct sock *msk = st->msk;
 
 	lock_sock(msk);
-	if ((1 << msk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
-		/* cb_flags is written under the socket spinlock (mptcp_data_lock) */
+	/* every state in which data may still wait to be sent, the DATA_FIN behind it */
+	if ((1 << msk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				    TCPF_LAST_ACK)) {
+		/* cb_flags and the recovery fields are written under the socket spinlock (mptcp_data_lock) */
 		spin_lock_bh(&msk->sk_lock.slock);
+		if (READ_ONCE(st->resend_wanted))
+			mpw_msk_resend_trusted_head(st, msk);
 		mpw_msk_defer_push(msk);
 		spin_unlock_bh(&msk->sk_lock.slock);
 	}

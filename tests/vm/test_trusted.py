@@ -180,6 +180,8 @@ def part_b(w, C, S, mpw):
         f"{tx_s}, server {rx_s} / client {tx_c}; received more than 0.5 s into it: client {late_c}, server "
         f"{late_s}; sent by the client during it: {sent_c}; trusted data resumed after {r_c} s (download), "
         f"{r_s} s (upload)")
+    log(f"      trusted retransmissions sent again through the scheduler (resends): client "
+        f"{policy(C).get('resends')}, server {policy(S).get('resends')}")
     outage_bytes = outage["totals"]["payload_bytes"]
     log(f"      wifi0 payload during the outage: {outage_bytes} B")
     check_le("(b) download: no trusted byte sent during the outage received during it (received by its end "

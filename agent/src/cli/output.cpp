@@ -192,6 +192,7 @@ const Field<Policy> kPolicyFields[] = {
 	{.key = "refused_unconnected", .label = "refused-unconnected",
 	 .get = [](const Policy &p) { return u(p.refused_unconnected); }},
 	{.key = "refused_limit", .label = "refused-limit", .get = [](const Policy &p) { return u(p.refused_limit); }},
+	{.key = "resends", .label = "resends", .get = [](const Policy &p) { return u(p.resends); }},
 };
 // clang-format on
 

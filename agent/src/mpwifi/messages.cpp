@@ -275,6 +275,7 @@ Policy parsePolicy(const nlmsghdr &msg)
 	out.range_reorders = p.has(MPWIFI_POLICY_ATTR_RANGE_REORDERS) ? p.u64(MPWIFI_POLICY_ATTR_RANGE_REORDERS) : 0;
 	out.refused_unconnected = p.has(MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED) ? p.u64(MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED) : 0;
 	out.refused_limit = p.has(MPWIFI_POLICY_ATTR_REFUSED_LIMIT) ? p.u64(MPWIFI_POLICY_ATTR_REFUSED_LIMIT) : 0;
+	out.resends = p.has(MPWIFI_POLICY_ATTR_RESENDS) ? p.u64(MPWIFI_POLICY_ATTR_RESENDS) : 0;
 	return out;
 }
 

@@ -121,6 +121,7 @@ inline constexpr netlink::AttrRule kPolicyAttrs[] = {
 	{MPWIFI_POLICY_ATTR_RANGE_REORDERS, "MPWIFI_POLICY_ATTR_RANGE_REORDERS", netlink::AttrKind::U64, netlink::kOptional, 0},
 	{MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, "MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED", netlink::AttrKind::U64, netlink::kOptional, 0},
 	{MPWIFI_POLICY_ATTR_REFUSED_LIMIT, "MPWIFI_POLICY_ATTR_REFUSED_LIMIT", netlink::AttrKind::U64, netlink::kOptional, 0},
+	{MPWIFI_POLICY_ATTR_RESENDS, "MPWIFI_POLICY_ATTR_RESENDS", netlink::AttrKind::U64, netlink::kOptional, 0},
 };
 
 // Values the kernel accepts, from the spec's checks.

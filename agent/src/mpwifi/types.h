@@ -240,6 +240,7 @@ struct Policy {
 	std::uint64_t range_reorders = 0;
 	std::uint64_t refused_unconnected = 0;
 	std::uint64_t refused_limit = 0;
+	std::uint64_t resends = 0;
 };
 
 // The settable fields of Policy; those left empty are not changed.

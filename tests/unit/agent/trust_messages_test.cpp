@@ -80,7 +80,8 @@ void putPolicy(nl_msg *msg, const PolicyContent &c = {})
 	put.u32(MPWIFI_POLICY_ATTR_CONNECTIONS, 10);
 	n = 11;
 	for (int type : {MPWIFI_POLICY_ATTR_RANGE_EPOCHS, MPWIFI_POLICY_ATTR_RANGE_REORDERS,
-			 MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT})
+			 MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT,
+			 MPWIFI_POLICY_ATTR_RESENDS})
 		put.u64(type, n++);
 	nla_nest_end(msg, nest);
 }
@@ -190,6 +191,7 @@ TEST(ParsePolicy, ReadsEveryField)
 	EXPECT_EQ(p.range_reorders, 12u);
 	EXPECT_EQ(p.refused_unconnected, 13u);
 	EXPECT_EQ(p.refused_limit, 14u);
+	EXPECT_EQ(p.resends, 15u);
 }
 
 // An older module does not send the range and refusal counters: they read 0.
@@ -197,10 +199,12 @@ TEST(ParsePolicy, NewerCountersAreOptional)
 {
 	auto msg = genlMessage(MPWIFI_CMD_POLICY_GET);
 	putPolicy(msg.get(), {.omit = {MPWIFI_POLICY_ATTR_RANGE_EPOCHS, MPWIFI_POLICY_ATTR_RANGE_REORDERS,
-					MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT}});
+					MPWIFI_POLICY_ATTR_REFUSED_UNCONNECTED, MPWIFI_POLICY_ATTR_REFUSED_LIMIT,
+					MPWIFI_POLICY_ATTR_RESENDS}});
 	const Policy p = parsePolicy(header(msg));
 	EXPECT_EQ(p.range_epochs, 0u);
 	EXPECT_EQ(p.refused_limit, 0u);
+	EXPECT_EQ(p.resends, 0u);
 	EXPECT_EQ(p.connections, 10u);
 }
 

@@ -40,6 +40,7 @@ Policy policy()
 	p.range_reorders = 12;
 	p.refused_unconnected = 13;
 	p.refused_limit = 14;
+	p.resends = 15;
 	return p;
 }
 
@@ -92,7 +93,7 @@ TEST(PolicyOutput, JsonIsExact)
 		  R"("sched_available":false,"sched_reason":"no hook","trusted_sends":1,"refused_sends":2,)"
 		  R"("redirects":3,"waits":4,"resumes":5,"guard_refused":6,"egress_drops":7,"connect_steered":8,)"
 		  R"("connect_refused":9,"connections":10,"range_epochs":11,"range_reorders":12,)"
-		  R"("refused_unconnected":13,"refused_limit":14})"
+		  R"("refused_unconnected":13,"refused_limit":14,"resends":15})"
 		  "\n");
 	Policy available = policy();
 	available.sched_available = true;
@@ -122,7 +123,8 @@ TEST(PolicyOutput, TextOneSettingPerLine)
 		  "range-epochs 11\n"
 		  "range-reorders 12\n"
 		  "refused-unconnected 13\n"
-		  "refused-limit 14\n");
+		  "refused-limit 14\n"
+		  "resends 15\n");
 }
 
 } // namespace
