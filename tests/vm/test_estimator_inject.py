@@ -71,6 +71,12 @@ def main():
     check_eq(f"N0 (first_try) = {n0}", row.get("first_try"), n0)
     check_eq(f"N1 (retried) = {n1}", row.get("retried"), n1)
     check_eq(f"Nlost (lost) = {nlost}", row.get("lost"), nlost)
+    # The window: the same pattern again, in one injection (the steps above, a process each, take longer
+    # than the longest window on a slowed kernel), so that every frame is inside it.
+    cli.mpwifi("ap", "flush", "dev", sta.ifname, ns=w.cli_ns, json=False)
+    inject(sta.mac, ap.bssid, *(frame for frame, _, _ in PATTERN))
+    row = cli.ap_row(sta.ifname, ns=w.cli_ns) or {}
+    ksft.log(f"      the pattern in one injection: {row}")
     check_eq(f"window N0 = {n0}", row.get("window_first_try"), n0)
     check_eq(f"window N1 = {n1}", row.get("window_retried"), n1)
     check_eq(f"window Nlost = {nlost}", row.get("window_lost"), nlost)
