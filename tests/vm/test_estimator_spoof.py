@@ -91,7 +91,8 @@ def captured_frames(path, sta, bssid):
 
 
 def ping(ns, dst, count=PINGS):
-    r = proc.cmd(["ping", "-n", "-q", "-c", str(count), "-i", "0.05", "-W", "1", dst], ns=ns, check=False)
+    r = proc.cmd(["ping", "-n", "-q", "-c", str(count), "-i", "0.05", "-W", str(round(ksft.scaled(1))), dst], ns=ns,
+                 check=False)
     m = re.search(r"(\d+) received", r.stdout)
     return int(m.group(1)) if m else 0
 

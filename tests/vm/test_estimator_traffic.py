@@ -92,11 +92,14 @@ def main():
 
     before_dev, before_mod = rx_counters(), frames_counted()
     traffic.iperf3_server(w.srv_ns, mptcp=True, one_off=True)
-    client = traffic.download_bg(w.cli_ns, w.server_ip, 10, f"{out}/iperf3.json", mptcp=True)
-    time.sleep(6)
+    # A slowed (debug) kernel moves a fraction of the frames: a longer download, lower floors.
+    seconds = round(ksft.scaled(10))
+    frames_min, window_min = (200, 10) if ksft.slowed() else (1000, 100)
+    client = traffic.download_bg(w.cli_ns, w.server_ip, seconds, f"{out}/iperf3.json", mptcp=True)
+    time.sleep(seconds * 0.6)
     live = cli.ap_rows(w.cli_ns)  # window figures while the download runs
     iw_rate = {i: iw_rx_rate(w.cli_ns, i) for i in ifs}  # mac80211's view of the same moment
-    client.wait(60)
+    client.wait(ksft.scaled(60))
     time.sleep(1)
     after_dev, after_mod = rx_counters(), frames_counted()
     ksft.log(f"download: {traffic.received_mbps(traffic.json_file(f'{out}/iperf3.json')):.1f} Mbit/s")
@@ -107,10 +110,10 @@ def main():
         mod = after_mod.get(i, 0) - before_mod.get(i, 0)
         row = cli.ap_row(i, rows=live) or {}
         ksft.log(f"{i}: netdev unicast rx {dev}, module N0+N1 {mod}")
-        check_ge(f"{i} carried part of the download (N0+N1 > 1000)", mod, 1001)
+        check_ge(f"{i} carried part of the download (N0+N1 > {frames_min})", mod, frames_min + 1)
         check_within(f"{i}: N0+N1 within 1% + 20 of netdev unicast rx", mod, dev, dev * 0.01 + 20)
         # the kernel medium delivers every frame on its first attempt
-        check_ge(f"{i}: window busy (> 100 frames)", row.get("window_first_try"), 101)
+        check_ge(f"{i}: window busy (> {window_min} frames)", row.get("window_first_try"), window_min + 1)
         check_eq(f"{i}: no retries, no losses (window N1/Nlost)",
                  (row.get("window_retried"), row.get("window_lost")), (0, 0))
         check_within(f"{i}: delivery_prob = 1", row.get("delivery_prob"), 1, 1e-9)
