@@ -108,6 +108,7 @@ check-debug: setup agent
 
 check-debug-run:
 	+@$(call build_module,/lib/modules/$(DEBUG_KVER)/build)
+	+@$(MAKE) --no-print-directory module-variants KDIR=/lib/modules/$(DEBUG_KVER)/build
 	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) MPWIFI_UNLOAD_CYCLES=$(DEBUG_UNLOAD_CYCLES) \
 		tests/vm/run-all --kernel $(DEBUG_KVER)
 
