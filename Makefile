@@ -99,9 +99,11 @@ check: setup
 # The VM tests on the debug kernel (tools/debug-kernel/build: built on first use, then cached), where KASAN,
 # lockdep, sleep-in-atomic and kmemleak reports fail a test (tests/vm/run-all), with every timeout scaled by
 # DEBUG_TIME_SCALE: KASAN and lockdep under emulation run several times slower.  A load/unload cycle takes
-# ~25 s there, so test_unload_under_traffic runs DEBUG_UNLOAD_CYCLES of its 100.  Not part of make check.
+# ~25 s there, so test_unload_under_traffic runs DEBUG_UNLOAD_CYCLES of its 100, and test_module_lifecycle
+# DEBUG_LIFECYCLE_RELOADS of its 30 reloads under traffic.  Not part of make check.
 DEBUG_TIME_SCALE ?= 4
 DEBUG_UNLOAD_CYCLES ?= 25
+DEBUG_LIFECYCLE_RELOADS ?= 8
 check-debug: setup agent
 	@release=$$(tools/debug-kernel/build) && \
 		$(MAKE) --no-print-directory check-debug-run DEBUG_KVER="$$release"
@@ -110,6 +112,7 @@ check-debug-run:
 	+@$(call build_module,/lib/modules/$(DEBUG_KVER)/build)
 	+@$(MAKE) --no-print-directory module-variants KDIR=/lib/modules/$(DEBUG_KVER)/build
 	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) MPWIFI_UNLOAD_CYCLES=$(DEBUG_UNLOAD_CYCLES) \
+		MPWIFI_LIFECYCLE_RELOADS=$(DEBUG_LIFECYCLE_RELOADS) \
 		tests/vm/run-all --kernel $(DEBUG_KVER)
 
 demo: setup

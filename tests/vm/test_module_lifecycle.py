@@ -2,7 +2,7 @@
 """The module's life around traffic: loaded before mac80211 exists, reloaded repeatedly under an MPTCP
 download that ECN steering marks (ap1 pinned to HT MCS 0 against ap2's MCS 7, ECN on), mac80211
 removed and brought back under it, interfaces deleted while tracked; the kernel log stays clean and
-counting resumes each time."""
+counting resumes each time.  MPWIFI_LIFECYCLE_RELOADS sets the number of reloads (default 30)."""
 import os
 import sys
 import time
@@ -12,6 +12,7 @@ from mpwtest import cli, kmod, ksft, proc, traffic, world  # noqa: E402
 from mpwtest.ksft import check, check_eq, check_ge  # noqa: E402
 
 KPROBES = "/sys/kernel/debug/kprobes/list"
+RELOADS = int(os.environ.get("MPWIFI_LIFECYCLE_RELOADS", "30"))
 
 
 def frames(ns="cli"):
@@ -35,7 +36,7 @@ def main():
     time.sleep(ksft.scaled(3))
     # 30 reloads: with the probe on the ftrace site itself, 60 reloads under traffic crashed 6.1
     # every time (see kernel/rx_observer.c).
-    for rnd in range(1, 31):
+    for rnd in range(1, RELOADS + 1):
         kmod.unload()
         kmod.load()
         if rnd % 6 == 0:
