@@ -10,7 +10,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
-from mpwtest import cli, kmod, ksft, paths, proc  # noqa: E402
+from mpwtest import cli, kmod, ksft, paths, proc, traffic  # noqa: E402
 from mpwtest.ksft import check, check_eq  # noqa: E402
 from mpwtest.world import WifiWorld  # noqa: E402
 
@@ -161,12 +161,14 @@ def wired():
     script = os.path.join(OUT, "mptcp.py")
     with open(script, "w") as f:
         f.write(MPTCP_PY)
+    # each client starts once its server listens: a fixed half second was sometimes too short for Python
+    # to start under load, and the client's one connect was refused
     proc.bg(["python3", script, "server"], ns=TP)
-    time.sleep(0.5)
+    ksft.wait_until("the MPTCP server listens", lambda: traffic.listening(TP, 5555), 10)
     proc.bg(["python3", script, "client", "192.168.20.2", "60"], ns=TT)
     # a plain TCP connection over the trusted veth, which must survive its link going down
     proc.bg(["python3", script, "plainserver"], ns=TP)
-    time.sleep(0.5)
+    ksft.wait_until("the plain TCP server listens", lambda: traffic.listening(TP, 5556), 10)
     proc.bg(["python3", script, "plainclient", "192.168.10.2", "60", "192.168.10.1"], ns=TT)
 
     def plain_alive():
