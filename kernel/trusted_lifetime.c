@@ -192,13 +192,6 @@ u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una)
 }
 
 /*
- * Pushes the connection again through the kernel's own path: the
- * push-pending bit of the socket's deferred work, which release_sock runs
- * (mptcp_release_cb calls __mptcp_push_pending for it, from 6.1 to 6.12).
- * The module calls no private function: on kernels with indirect branch
- * tracking, a call through an address found at run time faults.
- */
-/*
  * The retransmission was refused trusted bytes of the oldest fragment (see
  * struct mpw_msk): that fragment becomes the send head again.  Caller owns
  * the socket and holds its spinlock.
@@ -224,6 +217,13 @@ static void mpw_msk_resend_trusted_head(struct mpw_msk *st, struct sock *msk)
 	mpw_trusted_count(st->net, MPW_TS_RESENDS);
 }
 
+/*
+ * Pushes the connection again through the kernel's own path: the
+ * push-pending bit of the socket's deferred work, which release_sock runs
+ * (mptcp_release_cb calls __mptcp_push_pending for it, from 6.1 to 6.12).
+ * The module calls no private function: on kernels with indirect branch
+ * tracking, a call through an address found at run time faults.
+ */
 static void mpw_resume_work(struct work_struct *work)
 {
 	struct mpw_msk *st = container_of(to_delayed_work(work), struct mpw_msk, resume);
