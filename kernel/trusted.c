@@ -126,12 +126,13 @@ int mpw_continue_in(struct pt_regs *regs, unsigned long fn)
  * TCP: what SOCK_DESTROY does.  MPTCP, which has no such operation: what
  * connect(AF_UNSPEC) does (MP_FASTCLOSE, every subflow closed, queues
  * purged), then the error.  An orphan (closed by its application with data
- * still queued) ends closed and empty, but 6.1's worker does not destroy a
- * closed orphan: its memory stays until reboot, a price for never sending
- * its trusted data anywhere.
+ * still queued) is closed once more: MPTCP destroys a closed orphan only in
+ * close() (its worker leaves closed sockets alone), and no one else would.
  */
 void mpw_sk_reset(struct sock *sk)
 {
+	bool destroy = false;
+
 	if (sk->sk_protocol != IPPROTO_MPTCP) {
 		tcp_abort(sk, ECONNRESET);
 		return;
@@ -141,10 +142,14 @@ void mpw_sk_reset(struct sock *sk)
 		READ_ONCE(sk->sk_prot)->disconnect(sk, 0);
 		/* senders and readers waiting in the socket see it (sk_wait_event) */
 		WRITE_ONCE(sk->sk_disconnects, sk->sk_disconnects + 1);
+		/* the reference its close() left for the destroy is still there */
+		destroy = sock_flag(sk, SOCK_DEAD);
 	}
 	WRITE_ONCE(sk->sk_err, ECONNRESET);
 	sk_error_report(sk);
 	release_sock(sk);
+	if (destroy)
+		READ_ONCE(sk->sk_prot)->close(sk, 0);
 }
 
 /* The interface a subflow's packets leave through now: its route's device. */

@@ -11,10 +11,14 @@ range per trusted send that follows untrusted bytes):
      connection takes 64 trusted sends and refuses the 65th with ENOBUFS (never merging over an
      untrusted gap); its second connection's storage grows 16 -> 32 and then meets the user's limit
      (64 + 64 > 96): 32 sends, then ENOBUFS; user 1003 takes 64 on one connection;
- (d) the refusals are counted (refused_limit).
+ (d) the refusals are counted (refused_limit);
+ (e) the unload frees what it resets: once the processes of (b) are gone and the unload has reset their
+     connections (orphans holding trusted data), the namespace's socket count (/proc/net/sockstat, which
+     counts every socket and subflow until it is freed) is back to the sink's own.
 """
 import json
 import os
+import re
 import sys
 import time
 
@@ -55,6 +59,12 @@ def as_user(uid, name, *args, linger_ms=20000):
     return proc.bg(argv, ns=NS, log=log_path), log_path
 
 
+def sockets_used():
+    """Sockets allocated in the namespace and not yet freed (MPTCP subflows included)."""
+    text = proc.cmd(["cat", "/proc/net/sockstat"], ns=NS).stdout
+    return int(re.search(r"^sockets: used (\d+)", text, re.M).group(1))
+
+
 def wait_sends(log_path, n, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,6 +92,7 @@ def main():
     cli.mpwifi("trust", "set", "lo", "untrusted", ns=NS, json=False)
     sink = proc.bg([tool(), "sink", str(PORT), "--mptcp", "--timeout", "60"], ns=NS, log=out("sink.log"))
     time.sleep(1)
+    sink_sockets = sockets_used()
     before = cli.mpwifi("policy", "show", ns=NS)
 
     # (b) connection slots
@@ -91,16 +102,21 @@ def main():
     # the six start together: which two are refused depends on the order they reach the module
     check_eq("(b) user 1000: four connections take a trusted send, two fail with ENOBUFS",
              sorted(g[0] if g else (0, "none") for g in got_a), [(-1, "ENOBUFS")] * 2 + [(64, "")] * 4)
-    _, lb = as_user(1001, "b-user1001")
+    b1001, lb = as_user(1001, "b-user1001")
     check_eq("(b) user 1001 is unaffected: its trusted send is accepted", wait_sends(lb, 1), [(64, "")])
     after = cli.mpwifi("policy", "show", ns=NS)
     check_eq("(d) refusals by a limit are counted (refused_limit)",
              after.get("refused_limit", 0) - before.get("refused_limit", 0), 2)
-    for bg, _ in a:
+    for bg, _ in a + [(b1001, lb)]:
         bg.stop()
 
     # (c) range memory: a fresh module (the connections above are reset by the unload)
     kmod.unload()
+    # (e) every connection of (b) is an orphan that held trusted data: the unload resets and frees them,
+    # and the sink closes its ends when the resets reach it
+    ksft.poll(lambda: sockets_used() == sink_sockets, timeout=10)
+    check_eq("(e) the reset orphans are freed: sockets in the namespace back to the sink's own",
+             sockets_used(), sink_sockets)
     kmod.load(max_trusted_conns=16, max_trusted_conns_per_user=4, max_trusted_ranges_per_conn=64,
               max_trusted_ranges_per_user=96)
     cli.mpwifi("trust", "set", "lo", "untrusted", ns=NS, json=False)
