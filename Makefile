@@ -100,8 +100,10 @@ check: setup
 # lockdep, sleep-in-atomic and kmemleak reports fail a test (tests/vm/run-all), with every timeout scaled by
 # DEBUG_TIME_SCALE: KASAN and lockdep under emulation run several times slower.  A load/unload cycle takes
 # ~25 s there, so test_unload_under_traffic runs DEBUG_UNLOAD_CYCLES of its 100, and test_module_lifecycle
-# DEBUG_LIFECYCLE_RELOADS of its 30 reloads under traffic.  Not part of make check.
+# DEBUG_LIFECYCLE_RELOADS of its 30 reloads under traffic.  DEBUG_JOBS VMs run at once: each guest runs on
+# one host thread, so two fit on 2 cores and halve the time.  Not part of make check.
 DEBUG_TIME_SCALE ?= 4
+DEBUG_JOBS ?= 2
 DEBUG_UNLOAD_CYCLES ?= 25
 DEBUG_LIFECYCLE_RELOADS ?= 8
 check-debug: setup agent
@@ -113,7 +115,7 @@ check-debug-run:
 	+@$(MAKE) --no-print-directory module-variants KDIR=/lib/modules/$(DEBUG_KVER)/build
 	MPWIFI_TIME_SCALE=$(DEBUG_TIME_SCALE) MPWIFI_UNLOAD_CYCLES=$(DEBUG_UNLOAD_CYCLES) \
 		MPWIFI_LIFECYCLE_RELOADS=$(DEBUG_LIFECYCLE_RELOADS) \
-		tests/vm/run-all --kernel $(DEBUG_KVER)
+		tests/vm/run-all --kernel $(DEBUG_KVER) --jobs $(DEBUG_JOBS)
 
 demo: setup
 	$(MAKE) all
