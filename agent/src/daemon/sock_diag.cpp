@@ -110,6 +110,9 @@ std::size_t destroySubflows(std::span<const AddrInfo> sources)
 			mnlTransact(sock.get(), r.hdr, [](const nlmsghdr &) {});
 			destroyed++;
 		} catch (const netlink::KernelError &e) {
+			if (e.code() == EOPNOTSUPP)
+				throw netlink::KernelError(EOPNOTSUPP, "cannot abort subflows: this kernel has no "
+								       "SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY)");
 			if (e.code() != ENOENT) // gone meanwhile: nothing to do
 				throw;
 		}
