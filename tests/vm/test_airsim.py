@@ -4,9 +4,15 @@
      ground truth has frames both ways, retransmissions on the lossy link included;
  (b) with the loss of ap1 -> sta1 changed through airsim's control socket, the module's delivery_prob
      for ap1 matches the truth over exactly its window (window_start_ns .. window_end_ns) within +-0.03:
-     the first-attempt success ratio of ap1's data frames to sta1 (tools/airsim/truth.py)."""
+     the first-attempt success ratio of ap1's data frames to sta1 (tools/airsim/truth.py).
+On a slowed (debug) kernel airsim, a process in the guest, carries some 80 frames/s before it falls behind
+the clock: part (b) waits for it to catch up after (a), paces its download to a quarter of that, and widens
+the module's window so that it still holds some 100 frames.  A medium that lags anyway skips the accuracy
+checks (its frames reach the module late, so no window of the module's lines up with the truth's)."""
 import json
+import math
 import os
+import re
 import shutil
 import sys
 import time
@@ -18,6 +24,10 @@ from mpwtest.ksft import check, check_between, check_eq, check_ge, check_within 
 LOSS_CONFIG = 0.3  # ap1 -> sta1 from the start
 LOSS_CONTROL = 0.5  # ap1 -> sta1 set through the control socket for part (b)
 TOLERANCE = 0.03
+# (b)'s download pace and the module's window: at 3 Mbit/s some 130 frames a window of 500 ms on Debian's
+# kernel; 0.25 Mbit/s (~25 frames/s) and 4 s on a slowed one.
+PACE, WINDOW_MS = ("250K", 4000) if ksft.slowed() else ("3M", 500)
+LAG_MAX_US = 100_000  # the medium's mean lag beyond which (b) cannot compare windows
 
 
 def config():
@@ -41,9 +51,16 @@ def truth(*args):
     return proc.cmd(["python3", paths.TRUTH_PY, *args]).stdout
 
 
+def medium_lag_us(medium_log):
+    """The mean lag behind the clock in airsim's last stats line (its frames' delivery delay), or None."""
+    with open(medium_log) as f:
+        lags = re.findall(r'"lag_mean_us":([0-9.]+)', f.read())
+    return float(lags[-1]) if lags else None
+
+
 def main():
     out = traffic.out_dir()
-    kmod.load(ecn=0)  # the estimator under test: no steering to starve a subflow
+    kmod.load(ecn=0, window_ms=WINDOW_MS)  # the estimator under test: no steering to starve a subflow
     w = world.WifiWorld(aps=2, stations=2, channel=1, airsim=config())
 
     def keep_logs():
@@ -86,6 +103,9 @@ def main():
                   round(ratio, 4), 0.5, 1 - LOSS_CONFIG + 0.05)
 
     # --- (b) a loss set through the control socket; plain TCP through ap1 only
+    # (a) can leave a slowed medium seconds behind: wait for it (it prints stats every 5 s)
+    ksft.wait_until(f"the medium keeps up with the clock (mean lag < {LAG_MAX_US // 1000} ms)",
+                    lambda: (medium_lag_us(w.medium_log) or 0) < LAG_MAX_US, timeout=30, interval=1)
     reply = w.airsim_ctl(json.dumps({"set_link": {"from": "ap1", "to": "sta1", "loss": LOSS_CONTROL,
                                                   "symmetric": False}}))
     check_eq("airsim ctl set_link answers ok", reply, "ok")
@@ -93,15 +113,18 @@ def main():
     traffic.iperf3_server(w.srv_ns, port=5202, one_off=True)
     # Paced (-b) well below the link's capacity in writes of 5 full segments: steady frames, and no CPU
     # saturation under emulation (which makes airsim fall behind the clock and deliver in late bursts).
-    client = traffic.download_bg(w.cli_ns, w.server_ip, 7, f"{out}/iperf3-sta1.json", port=5202, bind=sta1.ip,
-                                 extra=["-w", "128K", "-b", "3M", "-l", "7240"])
-    time.sleep(3.5)  # the window (500 ms) holds only frames sent at the new loss
+    window_s = WINDOW_MS / 1000
+    client = traffic.download_bg(w.cli_ns, w.server_ip, math.ceil(window_s + 6.5), f"{out}/iperf3-sta1.json",
+                                 port=5202, bind=sta1.ip, extra=["-w", "128K", "-b", PACE, "-l", "7240"])
+    time.sleep(3 + window_s)  # the window holds only frames sent at the new loss
     snapshots = f"{out}/snapshots.json"
     with open(snapshots, "w") as f:
         for _ in range(3):
             f.write(json.dumps(cli.ap_rows(w.cli_ns)) + "\n")
             time.sleep(1)
-    client.wait(60)
+    client.wait(ksft.scaled(60))
+    time.sleep(5)  # the stats line that covers the snapshots
+    lag_us = medium_lag_us(w.medium_log)
 
     # The truth over each snapshot's window; airsim writes a frame once its fate is known, so wait until
     # the file reaches past the last window.
@@ -135,8 +158,11 @@ def main():
                  f"{r['packet_time_us']} us, truth {r['truth_packet_time_us']} us")
         check_ge(f"snapshot {n}: window holds traffic (>= 50 frames)", r["frames"] or 0, 50)
         check_ge(f"snapshot {n}: module sees retries (N1 > 0)", r["module_retried"], 1)
-        check_within(f"snapshot {n}: delivery_prob within {TOLERANCE} of the truth over its window",
-                     r["delivery_prob"], r["truth_delivery_prob"], TOLERANCE)
+        desc = f"snapshot {n}: delivery_prob within {TOLERANCE} of the truth over its window"
+        if lag_us is not None and lag_us >= LAG_MAX_US and ksft.slowed():
+            ksft.skip(desc, f"the slowed medium lagged {lag_us / 1000:.0f} ms behind the clock")
+        else:
+            check_within(desc, r["delivery_prob"], r["truth_delivery_prob"], TOLERANCE)
 
 
 ksft.run(main)

@@ -94,7 +94,7 @@ def main():
     traffic.iperf3_server(w.srv_ns, mptcp=True, one_off=True)
     # A slowed (debug) kernel moves a fraction of the frames: a longer download, lower floors.
     seconds = round(ksft.scaled(10))
-    frames_min, window_min = (200, 10) if ksft.slowed() else (1000, 100)
+    frames_min, window_min = (200, 5) if ksft.slowed() else (1000, 100)
     client = traffic.download_bg(w.cli_ns, w.server_ip, seconds, f"{out}/iperf3.json", mptcp=True)
     time.sleep(seconds * 0.6)
     live = cli.ap_rows(w.cli_ns)  # window figures while the download runs
