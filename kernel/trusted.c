@@ -486,22 +486,39 @@ int mpw_trusted_init(void)
 	return 0;
 }
 
+/* One pass of the unload reset over every connection; how many it reset. */
+static unsigned int mpw_reset_holders(unsigned int pass)
+{
+#if MPW_LAYOUT_OK
+	return mpw_msk_reset_all(pass) + mpw_tcp_reset_all(pass);
+#else
+	return 0;
+#endif
+}
+
 void mpw_trusted_exit(void)
 {
-	unsigned int reset;
+	unsigned int reset, pass = 1;
+	int running;
 
 	/* trusted sends are refused from here on, and the status says why */
 	WRITE_ONCE(mpw_unavailable_reason, "unloading");
 	/*
 	 * What waits for a trusted path would go anywhere once the hooks are
-	 * gone: reset those connections first, which also wakes their senders.
+	 * gone: reset those connections, which also wakes their senders.  A
+	 * sender past its check before "unloading" may give its connection
+	 * trusted data after a pass looked at it (and then wait, or return):
+	 * pass again while any is running, and once more after the last.
 	 */
-#if MPW_LAYOUT_OK
-	reset = mpw_msk_reset_all() + mpw_tcp_reset_all();
+	reset = mpw_reset_holders(pass);
+	while ((running = mpw_send_drain(HZ))) {
+		reset += mpw_reset_holders(++pass);
+		if (pass % 10 == 0)
+			pr_warn("unloading: %d trusted send calls still in progress\n", running);
+	}
+	reset += mpw_reset_holders(++pass);
 	if (reset)
 		pr_info("unloading: reset %u connections holding unacknowledged trusted data\n", reset);
-#endif
-	mpw_send_drain();
 	mpw_hooks_unregister(true, false);
 #if MPW_LAYOUT_OK
 	mpw_hooks_unregister(false, false);

@@ -54,14 +54,14 @@ int mpw_send_refuse(struct net *net, int err);
 int mpw_send_divert(struct pt_regs *regs, struct sock *sk,
 		    int (*trusted)(struct sock *sk, struct msghdr *msg, size_t len));
 void mpw_send_leave(void);
-void mpw_send_drain(void);
+int mpw_send_drain(long timeout);
 
 /* trusted_tcp.c: tcp_sendmsg */
 int mpw_tcp_sendmsg_pre(struct kprobe *p, struct pt_regs *regs);
 bool mpw_tcp_pinned_drop(struct net *net, struct sock *sk, int ifindex);
 void mpw_tcp_forget(struct sock *sk);
 int mpw_tcp_pin(struct sock *sk);
-unsigned int mpw_tcp_reset_all(void);
+unsigned int mpw_tcp_reset_all(unsigned int pass);
 void mpw_tcp_exit(void);
 
 /* trusted_limits.c */
@@ -149,7 +149,7 @@ struct mpw_msk {
 	struct rcu_head rcu;
 	u32 token;			/* the sequence space of the ranges (msk token) */
 	struct mpw_user *user;		/* charged for the state and ->ranges.cap slots */
-	bool reset_done;		/* unloading: looked at (the exit path alone writes it) */
+	unsigned int reset_pass;	/* unloading: the last pass that looked at it (exit alone writes it) */
 };
 
 extern atomic_t mpw_msk_count;
@@ -170,7 +170,7 @@ bool mpw_msk_overlaps(struct mpw_msk *st, u64 start, u64 end);
 bool mpw_msk_run(struct mpw_msk *st, u64 start, u64 end, u64 *run_end);
 int mpw_msk_open(struct mpw_msk *st, struct sock *msk);
 void mpw_msk_close(struct mpw_msk *st, struct sock *msk);
-unsigned int mpw_msk_reset_all(void);
+unsigned int mpw_msk_reset_all(unsigned int pass);
 void mpw_msk_wait(struct mpw_msk *st);
 void mpw_msk_carried(struct mpw_msk *st, struct sock *ssk, u64 data_seq, u32 len);
 u64 mpw_msk_retain_floor(struct mpw_msk *st, u64 snd_una);

@@ -516,8 +516,8 @@ static bool mpw_msk_holds_trusted(struct mpw_msk *st)
 	return holds;
 }
 
-/* The next connection the reset has not looked at, with a reference on it and its socket; NULL at the end. */
-static struct mpw_msk *mpw_msk_next_unreset(void)
+/* The next connection pass PASS has not looked at, with a reference on it and its socket; NULL at the end. */
+static struct mpw_msk *mpw_msk_next_unreset(unsigned int pass)
 {
 	struct rhashtable_iter iter;
 	struct mpw_msk *st, *found = NULL;
@@ -527,9 +527,9 @@ static struct mpw_msk *mpw_msk_next_unreset(void)
 	while ((st = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(st))		/* -EAGAIN: a resize, the walk goes on */
 			continue;
-		if (st->reset_done)
+		if (st->reset_pass == pass)
 			continue;
-		st->reset_done = true;
+		st->reset_pass = pass;
 		if (!refcount_inc_not_zero(&st->msk->sk_refcnt))
 			continue;	/* being destroyed */
 		refcount_inc(&st->ref);
@@ -546,17 +546,19 @@ static struct mpw_msk *mpw_msk_next_unreset(void)
  * waits for a trusted subflow anywhere.  Every connection that still holds
  * unacknowledged trusted data (or is in a trusted send) is reset: its queues
  * are purged, its subflows closed, its senders woken with ECONNRESET.
- * Process context, before the hooks go.  Returns how many were reset.
+ * Process context, before the hooks go; pass PASS (from 1) of several, as
+ * senders already under way may still give a connection trusted data.
+ * Returns how many were reset: a closed one (reset before) is not again.
  */
-unsigned int mpw_msk_reset_all(void)
+unsigned int mpw_msk_reset_all(unsigned int pass)
 {
 	unsigned int n = 0;
 	struct mpw_msk *st;
 
-	while ((st = mpw_msk_next_unreset())) {
+	while ((st = mpw_msk_next_unreset(pass))) {
 		struct sock *msk = st->msk;
 
-		if (mpw_msk_holds_trusted(st)) {
+		if (READ_ONCE(msk->sk_state) != TCP_CLOSE && mpw_msk_holds_trusted(st)) {
 			mpw_sk_reset(msk);
 			n++;
 		}

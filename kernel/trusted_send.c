@@ -12,8 +12,9 @@
  * trusted sends fail with EOPNOTSUPP rather than go out unguarded.
  *
  * Module text a task may be in while the module unloads: the continuation
- * (counted: exit resets the connections whose senders wait and then waits
- * for the count to drain) and the return stubs of trusted.c; exit's
+ * (counted: exit resets the connections whose senders wait, waits for the
+ * count to drain, and resets again what they gave their connections) and
+ * the return stubs of trusted.c; exit's
  * synchronize_rcu_tasks() waits for the last instructions of both.
  */
 #include <linux/module.h>
@@ -58,8 +59,12 @@ void mpw_send_leave(void)
 		wake_up_all(&mpw_send_drained);
 }
 
-/* Exit, once "unloading" is set and waiting senders were reset: no continuation runs after. */
-void mpw_send_drain(void)
+/*
+ * Exit, once "unloading" is set: wakes senders waiting for a handshake and
+ * waits up to TIMEOUT for every continuation to return.  How many are still
+ * running: 0, and none will run again.
+ */
+int mpw_send_drain(long timeout)
 {
 	struct mpw_connect_waiter *w;
 
@@ -71,9 +76,8 @@ void mpw_send_drain(void)
 		sk_error_report(w->sk);
 	}
 	spin_unlock_bh(&mpw_connect_waiters_lock);
-	while (!wait_event_timeout(mpw_send_drained, !atomic_read(&mpw_send_inflight), 10 * HZ))
-		pr_warn("mpwifi: unloading: %d trusted send calls still in progress\n",
-			atomic_read(&mpw_send_inflight));
+	wait_event_timeout(mpw_send_drained, !atomic_read(&mpw_send_inflight), timeout);
+	return atomic_read(&mpw_send_inflight);
 }
 
 static bool mpw_sk_defer_connect(struct sock *sk)

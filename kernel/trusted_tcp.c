@@ -31,7 +31,7 @@ struct mpw_pin {
 	struct hlist_node node;
 	struct sock *sk;	/* never dereferenced once unhashed */
 	struct mpw_user *user;
-	bool reset_done;	/* unloading: looked at */
+	unsigned int reset_pass;	/* unloading: the last pass that looked at it */
 	struct rcu_head rcu;
 };
 
@@ -130,8 +130,11 @@ bool mpw_tcp_pinned_drop(struct net *net, struct sock *sk, int ifindex)
 	return true;
 }
 
-/* Unloading, before the hooks go: resets pinned sockets with unacknowledged data; how many. */
-unsigned int mpw_tcp_reset_all(void)
+/*
+ * Unloading, before the hooks go, pass PASS (from 1): resets pinned sockets
+ * with unacknowledged data, unless closed (reset before); how many.
+ */
+unsigned int mpw_tcp_reset_all(unsigned int pass)
 {
 	unsigned int n = 0;
 	struct mpw_pin *pin;
@@ -143,9 +146,9 @@ unsigned int mpw_tcp_reset_all(void)
 		sk = NULL;
 		raw_spin_lock_irqsave(&mpw_pins_lock, flags);
 		hash_for_each(mpw_pins, bkt, pin, node) {
-			if (pin->reset_done)
+			if (pin->reset_pass == pass)
 				continue;
-			pin->reset_done = true;
+			pin->reset_pass = pass;
 			if (refcount_inc_not_zero(&pin->sk->sk_refcnt)) {
 				sk = pin->sk;
 				break;
@@ -154,7 +157,8 @@ unsigned int mpw_tcp_reset_all(void)
 		raw_spin_unlock_irqrestore(&mpw_pins_lock, flags);
 		if (!sk)
 			break;
-		if (READ_ONCE(tcp_sk(sk)->write_seq) != READ_ONCE(tcp_sk(sk)->snd_una)) {
+		if (READ_ONCE(sk->sk_state) != TCP_CLOSE &&
+		    READ_ONCE(tcp_sk(sk)->write_seq) != READ_ONCE(tcp_sk(sk)->snd_una)) {
 			mpw_sk_reset(sk);
 			n++;
 		}
@@ -192,7 +196,7 @@ bool mpw_tcp_pinned_drop(struct net *net, struct sock *sk, int ifindex)
 	return false;
 }
 
-unsigned int mpw_tcp_reset_all(void)
+unsigned int mpw_tcp_reset_all(unsigned int pass)
 {
 	return 0;
 }
