@@ -62,6 +62,7 @@ def available():
 def sender(server_ip, log_path):
     """Trusted chunks and untrusted fillers, for ever; one JSON line per trusted send."""
     logf = open(log_path, "w", buffering=1)
+    logf.write(json.dumps({"event": "started", "t": now()}) + "\n")
     filler = bytes(ord("a") + (i * 7) % 26 for i in range(3000))
     k = 0
     while True:
@@ -225,9 +226,13 @@ def main():
     proc.bg([sys.executable, me, "sink", sink_log], ns=S, log=out("sink.err"))
     ksft.wait_until("sink listening", lambda: traffic.listening(S, PORT), timeout=10)
     traffic.iperf3_server(S, mptcp=True)
-    download = traffic.download_bg(C, w.server_ip, 900, out("iperf3.json"), mptcp=True)
+    # outlasts the cycles (about 3 s each, 45 s on the debug kernel); stopped at the end
+    download = traffic.download_bg(C, w.server_ip, round(ksft.scaled(900)), out("iperf3.json"), mptcp=True)
     send_log = JsonTail(out("sender.log"))
     proc.bg([sys.executable, me, "sender", w.server_ip, send_log.path], ns=C, log=out("sender.err"))
+    # the first cycle counts on a sender already polling the status (python starts slowly on a slowed kernel)
+    ksft.wait_until("the sender started", lambda: any(r["event"] == "started" for r in send_log.read()),
+                    timeout=10)
 
     unloads = []  # (cycle, t_loaded, t_rmmod_start, t_rmmod_end)
     failed_rmmods, quiet_cycles, unnoticed = [], [], []
