@@ -12,7 +12,10 @@ three times ap1's: ap2 is the one to mark.
  (e) MPTCP without ECN (Not-ECT packets) while ap2 is marked: never counted, never marked;
  (f) both APs at 18 Mbit/s: nothing is marked.
 Marks are counted independently of the module by nftables in the client namespace, at a prerouting
-hook after mpwifi's (priority 0): CE packets and ECN-capable TCP packets per interface.
+hook after mpwifi's (priority 0): CE packets and ECN-capable TCP packets per interface.  CE packets are
+also counted at each interface's ingress hook, before mpwifi's: the APs' own queues (mac80211's CoDel
+marks ECT packets of a fast station's queue) add some under load, and nft_ce counts only those the client
+added.
 
 Run with --snapshot IF1 IF2 (in the client namespace) it prints one snapshot instead (see snapshot())."""
 import json
@@ -29,7 +32,7 @@ STEADY_S = 8  # seconds measured in the parts without marks
 # takes up to this long (at a 2% cap the starved subflow carries some 30 such packets a second).
 MEASURE_LIMIT_S = 180
 COLUMNS = ("marked1", "ect1", "marked2", "ect2", "nft_ce1", "nft_ect1", "nft_ce2", "nft_ect2", "rx1", "rx2",
-           "marking2", "t_ns")
+           "marking2", "t_ns", "arrived_ce1", "arrived_ce2")
 
 
 def snapshot(ifs):
@@ -39,16 +42,19 @@ def snapshot(ifs):
     CLOCK_MONOTONIC, as `ap watch` has it."""
     import subprocess
     from mpwtest.genl import Mpwifi
-    nft = json.loads(subprocess.run(["nft", "-j", "list", "chain", "inet", "ecncount", "pre"],
-                                    check=True, capture_output=True, text=True).stdout)
-    counts = {o["rule"]["comment"]: e["counter"]["packets"] for o in nft["nftables"]
-              if "comment" in o.get("rule", {}) for e in o["rule"]["expr"] if "counter" in e}
+    counts = {}
+    for table in (["inet", "ecncount"], ["netdev", "ecnin"]):
+        nft = json.loads(subprocess.run(["nft", "-j", "list", "table", *table],
+                                        check=True, capture_output=True, text=True).stdout)
+        counts.update({o["rule"]["comment"]: e["counter"]["packets"] for o in nft["nftables"]
+                       if "comment" in o.get("rule", {}) for e in o["rule"]["expr"] if "counter" in e})
     with Mpwifi() as family:
         by = {m["ap"]["ifname"]: m["ap"] for m in family.dump("ap-get")}
     rx = [int(open(f"/sys/class/net/{i}/statistics/rx_bytes").read()) for i in ifs]
     values = [by[i].get(k, 0) for i in ifs for k in ("marked", "ect")]
-    values += [counts["ce1"], counts["ect1"], counts["ce2"], counts["ect2"], *rx, by[ifs[1]].get("ecn-marking", 0),
-               time.monotonic_ns()]
+    # CE the client added: at prerouting, less what arrived marked
+    values += [counts["ce1"] - counts["in_ce1"], counts["ect1"], counts["ce2"] - counts["in_ce2"], counts["ect2"],
+               *rx, by[ifs[1]].get("ecn-marking", 0), time.monotonic_ns(), counts["in_ce1"], counts["in_ce2"]]
     return dict(zip(COLUMNS, values))
 
 
@@ -192,6 +198,12 @@ class Test:
 	}}
 }}
 """)
+        ingress = "".join(f'''
+	chain in{n} {{
+		type filter hook ingress device "{i}" priority 0; policy accept;
+		meta protocol ip ip protocol tcp ip ecn ce counter comment "in_ce{n}"
+	}}''' for n, i in ((1, self.sta1), (2, self.sta2)))
+        proc.cmd(["nft", "-f", "-"], ns="cli", input=f"table netdev ecnin {{{ingress}\n}}\n")
         traffic.iperf3_server("srv", port=5201, mptcp=True)
         traffic.iperf3_server("srv", port=5202)
         traffic.iperf3_server("srv", port=5203)

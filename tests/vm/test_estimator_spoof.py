@@ -99,7 +99,10 @@ def ping(ns, dst, count=PINGS):
 
 def main():
     kmod.load()
-    w = world.WifiWorld(aps=2, stations=1, channel=1, security="wpa2")
+    # no HT, so no block-ack session: spoofed sequence numbers would move its reorder window, after which
+    # mac80211 drops the AP's real frames as old until the sequence catches up (a clean clone's run: 0 of
+    # 20 pings answered after the replays, 3 times over)
+    w = world.WifiWorld(aps=2, stations=1, channel=1, security="wpa2", ht=False)
     w.up()
     ap, other, sta = w.aps[0], w.aps[1], w.stations[0]
     check_eq("the station is on AP 1", sta.ap.index, 1)
@@ -148,14 +151,6 @@ def main():
             inject(other.ns, "mon0", frames)
             got = ping(w.cli_ns, ap.ip)
             inject(other.ns, "mon0", frames[::-1])
-            # replayed QoS frames can move mac80211's reorder window, which then drops the real replies
-            # for a while (seen on the debug kernel: 0 of 20): the estimate is judged on real frames
-            for _ in range(3):
-                if got:
-                    break
-                ksft.log(f"      {name}: no reply, pinging again")
-                time.sleep(1)
-                got = ping(w.cli_ns, ap.ip)
             time.sleep(0.3)
         after = row()
         arrived = len(captured_frames(seen.path, sta.mac, ap.bssid))

@@ -232,6 +232,8 @@ class WifiWorld:
                      so APs and stations run without HT; the config's radios are hwsim radios 0.. in
                      the order ap1..apN, then the client radios, unless they say otherwise
       rates          the only legacy rates (Mbit/s) the APs and stations may use, all basic rates
+      ht             APs offer HT (802.11n; never with airsim); without it no block-ack session reorders
+                     what a station receives
       mptcp          configure MPTCP (limits and endpoints)
       topo_dir       the world's directory (default $MPWIFI_TOPO_DIR or /run/mpwifi-topo)
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
@@ -240,7 +242,7 @@ class WifiWorld:
 
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
-                 airsim=None, rates=None, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None):
+                 airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
@@ -304,6 +306,7 @@ class WifiWorld:
             if r not in LEGACY_RATES:
                 raise WorldError(f"rates: '{r}' is not an 802.11a/g legacy rate ({' '.join(LEGACY_RATES)})")
         self.mptcp = bool(mptcp)
+        self.ht = bool(ht)
         self.assoc_timeout = ksft.scaled(float(assoc_timeout or os.environ.get("MPWIFI_TOPO_ASSOC_TIMEOUT") or 30))
         self.keep = keep if keep is not None else os.environ.get("MPWIFI_TOPO_KEEP") == "1"
         self.airsim = airsim
@@ -537,7 +540,7 @@ class WifiWorld:
     def hostapd_conf_text(self, ap):
         lines = [f"interface={ap.ifname}", "driver=nl80211", f"ctrl_interface={ap.hostapd_ctrl}",
                  f"ssid={ap.ssid}", f"hw_mode={'g' if ap.channel <= 14 else 'a'}", f"channel={ap.channel}",
-                 f"ieee80211n={0 if self.airsim_config else 1}", "wmm_enabled=1"]
+                 f"ieee80211n={1 if self.ht and not self.airsim_config else 0}", "wmm_enabled=1"]
         if self.rates:
             units = " ".join(str(int(round(float(r) * 10))) for r in self.rates)  # 100 kbit/s units
             lines += [f"supported_rates={units}", f"basic_rates={units}"]
