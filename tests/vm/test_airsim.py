@@ -4,7 +4,8 @@
      ground truth has frames both ways, retransmissions on the lossy link included;
  (b) with the loss of ap1 -> sta1 changed through airsim's control socket, the module's delivery_prob
      for ap1 matches the truth over exactly its window (window_start_ns .. window_end_ns) within +-0.03:
-     the first-attempt success ratio of ap1's data frames to sta1 (tools/airsim/truth.py).
+     the first-attempt success ratio of ap1's data frames to sta1 (tools/airsim/truth.py), in every
+     snapshot whose window holds 50 frames or more (at least 3 of 6).
 On a slowed (debug) kernel airsim, a process in the guest, carries some 80 frames/s before it falls behind
 the clock: part (b) waits for it to catch up after (a), paces its download to a quarter of that, and widens
 the module's window so that it still holds some 100 frames.  A medium that lags anyway skips the accuracy
@@ -24,9 +25,12 @@ from mpwtest.ksft import check, check_between, check_eq, check_ge, check_within 
 LOSS_CONFIG = 0.3  # ap1 -> sta1 from the start
 LOSS_CONTROL = 0.5  # ap1 -> sta1 set through the control socket for part (b)
 TOLERANCE = 0.03
-# (b)'s download pace and the module's window: at 3 Mbit/s some 130 frames a window of 500 ms on Debian's
+# (b)'s download pace and the module's window: at 4 Mbit/s some 160 frames a window of 500 ms on Debian's
 # kernel; 0.25 Mbit/s (~25 frames/s) and 4 s on a slowed one.
-PACE, WINDOW_MS = ("250K", 4000) if ksft.slowed() else ("3M", 500)
+PACE, WINDOW_MS = ("250K", 4000) if ksft.slowed() else ("4M", 500)
+# Snapshots of the module's window while (b)'s download runs. Under emulation a paced download still comes
+# in bursts (a 500 ms window held 0 to 244 frames at 4 Mbit/s), so windows with few frames are left out.
+SNAPSHOTS, SNAPSHOT_EVERY_S, MIN_FRAMES, MIN_BUSY = 6, 0.7, 50, 3
 LAG_MAX_US = 100_000  # the medium's mean lag beyond which (b) cannot compare windows
 
 
@@ -114,14 +118,15 @@ def main():
     # Paced (-b) well below the link's capacity in writes of 5 full segments: steady frames, and no CPU
     # saturation under emulation (which makes airsim fall behind the clock and deliver in late bursts).
     window_s = WINDOW_MS / 1000
-    client = traffic.download_bg(w.cli_ns, w.server_ip, math.ceil(window_s + 6.5), f"{out}/iperf3-sta1.json",
+    client = traffic.download_bg(w.cli_ns, w.server_ip, math.ceil(window_s + 4 + SNAPSHOTS * SNAPSHOT_EVERY_S),
+                                 f"{out}/iperf3-sta1.json",
                                  port=5202, bind=sta1.ip, extra=["-w", "128K", "-b", PACE, "-l", "7240"])
     time.sleep(3 + window_s)  # the window holds only frames sent at the new loss
     snapshots = f"{out}/snapshots.json"
     with open(snapshots, "w") as f:
-        for _ in range(3):
+        for _ in range(SNAPSHOTS):
             f.write(json.dumps(cli.ap_rows(w.cli_ns)) + "\n")
-            time.sleep(1)
+            time.sleep(SNAPSHOT_EVERY_S)
     client.wait(ksft.scaled(60))
     time.sleep(5)  # the stats line that covers the snapshots
     lag_us = medium_lag_us(w.medium_log)
@@ -140,7 +145,7 @@ def main():
     check("truth file covers the sampled windows", True)
     with open(f"{out}/compare.jsonl", "w") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
-    # The control command took effect: the first-attempt ratio over the sampled span (~2.5 s, some 600
+    # The control command took effect: the first-attempt ratio over the sampled span (~4 s, some 600
     # frames: binomial sigma 0.02) is 1 - LOSS_CONTROL, less what collisions take.
     start, end = min(r["window_start_ns"] for r in rows), max(r["window_end_ns"] for r in rows)
     span = json.loads(truth("window", w.airsim_truth, "--from", "ap1", "--to", "sta1", "--start", str(start),
@@ -149,14 +154,17 @@ def main():
     check_between(f"truth: first-attempt ratio after the control command in [1 - {LOSS_CONTROL} - 0.1, "
                   f"1 - {LOSS_CONTROL} + 0.07]", span["delivery_prob"], 1 - LOSS_CONTROL - 0.1,
                   1 - LOSS_CONTROL + 0.07)
-    check_eq("three snapshots of ap1's window", len(rows), 3)
+    check_eq(f"{SNAPSHOTS} snapshots of ap1's window", len(rows), SNAPSHOTS)
+    busy = [r for r in rows if (r["frames"] or 0) >= MIN_FRAMES]
+    check_ge(f"at least {MIN_BUSY} snapshot windows hold traffic (>= {MIN_FRAMES} frames)", len(busy), MIN_BUSY)
     for n, r in enumerate(rows, 1):
         ksft.log(f"snapshot {n}: module {r['delivery_prob']} over {r['module_frames']} frames (N0 "
                  f"{r['module_first_try']}, N1 {r['module_retried']}, lost {r['module_lost']}); truth "
                  f"{r['truth_delivery_prob']} over {r['frames']} frames ({r['first_ok']} first ok, "
                  f"{r['truth_retried']} retried, {r['truth_lost']} lost); packet time module "
                  f"{r['packet_time_us']} us, truth {r['truth_packet_time_us']} us")
-        check_ge(f"snapshot {n}: window holds traffic (>= 50 frames)", r["frames"] or 0, 50)
+        if r not in busy:
+            continue
         check_ge(f"snapshot {n}: module sees retries (N1 > 0)", r["module_retried"], 1)
         desc = f"snapshot {n}: delivery_prob within {TOLERANCE} of the truth over its window"
         if lag_us is not None and lag_us >= LAG_MAX_US and ksft.slowed():

@@ -15,18 +15,25 @@ Marks are counted independently of the module by nftables in the client namespac
 hook after mpwifi's (priority 0): CE packets and ECN-capable TCP packets per interface.  CE packets are
 also counted at each interface's ingress hook, before mpwifi's: the APs' own queues (mac80211's CoDel
 marks ECT packets of a fast station's queue) add some under load, and nft_ce counts only those the client
-added.
+added.  Every MPTCP download is measured only once it carries data through both stations, and outlasts
+the snapshots taken over it.
 
 Run with --snapshot IF1 IF2 (in the client namespace) it prints one snapshot instead (see snapshot())."""
 import json
 import math
 import os
+import shutil
 import sys
 import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../lib"))
 
+# Every download's socket buffers (iperf3 -w): they bound what is in flight. airsim queues up to 1000 frames
+# a radio below mac80211 (hwsim never stops its queues, so CoDel there never sees them), and an unbounded
+# sender filled it: RTTs of 1-4 s, RTOs and stale subflows (and, it seems, ARP answers too late: "No route
+# to host").
+WINDOW = ("-w", "128K")
 STEADY_S = 8  # seconds measured in the parts without marks
 # A realised rate is measured over at least 40 / delta ECN-capable packets (below); collecting them
 # takes up to this long (at a 2% cap the starved subflow carries some 30 such packets a second).
@@ -116,18 +123,35 @@ class Test:
         return False
 
     def download(self, seconds):
-        """An MPTCP download from the server in the background."""
-        return traffic.download_bg("cli", self.w.server_ip, seconds, f"{self.out}/iperf3-{time.monotonic_ns()}.json",
-                                   port=5201, mptcp=True)
+        """An MPTCP download from the server in the background, once it carries data through both stations.
+        The in-kernel path manager tries a station's join once: one lost on the emulated medium leaves the
+        connection on one path for good, and the next download gets a fresh try (at most two)."""
+        ifs = [self.sta1, self.sta2]
+        for attempt in (1, 2, 3):
+            before = traffic.rx_bytes("cli", ifs)
+            dl = traffic.download_bg("cli", self.w.server_ip, seconds, f"{self.out}/iperf3-{time.monotonic_ns()}.json",
+                                     port=5201, mptcp=True, extra=WINDOW)
+            deadline = time.monotonic() + ksft.scaled(15)
+            while time.monotonic() < deadline:
+                grown = {i: v - before[i] for i, v in traffic.rx_bytes("cli", ifs).items()}
+                if min(grown.values()) >= 30000:
+                    return dl
+                time.sleep(0.5)
+            ksft.log(f"      download attempt {attempt}: bytes through each station {grown}; "
+                     + ("trying again" if attempt < 3 else "going on"))
+            if attempt < 3:
+                dl.stop()
+        return dl
 
     def steady_snapshots(self):
-        """Snapshots STEADY_S apart over an MPTCP download, from 3 s after its start (past slow start)."""
-        dl = self.download(STEADY_S + 3)
+        """Snapshots STEADY_S apart over an MPTCP download, from 3 s after its start (past slow start); the
+        download outlasts the last snapshot however long snapshots take, and stops after it."""
+        dl = self.download(STEADY_S + 60)
         time.sleep(3)
         first = self.snap()
         time.sleep(STEADY_S)
         last = self.snap()
-        dl.wait(60)
+        dl.stop()
         return first, last
 
     def share2(self, a, b):
@@ -182,6 +206,7 @@ class Test:
     def run(self):
         w = self.w
         kmod.load()
+        ksft.defer(lambda: os.path.exists(w.medium_log) and shutil.copy(w.medium_log, self.out))
         w.up()
         for ns in ("cli", "srv"):
             proc.cmd(["sysctl", "-qw", "net.ipv4.tcp_ecn=1"], ns=ns)
@@ -259,15 +284,17 @@ class Test:
                  (quiet["marked1"], quiet["marked2"]), (quiet["nft_ce1"], quiet["nft_ce2"]))
 
         # (d) plain TCP through each AP while ap2 stays marked
-        p1 = traffic.download_bg("cli", w.server_ip, 8, f"{self.out}/plain1.json", port=5202, bind=w.stations[0].ip)
-        p2 = traffic.download_bg("cli", w.server_ip, 8, f"{self.out}/plain2.json", port=5203, bind=w.stations[1].ip)
+        p1 = traffic.download_bg("cli", w.server_ip, 60, f"{self.out}/plain1.json", port=5202,
+                                 bind=w.stations[0].ip, extra=WINDOW)
+        p2 = traffic.download_bg("cli", w.server_ip, 60, f"{self.out}/plain2.json", port=5203,
+                                 bind=w.stations[1].ip, extra=WINDOW)
         time.sleep(3)
         d0 = self.snap()
         marking_plain = self.eligible(self.sta2)
         time.sleep(3)
         d1 = self.snap()
-        p1.wait(60)
-        p2.wait(60)
+        p1.stop()  # the downloads outlast the snapshots however long those take
+        p2.stop()
         ksft.log(f"plain TCP: {self.d(d0, d1, 'nft_ect2')} ECN-capable packets through ap2, ap2 marking: "
                  f"{marking_plain}")
         check_eq("plain TCP: ap2 still eligible for marking", marking_plain, True)
@@ -278,13 +305,13 @@ class Test:
 
         # (e) MPTCP with ECN off at the server: Not-ECT packets only
         proc.cmd(["sysctl", "-qw", "net.ipv4.tcp_ecn=0"], ns="srv")
-        dl = self.download(8)
+        dl = self.download(60)
         time.sleep(3)
         e0 = self.snap()
         marking_notect = self.eligible(self.sta2)
         time.sleep(3)
         e1 = self.snap()
-        dl.wait(60)
+        dl.stop()
         proc.cmd(["sysctl", "-qw", "net.ipv4.tcp_ecn=1"], ns="srv")
         ksft.log(f"Not-ECT: {self.d(e0, e1, 'rx2')} bytes through ap2, ap2 marking: {marking_notect}")
         check_eq("Not-ECT: ap2 still eligible for marking", marking_notect, True)
