@@ -291,6 +291,17 @@ class WorldPlan(unittest.TestCase):
             world.WifiWorld(rates="6 7")
         with self.assertRaisesRegex(world.WorldError, "open or wpa2"):
             world.WifiWorld(security="wep")
+        with self.assertRaisesRegex(world.WorldError, "want 15..65535 TU"):
+            world.WifiWorld(beacon_int=14)
+
+    def test_beacons_are_sparser_on_a_slowed_kernel(self):
+        with mock.patch.object(ksft, "TIME_SCALE", 4.0):
+            slow = world.WifiWorld(aps=1, stations=1, topo_dir="/t")
+            chosen = world.WifiWorld(aps=1, stations=1, topo_dir="/t", beacon_int=200)
+        for w in (slow, chosen):
+            w.aps[0].mac = "02:00:00:00:00:00"
+        self.assertIn("beacon_int=1000\n", slow.hostapd_conf_text(slow.aps[0]))
+        self.assertIn("beacon_int=200\n", chosen.hostapd_conf_text(chosen.aps[0]))
 
     def test_cellular_spec(self):
         self.assertEqual(world.cellular_netem("20mbit/40ms"), "rate 20mbit delay 40ms")
@@ -304,6 +315,7 @@ class WorldPlan(unittest.TestCase):
         self.assertIn("supported_rates=60 55\n", conf)
         self.assertIn("wpa_passphrase=mpwifi-passphrase\n", conf)
         self.assertIn("ieee80211n=1\n", conf)
+        self.assertIn("beacon_int=100\n", conf)
         wpa = w.wpa_conf_text(w.stations[0])
         self.assertIn(" bssid=02:00:00:00:00:00\n", wpa)
         self.assertIn(" key_mgmt=WPA-PSK\n", wpa)

@@ -235,6 +235,8 @@ class WifiWorld:
       ht             APs offer HT (802.11n; never with airsim); without it no block-ack session reorders
                      what a station receives
       mptcp          configure MPTCP (limits and endpoints)
+      beacon_int     the APs' beacon interval in TU (15..65535; default 100, or 1000 on a slowed kernel:
+                     under KASAN the medium spent most of its CPU on beacons and fell seconds behind)
       topo_dir       the world's directory (default $MPWIFI_TOPO_DIR or /run/mpwifi-topo)
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
     airsim: airsim_truth, airsim_sock, airsim_config.
@@ -242,7 +244,8 @@ class WifiWorld:
 
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
-                 airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None):
+                 airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None,
+                 beacon_int=None):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
@@ -307,6 +310,9 @@ class WifiWorld:
                 raise WorldError(f"rates: '{r}' is not an 802.11a/g legacy rate ({' '.join(LEGACY_RATES)})")
         self.mptcp = bool(mptcp)
         self.ht = bool(ht)
+        self.beacon_int = int(beacon_int if beacon_int is not None else 1000 if ksft.slowed() else 100)
+        if not 15 <= self.beacon_int <= 65535:
+            raise WorldError(f"beacon_int {self.beacon_int}: want 15..65535 TU")
         self.assoc_timeout = ksft.scaled(float(assoc_timeout or os.environ.get("MPWIFI_TOPO_ASSOC_TIMEOUT") or 30))
         self.keep = keep if keep is not None else os.environ.get("MPWIFI_TOPO_KEEP") == "1"
         self.airsim = airsim
@@ -544,7 +550,7 @@ class WifiWorld:
         if self.rates:
             units = " ".join(str(int(round(float(r) * 10))) for r in self.rates)  # 100 kbit/s units
             lines += [f"supported_rates={units}", f"basic_rates={units}"]
-        lines += ["beacon_int=100",
+        lines += [f"beacon_int={self.beacon_int}",
                   "# never poll or drop idle stations: experiments may pause for a long time",
                   "ap_max_inactivity=86400", "skip_inactivity_poll=1", "disassoc_low_ack=0"]
         if ap.security == "wpa2":
