@@ -118,7 +118,9 @@ def main():
     # Paced (-b) well below the link's capacity in writes of 5 full segments: steady frames, and no CPU
     # saturation under emulation (which makes airsim fall behind the clock and deliver in late bursts).
     window_s = WINDOW_MS / 1000
-    client = traffic.download_bg(w.cli_ns, w.server_ip, math.ceil(window_s + 4 + SNAPSHOTS * SNAPSHOT_EVERY_S),
+    # a snapshot takes seconds on a slowed kernel: the download outlasts them there too
+    client = traffic.download_bg(w.cli_ns, w.server_ip,
+                                 math.ceil(ksft.scaled(window_s + 4 + SNAPSHOTS * SNAPSHOT_EVERY_S)),
                                  f"{out}/iperf3-sta1.json",
                                  port=5202, bind=sta1.ip, extra=["-w", "128K", "-b", PACE, "-l", "7240"])
     time.sleep(3 + window_s)  # the window holds only frames sent at the new loss
