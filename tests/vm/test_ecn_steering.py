@@ -132,6 +132,7 @@ class Test:
             dl = traffic.download_bg("cli", self.w.server_ip, seconds, f"{self.out}/iperf3-{time.monotonic_ns()}.json",
                                      port=5201, mptcp=True, extra=WINDOW)
             deadline = time.monotonic() + ksft.scaled(15)
+            grown = {}
             while time.monotonic() < deadline:
                 grown = {i: v - before[i] for i, v in traffic.rx_bytes("cli", ifs).items()}
                 if min(grown.values()) >= 30000:
