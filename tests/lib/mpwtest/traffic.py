@@ -67,6 +67,16 @@ def nstat(ns, name):
     return 0
 
 
+def nstat_all(ns):
+    """Every nonzero absolute SNMP/netstat counter of NS: {name: value}."""
+    counters = {}
+    for line in proc.cmd(["nstat", "-a"], ns=ns).stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].isdigit():
+            counters[parts[0]] = int(parts[1])
+    return counters
+
+
 def out_dir():
     """Where a test keeps files worth reading after it ($MPWIFI_VM_OUT in the VM)."""
     d = os.environ.get("MPWIFI_VM_OUT") or "/tmp"

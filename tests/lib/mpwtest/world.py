@@ -643,6 +643,21 @@ class WifiWorld:
     def station(self, ifname):
         return next(st for st in self.stations if st.ifname == ifname)
 
+    def reannounce_endpoint(self, st):
+        """Deletes and re-adds ST's MPTCP subflow endpoint. The in-kernel path manager tries a join through
+        an endpoint once per connection; deleting the endpoint frees it on every connection, and adding
+        it makes the manager join through it on each established connection that has no subflow there."""
+        proc.cmd(["ip", "mptcp", "endpoint", "delete", "id", str(self.endpoint_id(st))], ns=self.cli_ns)
+        proc.cmd(["ip", "mptcp", "endpoint", "add", st.ip, "dev", st.ifname, "subflow"], ns=self.cli_ns)
+
+    def endpoint_id(self, st):
+        """The id of ST's MPTCP endpoint in the client namespace."""
+        out = proc.cmd(["ip", "mptcp", "endpoint", "show"], ns=self.cli_ns).stdout
+        m = re.search(rf"^{re.escape(st.ip)} id (\d+) ", out, re.M)
+        if not m:
+            raise WorldError(f"no MPTCP endpoint for {st.ifname} ({st.ip}):\n{out}")
+        return int(m.group(1))
+
     def associated_bssid(self, st):
         """The BSSID `iw dev STA link` reports (lower case), or None."""
         out = proc.cmd(["iw", "dev", st.ifname, "link"], ns="cli", check=False).stdout
