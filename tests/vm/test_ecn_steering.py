@@ -4,7 +4,7 @@ ap1 sends at 18 Mbit/s, ap2 at 6 (rates pinned with `iw set bitrates`), so ap2's
 three times ap1's: ap2 is the one to mark.
  (a) marking off: nothing is marked; the share of the download through ap2 is recorded;
  (b) marking on (uncoupled law, cap 5%): marks only on sta2 (ap2's subflow), at a realised rate within
-     10% of the capped delta the module reports, and the share through ap2 falls. The smallest budget
+     10% (30% on a slowed kernel) of the capped delta the module reports, and the share through ap2 falls. The smallest budget
      (1 ppm) keeps the law's delta at the cap for any RTT the receiver of a starved subflow may estimate
      (with 1%, T 2.8 ms against a best of 1.0 ms, it falls under 2% beyond 3.7 s), so the delta is known;
  (c) cap 2%: the realised rate follows the lower cap;
@@ -19,7 +19,8 @@ added.  Every MPTCP download is measured only once it carries data through both 
 the snapshots taken over it.
 On a slowed (debug) kernel the whole guest carries some 20-40 frames a second: downloads get smaller
 socket buffers, and the module a 4 s window and a 4 s staleness limit, so that an AP's window still holds
-min-frames (20) frames; every wait and measuring limit is scaled, and the checks stay the same.
+min-frames (20) frames; every wait and measuring limit is scaled, and a realised rate is measured over
+fewer marks, to within 30% (MARKS_MEASURED).
 
 Run with --snapshot IF1 IF2 (in the client namespace) it prints one snapshot instead (see snapshot())."""
 import json
@@ -88,11 +89,17 @@ def airsim_config():
                                    radio("sta2", [2, -1])]}
 
 
+# Marks a realised rate is measured over, and its tolerance. The credit accumulator puts each socket's
+# count of marks within one of DELTA x its packets, and two sockets use ap2 (iperf3's data and control
+# connections): 40 marks resolve DELTA to 5%, checked to 10%. On a slowed kernel the marked AP carries
+# some 3 ECN-capable packets a second (2000 for a 2% cap did not come in 12 minutes): 12 marks there
+# resolve DELTA to 17%, checked to 30%.
+MARKS_MEASURED, RATE_TOLERANCE = (12, 0.3) if ksft.slowed() else (40, 0.1)
+
+
 def packets_needed(delta):
-    """The ECN-capable packets a measurement of DELTA must hold: the credit accumulator puts each
-    socket's count of marks within one of DELTA x its packets, and two sockets use ap2 (iperf3's data
-    and control connections), so 40 / DELTA packets resolve DELTA to 5%."""
-    return math.ceil(40 / delta)
+    """The ECN-capable packets a measurement of DELTA must hold (MARKS_MEASURED / DELTA)."""
+    return math.ceil(MARKS_MEASURED / delta)
 
 
 class Test:
@@ -208,16 +215,17 @@ class Test:
         return ce, ect, m0, cur, time.monotonic() - start
 
     def check_realised(self, desc, delta, measured):
-        """Marks / ECN-capable packets through ap2 while marked, by nftables, within 10% of DELTA, over
-        at least packets_needed(DELTA) packets."""
+        """Marks / ECN-capable packets through ap2 while marked, by nftables, within RATE_TOLERANCE of DELTA,
+        over at least packets_needed(DELTA) packets."""
         ce, ect, m0, m1, secs = measured
         need = packets_needed(delta)
         rate = ce / max(ect, 1)
         ksft.log(f"      nftables, while ap2 was marked: {ce} CE of {ect} ECN-capable packets through ap2 in "
                  f"{secs:.0f} s: {rate:.4f} (delta {delta}); over the whole stretch "
                  f"{self.d(m0, m1, 'nft_ce2')} of {self.d(m0, m1, 'nft_ect2')}")
-        check(desc, ect >= need and abs(rate - delta) <= delta * 0.1,
-              f"{ce} CE of {ect} ECN-capable packets (need >= {need}): {rate:.4f}, want {delta} +- {delta * 0.1:.4f}")
+        tolerance = delta * RATE_TOLERANCE
+        check(desc, ect >= need and abs(rate - delta) <= tolerance,
+              f"{ce} CE of {ect} ECN-capable packets (need >= {need}): {rate:.4f}, want {delta} +- {tolerance:.4f}")
 
     def run(self):
         w = self.w
@@ -276,7 +284,7 @@ class Test:
         share_on = self.share2(m0, m1)
         ksft.log(f"on: share through ap2 {share_on:.3f} (off: {share_off:.3f})")
         check_eq("on: no mark on sta1 (module marked1, nftables ce1)", self.d(m0, m1, "marked1", "nft_ce1"), (0, 0))
-        self.check_realised("on: realised rate within 10% of the capped delta", 0.05, measured)
+        self.check_realised(f"on: realised rate within {RATE_TOLERANCE:.0%} of the capped delta", 0.05, measured)
         check("on: share through ap2 falls below 0.8 x off", share_on < 0.8 * share_off,
               f"{share_on:.3f} against {share_off:.3f} off")
         # the agent's view: cumulative marks where they happened, none elsewhere
@@ -292,7 +300,7 @@ class Test:
         measured = self.measure_marks(0.02)
         dl.stop()
         watch.stop()
-        self.check_realised("cap 2%: realised rate within 10% of it", 0.02, measured)
+        self.check_realised(f"cap 2%: realised rate within {RATE_TOLERANCE:.0%} of it", 0.02, measured)
         time.sleep(1)
         quiet = self.snap()
         ksft.log(f"      totals: {quiet}")
