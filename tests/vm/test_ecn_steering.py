@@ -157,13 +157,12 @@ class Test:
                 time.sleep(0.5)
             counters = {ns: {k: v for k, v in traffic.nstat_all(ns).items() if "Join" in k or "Rst" in k}
                         for ns in ("cli", "srv")}
+            idle = [i for i in ifs if grown.get(i, 0) < 30000]
             ksft.log(f"      download, wait {attempt}: bytes through each station {grown}; join and reset "
-                     f"counters {counters}; " + ("announcing again: " if attempt < 4 else "going on"))
+                     f"counters {counters}; " + (f"announcing {idle} again" if attempt < 4 else "going on"))
             if attempt < 4:
-                for i in ifs:
-                    if grown[i] < 30000:
-                        self.w.reannounce_endpoint(self.w.station(i))
-                ksft.log(f"      announced {[i for i in ifs if grown[i] < 30000]}")
+                for i in idle:
+                    self.w.reannounce_endpoint(self.w.station(i))
         return dl
 
     def steady_snapshots(self):

@@ -59,12 +59,8 @@ def rx_bytes(ns, ifnames):
 
 
 def nstat(ns, name):
-    """An absolute SNMP/netstat counter of NS (nstat -az), 0 when absent."""
-    for line in proc.cmd(["nstat", "-az", name], ns=ns).stdout.splitlines():
-        parts = line.split()
-        if parts and parts[0] == name:
-            return int(parts[1])
-    return 0
+    """An absolute SNMP/netstat counter of NS, 0 when absent."""
+    return nstat_all(ns).get(name, 0)
 
 
 def nstat_all(ns):
