@@ -504,8 +504,9 @@ void mpw_trusted_exit(void)
 	/* trusted sends are refused from here on, and the status says why */
 	WRITE_ONCE(mpw_unavailable_reason, "unloading");
 	/*
-	 * What waits for a trusted path would go anywhere once the hooks are
-	 * gone: reset those connections, which also wakes their senders.  A
+	 * Once the hooks are gone, what waits for a trusted path would go
+	 * anywhere, and so would a later trusted send: reset the connections
+	 * that carried trusted data, which also wakes their senders.  A
 	 * sender past its check before "unloading" may give its connection
 	 * trusted data after a pass looked at it (and then wait, or return):
 	 * pass again while any is running, and once more after the last.
@@ -518,7 +519,7 @@ void mpw_trusted_exit(void)
 	}
 	reset += mpw_reset_holders(++pass);
 	if (reset)
-		pr_info("unloading: reset %u connections holding unacknowledged trusted data\n", reset);
+		pr_info("unloading: reset %u connections that carried trusted data\n", reset);
 	mpw_hooks_unregister(true, false);
 #if MPW_LAYOUT_OK
 	mpw_hooks_unregister(false, false);

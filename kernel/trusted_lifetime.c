@@ -543,12 +543,16 @@ static struct mpw_msk *mpw_msk_next_unreset(unsigned int pass)
 
 /*
  * Unloading: once the module is gone the stock scheduler would send what
- * waits for a trusted subflow anywhere.  Every connection that still holds
- * unacknowledged trusted data (or is in a trusted send) is reset: its queues
- * are purged, its subflows closed, its senders woken with ECONNRESET.
- * Process context, before the hooks go; pass PASS (from 1) of several, as
- * senders already under way may still give a connection trusted data.
- * Returns how many were reset: a closed one (reset before) is not again.
+ * waits for a trusted subflow anywhere, and a trusted send the application
+ * makes on the connection later (its check of the status file came before
+ * the unload) would go out unguarded: MPTCP masks the flag it does not know.
+ * Every connection that carried trusted data is reset (queues purged,
+ * subflows closed, senders woken with ECONNRESET), unless closed, or closed
+ * by its application with all its trusted data acknowledged: an orphan
+ * sends nothing new.  Process context, before the hooks go; pass PASS (from
+ * 1) of several, as senders already under way may still give a connection
+ * trusted data.  Returns how many were reset: a closed one (reset before)
+ * is not again.
  */
 unsigned int mpw_msk_reset_all(unsigned int pass)
 {
@@ -558,7 +562,8 @@ unsigned int mpw_msk_reset_all(unsigned int pass)
 	while ((st = mpw_msk_next_unreset(pass))) {
 		struct sock *msk = st->msk;
 
-		if (READ_ONCE(msk->sk_state) != TCP_CLOSE && mpw_msk_holds_trusted(st)) {
+		if (READ_ONCE(msk->sk_state) != TCP_CLOSE &&
+		    (!sock_flag(msk, SOCK_DEAD) || mpw_msk_holds_trusted(st))) {
 			mpw_sk_reset(msk);
 			n++;
 		}

@@ -131,8 +131,10 @@ bool mpw_tcp_pinned_drop(struct net *net, struct sock *sk, int ifindex)
 }
 
 /*
- * Unloading, before the hooks go, pass PASS (from 1): resets pinned sockets
- * with unacknowledged data, unless closed (reset before); how many.
+ * Unloading, before the hooks go, pass PASS (from 1): resets pinned sockets,
+ * whose later trusted sends nothing would check and whose route nothing
+ * would hold, unless closed (reset before), or orphans whose data is all
+ * acknowledged; how many (as mpw_msk_reset_all()).
  */
 unsigned int mpw_tcp_reset_all(unsigned int pass)
 {
@@ -158,7 +160,8 @@ unsigned int mpw_tcp_reset_all(unsigned int pass)
 		if (!sk)
 			break;
 		if (READ_ONCE(sk->sk_state) != TCP_CLOSE &&
-		    READ_ONCE(tcp_sk(sk)->write_seq) != READ_ONCE(tcp_sk(sk)->snd_una)) {
+		    (!sock_flag(sk, SOCK_DEAD) ||
+		     READ_ONCE(tcp_sk(sk)->write_seq) != READ_ONCE(tcp_sk(sk)->snd_una))) {
 			mpw_sk_reset(sk);
 			n++;
 		}

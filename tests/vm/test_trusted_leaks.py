@@ -18,7 +18,11 @@ wifi0 and pcap-scan prove that no trusted byte crossed the untrusted path.
      its trusted segments are unacknowledged, their retransmissions are dropped at egress;
  (e) unloading while trusted data waits (cell0 without carrier): the waiting connection is reset, no
      trusted byte leaves on wifi0 after the unload, the kernel log counts the reset;
- (f) with the kprobes disabled through debugfs, trusted_status does not read "available".
+ (f) with the kprobes disabled through debugfs, trusted_status does not read "available";
+ (h) unloading while connections that carried trusted data (all of it acknowledged) are still open, an
+     MPTCP one and a plain TCP one: both are reset, so a trusted send made on them after the unload (an
+     application whose check of the status file came before it) fails instead of leaving unguarded; no
+     trusted byte on wifi0, where the MPTCP connection's only path has gone by then.
 """
 import json
 import os
@@ -112,6 +116,7 @@ def main():
     part_g(w, C, S)
     part_f()
     part_e(w, C, S)
+    part_h(w, C, S)
 
 
 def part_a(w, C, S):
@@ -266,11 +271,52 @@ def part_e(w, C, S):
     dmesg = proc.cmd(["dmesg"]).stdout[len(dmesg_before):]
     check_eq("(e) no trusted byte on wifi0 after the unload (pcap-scan)", totals["leak_bytes"], 0)
     check("(e) the kernel log counts the connections reset at unload",
-          re.search(r"reset [1-9][0-9]* connections holding unacknowledged trusted data", dmesg) is not None,
+          resets_logged(dmesg) >= 1,
           [line for line in dmesg.splitlines() if "mpwifi" in line][-3:])
     sent = sends(out("e-client.log"))
     log(f"      the client: {len(sent)} trusted sends, the last {sent[-1:]}")
     check("(e) the blocked sender was woken with an error", bool(sent) and sent[-1][0] == -1, sent[-1:])
+    w.link_up("cell0")
+
+
+def resets_logged(dmesg):
+    """How many connections the unload's kernel log line says it reset (0 without one)."""
+    m = re.search(r"reset ([0-9]+) connections that carried trusted data", dmesg)
+    return int(m.group(1)) if m else 0
+
+
+def part_h(w, C, S):
+    """Unload while connections that carried trusted data, all acknowledged, stay open; then send on them."""
+    kmod.load()
+    w.trust_only("cell0")
+    sink, sink_log = started(S, "h-sink", "sink", str(PORT), "--mptcp", "--timeout", "15")
+    # one trusted send at once, taken through cell0 and acknowledged within a second; the next one after
+    # the gap, by when the module is gone
+    gap_ms = str(int(ksft.scaled(8) * 1000))
+    common = ["--size", "4000", "--count", "2", "--gap-ms", gap_ms]
+    mptcp = proc.bg([tool(), "connect", w.server_ip, str(PORT), "--mptcp", *common], ns=C,
+                    log=out("h-mptcp.log"))
+    tcp = proc.bg([tool(), "connect", w.server_ip, str(PORT), "--bind", w.cell.ip, *common], ns=C,
+                  log=out("h-tcp.log"))
+    time.sleep(ksft.scaled(2.5))
+    w.link_down("cell0")  # after the unload only wifi0 would be left to the stock scheduler
+    cap = capture(C, "wifi0", "h-wifi0.pcap")
+    dmesg_before = proc.cmd(["dmesg"]).stdout
+    p = proc.cmd(["rmmod", "mpwifi"], check=False)
+    check("(h) rmmod with connections that carried trusted data open", p.returncode == 0, p.stderr.strip())
+    mptcp.wait(ksft.scaled(30))
+    tcp.wait(ksft.scaled(30))
+    sink.wait(30)
+    totals = leaks(cap)
+    dmesg = proc.cmd(["dmesg"]).stdout[len(dmesg_before):]
+    got = {"MPTCP": sends(out("h-mptcp.log")), "TCP": sends(out("h-tcp.log"))}
+    log(f"      trusted sends (ret, errno): {got}; resets logged: {resets_logged(dmesg)}")
+    for kind, rows in got.items():
+        check_eq(f"(h) {kind}: the trusted send before the unload was sent", rows[:1], [(4000, "")])
+        check(f"(h) {kind}: the trusted send after the unload failed (the connection was reset)",
+              len(rows) == 2 and rows[1][0] == -1, rows)
+    check_ge("(h) the kernel log counts both connections reset at unload", resets_logged(dmesg), 2)
+    check_eq("(h) no trusted byte on wifi0 (pcap-scan)", totals["leak_bytes"], 0)
     w.link_up("cell0")
 
 

@@ -25,6 +25,7 @@
  *   --reconnect N        after the sends, disconnect (connect AF_UNSPEC) and
  *                        connect again N times, sending the same each time
  *   --pause-ms MS        wait this long between connecting and sending
+ *   --gap-ms MS          wait this long between one trusted send and the next
  *   --linger-ms MS       keep the connection open this long after the sends
  *   --timeout S          sink: give up after S seconds without data (default 10)
  */
@@ -63,7 +64,7 @@ static struct {
 	bool mptcp, fastopen_connect, nonblock_connect;
 	const char *bind, *via;
 	size_t size, untrusted;
-	int count, reconnect, pause_ms, linger_ms, timeout;
+	int count, reconnect, pause_ms, gap_ms, linger_ms, timeout;
 } opt = { .via = "send", .size = 64, .count = 1, .timeout = 10 };
 
 static const char *errname(int err)
@@ -169,6 +170,13 @@ static void report(const char *how, bool trusted, ssize_t ret, int err)
 	fflush(stdout);
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 /* The configured sends on FD; the first trusted one through opt.via (fastopen connects). */
 static void send_all(int fd, const struct sockaddr_in *to, bool fastopen)
 {
@@ -182,8 +190,11 @@ static void send_all(int fd, const struct sockaddr_in *to, bool fastopen)
 		u[i] = 'a' + i % 26;
 	for (n = 0; n < opt.count; n++) {
 		const char *how = fastopen && !n ? "fastopen" : opt.via;
-		ssize_t ret = send_via(fd, how, t, opt.size, MSG_NOSIGNAL | MPTCP_TRUSTED, to);
+		ssize_t ret;
 
+		if (n)
+			sleep_ms(opt.gap_ms);
+		ret = send_via(fd, how, t, opt.size, MSG_NOSIGNAL | MPTCP_TRUSTED, to);
 		report(how, true, ret, errno);
 		if (opt.untrusted) {
 			ret = send(fd, u, opt.untrusted, MSG_NOSIGNAL);
@@ -191,13 +202,6 @@ static void send_all(int fd, const struct sockaddr_in *to, bool fastopen)
 		}
 	}
 	/* not freed: MSG_ZEROCOPY sends read these pages after the call returns */
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
 }
 
 static int stream_socket(void)
@@ -363,6 +367,8 @@ int main(int argc, char **argv)
 			opt.reconnect = atoi(v), i++;
 		} else if (v && !strcmp(a, "--pause-ms")) {
 			opt.pause_ms = atoi(v), i++;
+		} else if (v && !strcmp(a, "--gap-ms")) {
+			opt.gap_ms = atoi(v), i++;
 		} else if (v && !strcmp(a, "--linger-ms")) {
 			opt.linger_ms = atoi(v), i++;
 		} else if (v && !strcmp(a, "--timeout")) {
