@@ -90,6 +90,16 @@ std::optional<Nl80211> Nl80211::open()
 	}
 }
 
+std::vector<Radio> Nl80211::radios()
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_WIPHY, 0);
+	if (nla_put_flag(msg.get(), NL80211_ATTR_SPLIT_WIPHY_DUMP) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 GET_WIPHY");
+	std::vector<Radio> radios;
+	sock_.dump(std::move(msg), [&](const nlmsghdr &reply) { mergeWiphy(radios, reply); });
+	return radios;
+}
+
 std::optional<BssInfo> Nl80211::associatedBss(std::uint32_t ifindex)
 {
 	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_SCAN, 0);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "daemon/radio.h"
 #include "mpwifi/types.h"
 #include "netlink/genl_socket.h"
 
@@ -32,6 +33,9 @@ class Nl80211 {
 public:
 	// Empty when the kernel has no nl80211 (cfg80211 not loaded).
 	static std::optional<Nl80211> open();
+
+	// Every wireless radio, with its interface combinations.
+	[[nodiscard]] std::vector<Radio> radios();
 
 	// The BSS @ifindex is associated with, if any.
 	[[nodiscard]] std::optional<BssInfo> associatedBss(std::uint32_t ifindex);

@@ -114,6 +114,42 @@ Attrs Attrs::nested(int type, std::span<const AttrRule> rules) const
 	return Attrs(payload(nest), payloadLen(nest), rules, describe(type));
 }
 
+namespace {
+
+// Calls @onAttr for every attribute of a nest's payload; ParseError when
+// bytes are left over.
+template <typename F>
+void forEachIn(const nlattr &nest, const std::string &where, F &&onAttr)
+{
+	int remaining = static_cast<int>(payloadLen(nest));
+	const auto *nla = static_cast<const nlattr *>(nla_data(&nest));
+	for (; nla_ok(nla, remaining); nla = nla_next(nla, &remaining))
+		onAttr(*nla);
+	if (remaining > 0)
+		throw ParseError(where + ": truncated attribute (" + std::to_string(remaining) +
+				 " bytes left over)");
+}
+
+} // namespace
+
+std::vector<Attrs> Attrs::nestedArray(int type, std::span<const AttrRule> rules) const
+{
+	const std::string where = describe(type);
+	std::vector<Attrs> entries;
+	forEachIn(get(type), where, [&](const nlattr &entry) {
+		entries.emplace_back(payload(entry), payloadLen(entry), rules,
+				     where + "[" + std::to_string(entries.size()) + "]");
+	});
+	return entries;
+}
+
+std::vector<int> Attrs::nestedTypes(int type) const
+{
+	std::vector<int> types;
+	forEachIn(get(type), describe(type), [&](const nlattr &flag) { types.push_back(nla_type(&flag)); });
+	return types;
+}
+
 bool Attrs::has(int type) const
 {
 	return type >= 0 && static_cast<std::size_t>(type) < table_.size() &&

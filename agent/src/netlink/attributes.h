@@ -49,6 +49,13 @@ public:
 
 	// The attributes inside nest @type (which must be present).
 	[[nodiscard]] Attrs nested(int type, std::span<const AttrRule> rules) const;
+	// The entries of nest @type (which must be present) when it is an
+	// array: every attribute inside is itself a nest, whatever its type
+	// (nl80211 numbers them from 1), validated against @rules.
+	[[nodiscard]] std::vector<Attrs> nestedArray(int type, std::span<const AttrRule> rules) const;
+	// The types of the attributes inside nest @type (which must be
+	// present), in order: a set of flags, as nl80211 lists interface types.
+	[[nodiscard]] std::vector<int> nestedTypes(int type) const;
 
 	[[nodiscard]] bool has(int type) const;
 	[[nodiscard]] std::uint8_t u8(int type) const;
