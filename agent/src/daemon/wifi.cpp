@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "daemon/ies.h"
+
 namespace mpwifi::daemon {
 
 namespace {
@@ -77,29 +79,6 @@ std::vector<AkmSuite> parseAkms(std::span<const std::uint8_t> body, const char *
 	if (r.atEnd())
 		throw IeError(std::string(what) + " element without AKM suites");
 	return r.suiteList("AKM suite list");
-}
-
-struct Element {
-	std::uint8_t id;
-	std::span<const std::uint8_t> body;
-};
-
-std::vector<Element> elements(std::span<const std::uint8_t> ies)
-{
-	std::vector<Element> out;
-	std::size_t pos = 0;
-	while (pos < ies.size()) {
-		if (ies.size() - pos < 2)
-			throw IeError("information elements truncated (1 byte left)");
-		const std::uint8_t id = ies[pos];
-		const std::size_t len = ies[pos + 1];
-		if (ies.size() - pos - 2 < len)
-			throw IeError("information element " + std::to_string(id) + " truncated (" + std::to_string(len) +
-				      " bytes announced, " + std::to_string(ies.size() - pos - 2) + " present)");
-		out.push_back({id, ies.subspan(pos + 2, len)});
-		pos += 2 + len;
-	}
-	return out;
 }
 
 bool isWpaElement(const Element &e)

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/ies.h"
 #include "mpwifi/types.h"
 
 namespace mpwifi::daemon {
@@ -20,12 +21,6 @@ enum class WifiSecurity { Unknown, Open, Wep, Owe, Personal, Enterprise };
 
 // "unknown", "open", "WEP", "OWE", "personal", "enterprise".
 [[nodiscard]] std::string_view securityName(WifiSecurity security);
-
-// A malformed information element.
-class IeError : public std::runtime_error {
-public:
-	using std::runtime_error::runtime_error;
-};
 
 // An AKM suite selector, OUI then type: 00-0F-AC:2 is 0x000FAC02.
 using AkmSuite = std::uint32_t;
