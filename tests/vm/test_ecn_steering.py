@@ -137,32 +137,13 @@ class Test:
         return False
 
     def download(self, seconds):
-        """An MPTCP download from the server in the background, once it carries data through both stations.
-        The in-kernel path manager tries a station's join once per connection, and a join can fail: lost
-        on the emulated medium, or reset by the server (on the debug kernel both of iperf3's connections
-        had their joins through sta2 reset, six downloads in a row). A station that carried nothing then
-        gets its endpoint announced again, which makes the manager join through it on the running
-        connection (at most three times; each time logged with the hosts' join counters)."""
+        """An MPTCP download from the server in the background, once it carries data through both stations
+        (WifiWorld.carry_through_all: a station whose join failed gets its endpoint announced again)."""
         ifs = [self.sta1, self.sta2]
         before = traffic.rx_bytes("cli", ifs)
         dl = traffic.download_bg("cli", self.w.server_ip, seconds, f"{self.out}/iperf3-{time.monotonic_ns()}.json",
                                  port=5201, mptcp=True, extra=WINDOW)
-        for attempt in (1, 2, 3, 4):
-            deadline = time.monotonic() + ksft.scaled(15)
-            grown = {}
-            while time.monotonic() < deadline:
-                grown = {i: v - before[i] for i, v in traffic.rx_bytes("cli", ifs).items()}
-                if min(grown.values()) >= 30000:
-                    return dl
-                time.sleep(0.5)
-            counters = {ns: {k: v for k, v in traffic.nstat_all(ns).items() if "Join" in k or "Rst" in k}
-                        for ns in ("cli", "srv")}
-            idle = [i for i in ifs if grown.get(i, 0) < 30000]
-            ksft.log(f"      download, wait {attempt}: bytes through each station {grown}; join and reset "
-                     f"counters {counters}; " + (f"announcing {idle} again" if attempt < 4 else "going on"))
-            if attempt < 4:
-                for i in idle:
-                    self.w.reannounce_endpoint(self.w.station(i))
+        self.w.carry_through_all(ifs, before)
         return dl
 
     def steady_snapshots(self):

@@ -38,7 +38,7 @@ import subprocess
 import sys
 import time
 
-from . import ksft, paths, proc
+from . import ksft, paths, proc, traffic
 
 DEFAULT_DIR = "/run/mpwifi-topo"
 PSK = "mpwifi-passphrase"
@@ -649,6 +649,32 @@ class WifiWorld:
         it makes the manager join through it on each established connection that has no subflow there."""
         proc.cmd(["ip", "mptcp", "endpoint", "delete", "id", str(self.endpoint_id(st))], ns=self.cli_ns)
         proc.cmd(["ip", "mptcp", "endpoint", "add", st.ip, "dev", st.ifname, "subflow"], ns=self.cli_ns)
+
+    def carry_through_all(self, stations, before, min_bytes=30000, waits=4):
+        """Waits until a running MPTCP download has carried MIN_BYTES through each of STATIONS (interface
+        names; BEFORE: their rx bytes when it started), scaled 15 s at a time. The in-kernel path manager
+        tries a station's join once per connection, and a join can fail: lost on the emulated medium, or
+        reset by the server (on the debug kernel, joins through one station were reset six downloads in a
+        row). A station that carried less after a wait gets its endpoint announced again, which makes the
+        manager join through it on the running connection (at most WAITS - 1 times; each wait is logged
+        with the hosts' join and reset counters). Returns whether every station carried MIN_BYTES."""
+        for attempt in range(1, waits + 1):
+            deadline = time.monotonic() + ksft.scaled(15)
+            grown = {}
+            while time.monotonic() < deadline:
+                grown = {i: v - before[i] for i, v in traffic.rx_bytes(self.cli_ns, stations).items()}
+                if min(grown.values()) >= min_bytes:
+                    return True
+                time.sleep(0.5)
+            counters = {ns: {k: v for k, v in traffic.nstat_all(ns).items() if "Join" in k or "Rst" in k}
+                        for ns in (self.cli_ns, self.srv_ns)}
+            idle = [i for i in stations if grown.get(i, 0) < min_bytes]
+            ksft.log(f"      download, wait {attempt}: bytes through each station {grown}; join and reset "
+                     f"counters {counters}; " + (f"announcing {idle} again" if attempt < waits else "going on"))
+            if attempt < waits:
+                for i in idle:
+                    self.reannounce_endpoint(self.station(i))
+        return False
 
     def endpoint_id(self, st):
         """The id of ST's MPTCP endpoint in the client namespace."""
