@@ -67,14 +67,8 @@ if len(sys.argv) == 4 and sys.argv[1] == "--snapshot":
 from mpwtest import cli, kmod, ksft, paths, proc, traffic, world  # noqa: E402
 from mpwtest.ksft import check, check_eq, check_ge  # noqa: E402
 
-# Every download's socket buffers (iperf3 -w): they bound what is in flight. airsim queues up to 1000 frames
-# a radio below mac80211 (hwsim never stops its queues, so CoDel there never sees them), and an unbounded
-# sender filled it: RTTs of 1-4 s, RTOs and stale subflows (and, it seems, ARP answers too late: "No route
-# to host").
-# On a slowed kernel 128 KB held seconds of the medium's frames.
-WINDOW = ("-w", "32K" if ksft.slowed() else "128K")
-# The module's window (ms) and the staleness limit (ms) of an AP's estimate
-WINDOW_MS, STALE_MS = (4000, 4000) if ksft.slowed() else (500, 1000)
+WINDOW = traffic.STEERED_WINDOW
+WINDOW_MS, STALE_MS = kmod.WINDOW_MS, kmod.STALE_MS
 STEADY_S = ksft.scaled(8)  # seconds measured in the parts without marks
 # A realised rate is measured over at least 40 / delta ECN-capable packets (below); collecting them
 # takes up to this long (at a 2% cap the starved subflow carries some 30 such packets a second).

@@ -13,10 +13,8 @@ from mpwtest.ksft import check, check_eq, check_ge  # noqa: E402
 
 KPROBES = "/sys/kernel/debug/kprobes/list"
 RELOADS = int(os.environ.get("MPWIFI_LIFECYCLE_RELOADS", "30"))
-# As in test_ecn_steering: a slowed kernel delivers few frames per window, so its estimates use longer
-# windows and staleness limits, and smaller socket buffers keep the medium's queues short.
-WINDOW_MS, STALE_MS = (4000, 4000) if ksft.slowed() else (500, 1000)
-WINDOW = ("-w", "32K" if ksft.slowed() else "128K")
+WINDOW_MS, STALE_MS = kmod.WINDOW_MS, kmod.STALE_MS
+WINDOW = traffic.STEERED_WINDOW
 
 
 def frames(ns="cli"):

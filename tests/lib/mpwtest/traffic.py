@@ -5,6 +5,12 @@ import time
 
 from . import ksft, proc
 
+# Socket buffers of the downloads a test wants steered (iperf3 -w): they bound what is in flight. airsim
+# queues up to 1000 frames a radio below mac80211 (hwsim never stops its queues, so CoDel there never sees
+# them), and an unbounded sender filled it: RTTs of 1-4 s, RTOs and stale subflows. On a slowed kernel
+# 128 KB held seconds of the medium's frames.
+STEERED_WINDOW = ("-w", "32K" if ksft.slowed() else "128K")
+
 
 def iperf3_server(ns, port=5201, mptcp=False, bind=None, one_off=False, log=None):
     """An iperf3 server in NS (through mptcpize with MPTCP), returned once it listens."""
