@@ -59,7 +59,7 @@ public:
 	// Radios present in the kernel but absent from the config.
 	const std::vector<int> &unconfigured_radios() const { return unconfigured_; }
 
-	void deliver(const Delivery &delivery) override;
+	Nanos deliver(const Delivery &delivery) override;
 	void report(const TxReport &report) override;
 	void record(const FrameRecord &record) override;
 	void scenario_event(Nanos at, const ScheduleEvent &event) override;

@@ -447,8 +447,9 @@ void Medium::resolve_ppdu(Air &air)
 		std::vector<std::uint8_t> copy = pending.request.frame;
 		if (attempt > 0)
 			copy[1] = static_cast<std::uint8_t>(copy[1] | 0x08U);
-		sink_.deliver({.tx_radio = air.tx, .rx_radio = rx, .frame = std::move(copy), .rate = air.rate,
-			       .signal_dbm = signal_dbm(params), .freq_mhz = air.freq_mhz, .at = air.ppdu_end});
+		const Nanos handed =
+			sink_.deliver({.tx_radio = air.tx, .rx_radio = rx, .frame = std::move(copy), .rate = air.rate,
+				       .signal_dbm = signal_dbm(params), .freq_mhz = air.freq_mhz, .at = air.ppdu_end});
 		++stats_.deliveries;
 		if (rx == pending.rx_radio) {
 			if (attempt == 0)
@@ -457,7 +458,7 @@ void Medium::resolve_ppdu(Air &air)
 			++pending.copies;
 			if (!pending.first_rx) {
 				pending.first_rx = air.ppdu_end;
-				pending.first_rx_handed = std::max(caller_now_, air.ppdu_end);
+				pending.first_rx_handed = std::max(handed, air.ppdu_end);
 			}
 			if (unicast) {
 				acked = !rng_.happens(ack_loss_probability(*params, air.rate));

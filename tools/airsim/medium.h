@@ -116,8 +116,9 @@ struct TxReport {
 // Ground truth for one unicast frame, emitted once its fate is known.
 struct FrameRecord {
 	Nanos at;          // when the receiver got its first copy, else when the last attempt ended
-	Nanos handed_at;   // when that happened in the caller's clock: the `now` of the run_until() or
-	                   // submit() call that emitted it (later than `at` when the caller runs late)
+	Nanos handed_at;   // when that happened in the caller's clock: for a received frame, when the sink
+	                   // handed the receiver its first copy; else the `now` of the run_until() or submit()
+	                   // call that emitted it (later than `at` when the caller runs late)
 	Nanos enqueued;    // when the medium got the frame
 	int tx_radio;
 	int rx_radio;      // -1: no radio has the destination address
@@ -137,7 +138,11 @@ struct FrameRecord {
 class MediumSink {
 public:
 	virtual ~MediumSink() = default;
-	virtual void deliver(const Delivery &delivery) = 0;
+	// Returns when, in the caller's clock, the receiver was handed the copy: a
+	// sink that sends many copies in one run_until() hands the later ones over
+	// well after that call's `now`, and the truth must say when the receiving
+	// kernel saw each.
+	virtual Nanos deliver(const Delivery &delivery) = 0;
 	virtual void report(const TxReport &report) = 0;
 	virtual void record(const FrameRecord &record) = 0;
 	// A schedule action or control command took effect.

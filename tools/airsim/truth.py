@@ -22,9 +22,11 @@ Used by bench/estimator-accuracy and tests/vm/test_airsim.sh; as a command:
   truth.py summary TRUTH                            frames per link and kind, retries, drops, events
   truth.py window TRUTH --from A --to B --start NS --end NS
       (A and B: radio names, or interface MAC addresses matched against a frame's ta and ra)
-  truth.py compare TRUTH --from A --to B [--ifname IF] [--bssid MAC] SAMPLES
+  truth.py compare TRUTH --from A --to B [--ifname IF] [--bssid MAC] [--sync SAMPLE] SAMPLES
       SAMPLES: output of `mpwifi -j ap show` (one array per snapshot) or `mpwifi -j ap watch`
       ({"t_ns", "aps": [...]} per refresh); prints one JSON object per sample of IF's AP.
+      SAMPLE: one taken with the medium idle, which ties the module's frame count to the truth's frames
+      (see compare()).
 """
 
 import argparse
@@ -71,16 +73,30 @@ class LinkFrames:
     def __len__(self):
         return len(self.t)
 
-    def window(self, start_ns, end_ns):
-        """Truth over [start_ns, end_ns)."""
-        lo = bisect.bisect_left(self.t, start_ns)
-        hi = bisect.bisect_left(self.t, end_ns)
+    def _between(self, lo, hi):
         w = {k: c[hi] - c[lo] for k, c in self._cum.items()}
-        w["start_ns"] = start_ns
-        w["end_ns"] = end_ns
         w["delivery_prob"] = w["first_ok"] / w["count"] if w["count"] else None
         w["packet_time_us"] = w["airtime_us"] / w["received"] if w["received"] else None
         return w
+
+    def window(self, start_ns, end_ns):
+        """Truth over [start_ns, end_ns)."""
+        w = self._between(bisect.bisect_left(self.t, start_ns), bisect.bisect_left(self.t, end_ns))
+        w["start_ns"] = start_ns
+        w["end_ns"] = end_ns
+        return w
+
+    def positions(self, first, end):
+        """Truth over the link's frames first .. end - 1, in the order airsim handed them over (queue
+        drops included: the receiver sees each as a gap)."""
+        first, end = max(0, min(first, len(self.t))), max(0, min(end, len(self.t)))
+        w = self._between(first, max(first, end))
+        w["first"], w["end"] = first, end
+        return w
+
+    def handed_before(self, t_ns):
+        """How many of the link's frames airsim had handed over before t_ns."""
+        return bisect.bisect_left(self.t, t_ns)
 
     def rates(self, start_ns, end_ns):
         """{rate in 100 kbit/s: attempts} over the frames of [start_ns, end_ns)."""
@@ -226,8 +242,28 @@ def module_rows(samples, ifname=None, bssid=None):
     return rows
 
 
-def compare(rows, link):
-    """Each module row next to the truth over exactly its window."""
+def module_count(row):
+    """Every frame of the link the module has counted: first tries, retried and lost (seen as a gap)."""
+    return (row.get("first_try") or 0) + (row.get("retried") or 0) + (row.get("lost") or 0)
+
+
+def sync_offset(sync_row, link):
+    """The link's frames handed over before the module's count began: the sample @sync_row must have been
+    taken with no frame in flight (the medium idle), when the module has counted all the medium handed
+    over before it."""
+    return link.handed_before(sync_row["window_end_ns"]) - module_count(sync_row)
+
+
+def compare(rows, link, offset=None):
+    """Each module row next to the truth over exactly its window.
+
+    By time: the frames airsim handed over within [window_start_ns, window_end_ns).  A loaded emulator
+    hands frames to the kernel tens of milliseconds before the module counts them (softirq work deferred
+    behind busy processes), enough to move a burst from one window to the next.  So, with @offset (from
+    sync_offset()), also by position: the module counts each of the link's frames once and in order, so
+    the n of its window are the link's frames offset + count - n .. offset + count - 1, whenever it
+    counted them; "in_flight" tells how many it had still to count at the window's end (-1 or -2 when
+    it had none: its clock is the kernel's coarse one, up to a tick behind airsim's)."""
     out = []
     for r in rows:
         ws, we = r.get("window_start_ns"), r.get("window_end_ns")
@@ -236,7 +272,19 @@ def compare(rows, link):
         w = link.window(ws, we)
         n_mod = (r.get("window_first_try") or 0) + (r.get("window_retried") or 0) + (r.get("window_lost") or 0)
         est = r.get("delivery_prob")
-        out.append({
+        by_position = {}
+        if offset is not None:
+            end = offset + module_count(r)
+            p = link.positions(end - n_mod, end)
+            by_position = {
+                "truth_frames_delivery_prob": p["delivery_prob"],
+                "truth_frames_first_ok": p["first_ok"],
+                "truth_frames_count": p["count"],
+                "frames_error": (est - p["delivery_prob"]) if est is not None and p["delivery_prob"] is not None
+                else None,
+                "in_flight": link.handed_before(we) - end,
+            }
+        out.append({**by_position, 
             "t_ns": r["t_ns"],
             "window_start_ns": ws,
             "window_end_ns": we,
@@ -307,6 +355,9 @@ def main(argv=None):
     c.add_argument("--to", dest="dst", required=True)
     c.add_argument("--ifname")
     c.add_argument("--bssid")
+    c.add_argument("--sync", metavar="SAMPLE",
+                   help="a sample taken with the medium idle: also compares each window with the truth over "
+                        "the frames the module counted in it")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "summary":
@@ -316,9 +367,19 @@ def main(argv=None):
             print(json.dumps(t.link(args.src, args.dst).window(args.start, args.end)))
         else:
             t = load(args.truth, links=[(args.src, args.dst)])
+            link = t.link(args.src, args.dst)
             with open(args.samples) as f:
                 rows = module_rows(parse_samples(f.read()), args.ifname, args.bssid)
-            for r in compare(rows, t.link(args.src, args.dst)):
+            offset = None
+            if args.sync:
+                with open(args.sync) as f:
+                    sync = module_rows(parse_samples(f.read()), args.ifname, args.bssid)
+                if not sync:
+                    raise TruthError("%s: no sample of the station's AP" % args.sync)
+                offset = sync_offset(sync[-1], link)
+            for r in compare(rows, link, offset):
+                if offset is not None:
+                    r["sync_offset"] = offset
                 r["truth_last_t_ns"] = t.last_t_ns
                 print(json.dumps(r))
     except (OSError, TruthError) as e:

@@ -70,7 +70,14 @@ constexpr std::uint32_t hwsim_flags = 0x1234;
 
 class Recorder : public MediumSink {
 public:
-	void deliver(const Delivery &d) override { deliveries.push_back(d); }
+	// Hands each copy over at its time on the air, or when the previous send
+	// ended if that is later, and takes send_cost to send it.
+	Nanos deliver(const Delivery &d) override
+	{
+		deliveries.push_back(d);
+		sent_until = std::max(sent_until, d.at) + send_cost;
+		return sent_until;
+	}
 	void report(const TxReport &r) override { reports.push_back(r); }
 	void record(const FrameRecord &r) override { records.push_back(r); }
 	void scenario_event(Nanos at, const ScheduleEvent &) override { scenario_events.push_back(at); }
@@ -79,6 +86,8 @@ public:
 	std::vector<TxReport> reports;
 	std::vector<FrameRecord> records;
 	std::vector<Nanos> scenario_events; // when each took effect
+	Nanos send_cost = 0;
+	Nanos sent_until = 0;
 };
 
 MediumOptions fixed_backoff(int slots) { return MediumOptions{.simulator = {.fixed_backoff_slots = slots}}; }
@@ -325,6 +334,26 @@ TEST(MediumTiming, BackToBackFramesOfOneRadio)
 	ASSERT_EQ(b.sink.records.size(), 2u);
 	EXPECT_EQ(b.sink.records[1].enqueued, t0);
 	EXPECT_EQ(b.sink.records[1].airtime_us, 157);
+}
+
+// A caller a second late gets both frames in one run_until(), and its sink
+// takes 3 ms a send: each frame's truth is stamped when its own copy reached
+// the receiver, not when the batch began.
+TEST(MediumTiming, TruthIsStampedWhenEachCopyWasHandedOver)
+{
+	Bench b(pair_config(R"("loss": 0)"));
+	const int ap = b.add("ap", ap_addr);
+	b.add("sta", sta_addr);
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 1), {{Rate::ofdm_54, 1}}, 1));
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 2), {{Rate::ofdm_54, 1}}, 2));
+	b.sink.sent_until = t0 + 1 * sec;
+	b.sink.send_cost = 3 * ms;
+	b.medium.run_until(t0 + 1 * sec);
+	ASSERT_EQ(b.sink.records.size(), 2u);
+	EXPECT_EQ(b.sink.records[0].at, t0 + 113 * us);
+	EXPECT_EQ(b.sink.records[0].handed_at, t0 + 1 * sec + 3 * ms);
+	EXPECT_EQ(b.sink.records[1].at, t0 + (157 + 113) * us);
+	EXPECT_EQ(b.sink.records[1].handed_at, t0 + 1 * sec + 6 * ms);
 }
 
 // ---- retries ----------------------------------------------------------------------
