@@ -18,6 +18,8 @@ std::uint64_t keyOf(const MacAddr &mac)
 	return key;
 }
 
+constexpr int kNoSignalDbm = -1000;
+
 std::string dbm(int value) { return std::to_string(value) + " dBm"; }
 
 std::string mbps(std::uint32_t kbps)
@@ -46,6 +48,26 @@ bool ranksBefore(const Ap &a, const Ap &b)
 }
 
 } // namespace
+
+ApCandidate candidateOf(const BssInfo &bss, std::span<const WifiNetwork> networks)
+{
+	ApCandidate c{.bssid = bss.bssid, .freqMhz = bss.freqMhz, .signalDbm = bss.signalDbm.value_or(kNoSignalDbm)};
+	try {
+		c.phy = phyOfBss(bss.ies);
+		c.ssid = ssidOf(bss.ies).value_or("");
+		const WifiSecurity security = securityOfBss(bss.ies, bss.privacy);
+		for (std::size_t i = 0; i < networks.size(); ++i) {
+			if (!c.ssid.empty() && networkMatches(networks[i], c.ssid, bss.bssid, security)) {
+				c.joinable = true;
+				c.network = static_cast<int>(i);
+				break;
+			}
+		}
+	} catch (const IeError &) {
+		// an AP that sends malformed elements is not one to join
+	}
+	return c;
+}
 
 std::uint32_t expectedKbps(const ApCandidate &ap, std::optional<std::uint32_t> packetTimeNs)
 {
@@ -93,7 +115,7 @@ ApPlan ApSelector::plan(std::span<const ApCandidate> scan, std::span<const ApSta
 			s.packetTimeNs && *s.packetTimeNs
 				? static_cast<std::uint32_t>(std::uint64_t{MPW_PACKET_BITS} * 1000000 / *s.packetTimeNs)
 				: 0;
-		aps.push_back({.bssid = s.bssid, .freqMhz = s.freqMhz, .signalDbm = s.signalDbm.value_or(-1000),
+		aps.push_back({.bssid = s.bssid, .freqMhz = s.freqMhz, .signalDbm = s.signalDbm.value_or(kNoSignalDbm),
 			       .kbps = kbps, .station = &s, .heard = false, .joinable = s.up && s.signalDbm});
 	}
 	auto usable = [&](const Ap &a) {

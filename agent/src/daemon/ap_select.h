@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "daemon/bss_phy.h"
+#include "daemon/nl80211.h"
+#include "daemon/wifi_networks.h"
 #include "mpwifi/types.h"
 
 namespace mpwifi::daemon {
@@ -37,6 +39,8 @@ struct ApCandidate {
 	int signalDbm = 0;
 	BssPhy phy;
 	bool joinable = false; // some network of the networks file may join it
+	int network = -1;      // the first such network, by its index in the file
+	std::string ssid;      // the bytes
 };
 
 // A station interface of the radio and its AP.
@@ -69,6 +73,12 @@ struct ApPlan {
 
 	[[nodiscard]] bool empty() const { return leave.empty() && join.empty(); }
 };
+
+// A scan result as a candidate: joinable by the first enabled network of
+// @networks that takes its SSID, BSSID and security.  Heard without a
+// signal (a driver reporting none in dBm), it is under any floor; with
+// malformed elements, never joinable.
+[[nodiscard]] ApCandidate candidateOf(const BssInfo &bss, std::span<const WifiNetwork> networks);
 
 // Throughput (kbit/s) of full packets through the AP: from @packetTimeNs
 // when given, else predicted from the candidate's signal and PHY; 0 when

@@ -30,6 +30,9 @@ constexpr AttrRule kBssRules[] = {
 	MPW_ATTR_RULE(NL80211_BSS_INFORMATION_ELEMENTS, AttrKind::Bytes, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_BEACON_IES, AttrKind::Bytes, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_STATUS, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_FREQUENCY, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_SIGNAL_MBM, AttrKind::U32, kOptional),
+	MPW_ATTR_RULE(NL80211_BSS_SEEN_MS_AGO, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kEventRules[] = {
@@ -58,6 +61,13 @@ BssInfo parseScanEntry(const nlmsghdr &msg)
 	}
 	info.privacy = bss.has(NL80211_BSS_CAPABILITY) && (bss.u16(NL80211_BSS_CAPABILITY) & kCapabilityPrivacy);
 	info.associated = bss.has(NL80211_BSS_STATUS) && bss.u32(NL80211_BSS_STATUS) == NL80211_BSS_STATUS_ASSOCIATED;
+	if (bss.has(NL80211_BSS_FREQUENCY))
+		info.freqMhz = bss.u32(NL80211_BSS_FREQUENCY);
+	// mBm, signed: 100 times dBm
+	if (bss.has(NL80211_BSS_SIGNAL_MBM))
+		info.signalDbm = static_cast<std::int32_t>(bss.u32(NL80211_BSS_SIGNAL_MBM)) / 100;
+	if (bss.has(NL80211_BSS_SEEN_MS_AGO))
+		info.seenMsAgo = bss.u32(NL80211_BSS_SEEN_MS_AGO);
 	return info;
 }
 

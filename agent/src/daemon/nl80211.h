@@ -20,6 +20,9 @@ struct BssInfo {
 	std::vector<std::uint8_t> ies; // information elements, latest of probe response or beacon
 	bool privacy = false;          // capability bit: WEP when there is no RSN/WPA element
 	bool associated = false;       // NL80211_BSS_STATUS_ASSOCIATED
+	std::uint32_t freqMhz = 0;     // its channel's centre
+	std::optional<int> signalDbm;  // of the last frame heard (drivers reporting dBm)
+	std::uint32_t seenMsAgo = 0;   // since that frame
 };
 
 // A reply of the NL80211_CMD_GET_SCAN dump.  Throws netlink::ParseError.
