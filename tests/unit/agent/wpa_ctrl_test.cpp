@@ -13,16 +13,11 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/child.h"
 #include "daemon/wifi_networks.h"
 #include "daemon/wpa_ctrl.h"
-
-extern char **environ;
 
 namespace mpwifi::daemon {
 namespace {
@@ -97,20 +92,7 @@ protected:
 		ASSERT_NE(::mkdtemp(tmpl), nullptr);
 		dir_ = tmpl;
 		global_ = (dir_ / "global").string();
-		std::vector<std::string> args{"wpa_supplicant", "-g", global_};
-		std::vector<char *> argv;
-		for (auto &a : args)
-			argv.push_back(a.data());
-		argv.push_back(nullptr);
-		// its log (and a failed exec's message) go to a file of the test's
-		posix_spawn_file_actions_t quiet;
-		posix_spawn_file_actions_init(&quiet);
-		const std::string log = (dir_ / "log").string();
-		posix_spawn_file_actions_addopen(&quiet, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		posix_spawn_file_actions_adddup2(&quiet, 1, 2);
-		const int err = ::posix_spawnp(&pid_, "wpa_supplicant", &quiet, nullptr, argv.data(), environ);
-		posix_spawn_file_actions_destroy(&quiet);
-		ASSERT_EQ(err, 0) << "wpa_supplicant not found";
+		wpa_ = base::Child::spawn({"wpa_supplicant", "-g", global_}, (dir_ / "log").string());
 		const auto deadline = std::chrono::steady_clock::now() + 5s;
 		while (!(ctrl_ = WpaCtrl::connect(global_)) && std::chrono::steady_clock::now() < deadline)
 			std::this_thread::sleep_for(20ms);
@@ -120,18 +102,14 @@ protected:
 	void TearDown() override
 	{
 		ctrl_.reset();
-		if (pid_ > 0) {
-			::kill(pid_, SIGTERM);
-			int status = 0;
-			::waitpid(pid_, &status, 0);
-		}
+		wpa_.reset();
 		if (!dir_.empty())
 			fs::remove_all(dir_);
 	}
 
 	fs::path dir_;
 	std::string global_;
-	pid_t pid_ = -1;
+	std::optional<base::Child> wpa_;
 	std::optional<WpaCtrl> ctrl_;
 };
 
