@@ -2,8 +2,10 @@
 #include "daemon/nl80211.h"
 
 #include <algorithm>
+#include <cerrno>
 
 #include <linux/nl80211.h>
+#include <sys/random.h>
 #include <netlink/attr.h>
 
 #include "netlink/attributes.h"
@@ -33,6 +35,10 @@ constexpr AttrRule kBssRules[] = {
 	MPW_ATTR_RULE(NL80211_BSS_FREQUENCY, AttrKind::U32, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_SIGNAL_MBM, AttrKind::U32, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_SEEN_MS_AGO, AttrKind::U32, kOptional),
+};
+
+constexpr AttrRule kNewInterfaceRules[] = {
+	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kRequired),
 };
 
 constexpr AttrRule kEventRules[] = {
@@ -89,6 +95,23 @@ std::optional<std::uint32_t> mlmeEventIfindex(const nlmsghdr &msg)
 	return top.u32(NL80211_ATTR_IFINDEX);
 }
 
+MacAddr randomLocalMac()
+{
+	MacAddr mac{};
+	std::size_t got = 0;
+	while (got < mac.size()) {
+		const ssize_t n = ::getrandom(mac.data() + got, mac.size() - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			throw netlink::Error(errno, "getrandom for a station address");
+		}
+		got += static_cast<std::size_t>(n);
+	}
+	mac[0] = static_cast<std::uint8_t>((mac[0] & ~0x01u) | 0x02u);
+	return mac;
+}
+
 std::optional<Nl80211> Nl80211::open()
 {
 	auto sock = netlink::GenlSocket::open();
@@ -128,6 +151,40 @@ std::optional<BssInfo> Nl80211::associatedBss(std::uint32_t ifindex)
 		// replace while associated.
 	}
 	return found;
+}
+
+std::uint32_t Nl80211::addStationInterface(std::uint32_t wiphy, const std::string &ifname, const MacAddr &mac)
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_NEW_INTERFACE, 0);
+	if (nla_put_u32(msg.get(), NL80211_ATTR_WIPHY, wiphy) < 0 ||
+	    nla_put_string(msg.get(), NL80211_ATTR_IFNAME, ifname.c_str()) < 0 ||
+	    nla_put_u32(msg.get(), NL80211_ATTR_IFTYPE, NL80211_IFTYPE_STATION) < 0 ||
+	    nla_put(msg.get(), NL80211_ATTR_MAC, static_cast<int>(mac.size()), mac.data()) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 NEW_INTERFACE");
+	std::optional<std::uint32_t> ifindex;
+	try {
+		sock_.request(std::move(msg), [&](const nlmsghdr &reply) {
+			const Attrs top = Attrs::ofGenl(reply, kNewInterfaceRules, "nl80211 NEW_INTERFACE reply");
+			ifindex = top.u32(NL80211_ATTR_IFINDEX);
+		});
+	} catch (const netlink::Error &e) {
+		// mac80211 names the interface with dev_alloc_name(), which answers
+		// a taken name (one without "%d") with ENFILE, "too many open files"
+		if (e.code() == ENFILE)
+			throw netlink::Error(EEXIST, "nl80211 NEW_INTERFACE " + ifname + ": an interface has that name");
+		throw;
+	}
+	if (!ifindex)
+		throw netlink::Error(EPROTO, "nl80211 NEW_INTERFACE " + ifname + ": no interface in the reply");
+	return *ifindex;
+}
+
+void Nl80211::deleteInterface(std::uint32_t ifindex)
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_DEL_INTERFACE, 0);
+	if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 DEL_INTERFACE");
+	sock_.request(std::move(msg));
 }
 
 netlink::GenlSocket Nl80211::subscribeMlme()

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "daemon/radio.h"
@@ -28,6 +29,11 @@ struct BssInfo {
 // A reply of the NL80211_CMD_GET_SCAN dump.  Throws netlink::ParseError.
 [[nodiscard]] BssInfo parseScanEntry(const nlmsghdr &msg);
 
+// A random unicast, locally administered address (IEEE 802 bits: multicast
+// clear, local set), one for each station interface the manager creates:
+// derived from nothing, it tells nothing of the laptop's own address.
+[[nodiscard]] MacAddr randomLocalMac();
+
 // The interface an MLME event (connect, disconnect, roam, association,
 // authorisation) is about; empty for other messages.
 [[nodiscard]] std::optional<std::uint32_t> mlmeEventIfindex(const nlmsghdr &msg);
@@ -42,6 +48,13 @@ public:
 
 	// The BSS @ifindex is associated with, if any.
 	[[nodiscard]] std::optional<BssInfo> associatedBss(std::uint32_t ifindex);
+
+	// Creates a station interface @ifname on radio @wiphy with address @mac
+	// and returns its ifindex.  Throws netlink::Error: EBUSY when the radio's
+	// interface combinations allow no more, EEXIST when the name is taken.
+	std::uint32_t addStationInterface(std::uint32_t wiphy, const std::string &ifname, const MacAddr &mac);
+	// Removes interface @ifindex (ENODEV when there is none).
+	void deleteInterface(std::uint32_t ifindex);
 
 	// A socket that has joined the "mlme" group; poll its fd and call
 	// receivePending() with mlmeEventIfindex().
