@@ -60,6 +60,15 @@ std::string AddrInfo::text() const
 	return buf;
 }
 
+netlink::Attrs rtnlAttrs(const nlmsghdr &msg, std::size_t headerLen, std::span<const netlink::AttrRule> rules, const char *what)
+{
+	const std::size_t offset = NLMSG_HDRLEN + NLMSG_ALIGN(headerLen);
+	if (msg.nlmsg_len < offset)
+		throw netlink::ParseError(std::string(what) + " of " + std::to_string(msg.nlmsg_len) + " bytes");
+	return netlink::Attrs(reinterpret_cast<const std::uint8_t *>(&msg) + offset, msg.nlmsg_len - offset, rules,
+			      what);
+}
+
 namespace {
 
 using netlink::AttrKind;
@@ -88,18 +97,9 @@ constexpr AttrRule kAddrRules[] = {
 };
 
 
-// The attributes after the family header @headerLen of @msg.
-Attrs attrsAfter(const nlmsghdr &msg, std::size_t headerLen, std::span<const AttrRule> rules, const char *what)
-{
-	const std::size_t offset = NLMSG_HDRLEN + NLMSG_ALIGN(headerLen);
-	if (msg.nlmsg_len < offset)
-		throw netlink::ParseError(std::string(what) + " of " + std::to_string(msg.nlmsg_len) + " bytes");
-	return Attrs(reinterpret_cast<const std::uint8_t *>(&msg) + offset, msg.nlmsg_len - offset, rules, what);
-}
-
 LinkInfo parseLink(const nlmsghdr &msg)
 {
-	const Attrs attrs = attrsAfter(msg, sizeof(ifinfomsg), kLinkRules, "link message");
+	const Attrs attrs = rtnlAttrs(msg, sizeof(ifinfomsg), kLinkRules, "link message");
 	ifinfomsg ifi;
 	std::memcpy(&ifi, reinterpret_cast<const std::uint8_t *>(&msg) + NLMSG_HDRLEN, sizeof(ifi));
 	LinkInfo link;
@@ -126,7 +126,7 @@ LinkInfo parseLink(const nlmsghdr &msg)
 
 AddrInfo parseAddr(const nlmsghdr &msg)
 {
-	const Attrs attrs = attrsAfter(msg, sizeof(ifaddrmsg), kAddrRules, "address message");
+	const Attrs attrs = rtnlAttrs(msg, sizeof(ifaddrmsg), kAddrRules, "address message");
 	ifaddrmsg ifa;
 	std::memcpy(&ifa, reinterpret_cast<const std::uint8_t *>(&msg) + NLMSG_HDRLEN, sizeof(ifa));
 	AddrInfo a;
@@ -221,12 +221,20 @@ void Rtnl::dump(std::uint16_t type, const std::function<void(const RtnlEvent &)>
 	nlmsghdr *req = mnl_nlmsg_put_header(buf);
 	req->nlmsg_type = type;
 	req->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	req->nlmsg_seq = seq_++;
 	auto *gen = static_cast<rtgenmsg *>(mnl_nlmsg_put_extra_header(req, sizeof(rtgenmsg)));
 	gen->rtgen_family = AF_UNSPEC;
-	mnlTransact(requests_.get(), *req, [&](const nlmsghdr &msg) {
+	request(*req, [&](const nlmsghdr &msg) {
 		if (auto event = parseRtnl(msg))
 			onEntry(*event);
+	});
+}
+
+void Rtnl::request(nlmsghdr &req, const std::function<void(const nlmsghdr &)> &onMessage)
+{
+	req.nlmsg_seq = seq_++;
+	mnlTransact(requests_.get(), req, [&](const nlmsghdr &msg) {
+		if (onMessage)
+			onMessage(msg);
 	});
 }
 

@@ -8,9 +8,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "netlink/attributes.h"
 
 struct mnl_socket;
 struct nlmsghdr;
@@ -77,6 +80,11 @@ public:
 	[[nodiscard]] std::vector<LinkInfo> dumpLinks();
 	[[nodiscard]] std::vector<AddrInfo> dumpAddrs();
 
+	// Sends @request, numbered here, and waits for its ack, passing the
+	// messages of its reply (or dump) to @onMessage.  Throws
+	// netlink::KernelError for an error ack.
+	void request(nlmsghdr &request, const std::function<void(const nlmsghdr &)> &onMessage = {});
+
 	// For the event loop.
 	[[nodiscard]] int eventFd() const;
 	// Passes the queued events on, without blocking.  Throws netlink::Error
@@ -92,6 +100,11 @@ private:
 	MnlSocketPtr events_;
 	std::uint32_t seq_ = 1;
 };
+
+// The attributes of @msg after its family header of @headerLen bytes, for
+// @rules; @what names the message in errors.  Throws netlink::ParseError.
+[[nodiscard]] netlink::Attrs rtnlAttrs(const nlmsghdr &msg, std::size_t headerLen, std::span<const netlink::AttrRule> rules,
+				       const char *what);
 
 // Reads every netlink message of the reply to request @seq on @sock,
 // passing data messages to @onMessage, until NLMSG_DONE or an ack.  Throws
