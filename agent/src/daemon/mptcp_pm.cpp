@@ -2,6 +2,8 @@
 #include "daemon/mptcp_pm.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <optional>
 
 #include <arpa/inet.h>
 #include <linux/mptcp.h>
@@ -36,6 +38,11 @@ constexpr AttrRule kAddrRules[] = {
 	MPW_ATTR_RULE(MPTCP_PM_ADDR_ATTR_IF_IDX, AttrKind::U32, kOptional),
 };
 
+
+constexpr AttrRule kLimitRules[] = {
+	MPW_ATTR_RULE(MPTCP_PM_ATTR_RCV_ADD_ADDRS, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(MPTCP_PM_ATTR_SUBFLOWS, AttrKind::U32, kRequired),
+};
 
 void check(int err, const char *what)
 {
@@ -126,6 +133,12 @@ netlink::MsgPtr endpointDelRequest(int family, std::uint8_t id)
 	});
 }
 
+MptcpLimits limitsForPaths(const MptcpLimits &current, std::size_t paths)
+{
+	const auto needed = static_cast<std::uint32_t>(std::min<std::size_t>(paths, kMptcpLimitMax));
+	return {std::max(current.subflows, needed), std::max(current.addAddrAccepted, needed)};
+}
+
 MptcpPm MptcpPm::open()
 {
 	auto sock = netlink::GenlSocket::open();
@@ -149,6 +162,33 @@ void MptcpPm::add(const Endpoint &ep)
 void MptcpPm::remove(std::uint8_t id)
 {
 	sock_.request(endpointDelRequest(family_, id));
+}
+
+void MptcpPm::reannounce(const Endpoint &ep)
+{
+	remove(ep.id);
+	add(ep);
+}
+
+MptcpLimits MptcpPm::limits()
+{
+	std::optional<MptcpLimits> got;
+	sock_.request(netlink::newGenlMessage(family_, MPTCP_PM_CMD_GET_LIMITS, MPTCP_PM_VER),
+		      [&](const nlmsghdr &msg) {
+			      const Attrs a = Attrs::ofGenl(msg, kLimitRules, "mptcp_pm GET_LIMITS reply");
+			      got = MptcpLimits{a.u32(MPTCP_PM_ATTR_SUBFLOWS), a.u32(MPTCP_PM_ATTR_RCV_ADD_ADDRS)};
+		      });
+	if (!got)
+		throw netlink::Error(EPROTO, "mptcp_pm GET_LIMITS: no reply");
+	return *got;
+}
+
+void MptcpPm::setLimits(const MptcpLimits &limits)
+{
+	auto msg = netlink::newGenlMessage(family_, MPTCP_PM_CMD_SET_LIMITS, MPTCP_PM_VER);
+	check(nla_put_u32(msg.get(), MPTCP_PM_ATTR_SUBFLOWS, limits.subflows), "SUBFLOWS");
+	check(nla_put_u32(msg.get(), MPTCP_PM_ATTR_RCV_ADD_ADDRS, limits.addAddrAccepted), "RCV_ADD_ADDRS");
+	sock_.request(std::move(msg));
 }
 
 } // namespace mpwifi::daemon

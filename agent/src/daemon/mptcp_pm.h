@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,6 +24,22 @@ struct Endpoint {
 	[[nodiscard]] std::string text() const; // "id 3 10.0.1.11 dev 4 subflow"
 };
 
+// The path manager's limits per connection: extra subflows, and addresses
+// the peer announces that it accepts.
+struct MptcpLimits {
+	std::uint32_t subflows = 0;
+	std::uint32_t addAddrAccepted = 0;
+
+	bool operator==(const MptcpLimits &) const = default;
+};
+
+// The kernel's ceiling for both (MPTCP_PM_ADDR_MAX in 6.1 and 6.12).
+inline constexpr std::uint32_t kMptcpLimitMax = 8;
+
+// The limits a connection over @paths paths needs, never below @current (a
+// user's setting stays): a subflow and an accepted address per path.
+[[nodiscard]] MptcpLimits limitsForPaths(const MptcpLimits &current, std::size_t paths);
+
 class MptcpPm {
 public:
 	// FamilyNotFound when the kernel has no MPTCP.
@@ -32,6 +49,14 @@ public:
 	// Adds @ep; id 0 lets the kernel choose one.
 	void add(const Endpoint &ep);
 	void remove(std::uint8_t id);
+	// Deletes @ep and adds it back with its id: the deletion frees its id
+	// on every connection, the addition makes the path manager join
+	// through it again on each (a join the peer reset is otherwise never
+	// retried).
+	void reannounce(const Endpoint &ep);
+
+	[[nodiscard]] MptcpLimits limits();
+	void setLimits(const MptcpLimits &limits);
 
 private:
 	MptcpPm(netlink::GenlSocket sock, int family) : sock_(std::move(sock)), family_(family) {}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The daemon's nl80211 requests against a real cfg80211: run in the VM by
-// tests/vm/test_agent_nl80211.py, on a mac80211_hwsim radio it names in
+// tests/vm/test_agent_kernel.py, on a mac80211_hwsim radio it names in
 // MPWIFI_HWSIM_PHY.  Elsewhere they skip (this machine's kernel has no radio).
 #include <gtest/gtest.h>
 
@@ -45,7 +45,7 @@ protected:
 	{
 		const char *phy = std::getenv("MPWIFI_HWSIM_PHY");
 		if (!phy)
-			GTEST_SKIP() << "needs a mac80211_hwsim radio: tests/vm/test_agent_nl80211.py";
+			GTEST_SKIP() << "needs a mac80211_hwsim radio: tests/vm/test_agent_kernel.py";
 		phy_ = phy;
 		nl_ = Nl80211::open();
 		ASSERT_TRUE(nl_) << "no nl80211";

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -21,13 +20,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <unistd.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "base/unique_fd.h"
 #include "daemon/routes.h"
 #include "netlink/error.h"
+#include "netns.h"
 
 namespace mpwifi::daemon {
 namespace {
@@ -165,11 +164,7 @@ struct Tap {
 void inFreshNetns(const std::function<void(const Tap &tap0, const Tap &tap1)> &body)
 {
 	std::string skip;
-	std::thread t([&] {
-		if (::unshare(CLONE_NEWNET) != 0) {
-			skip = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (needs root)";
-			return;
-		}
+	const std::string noNetns = testing::inNewNetns([&] {
 		std::vector<base::UniqueFd> taps;
 		for (const char *name : {"mpwtap0", "mpwtap1"}) {
 			base::UniqueFd tap(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
@@ -189,7 +184,8 @@ void inFreshNetns(const std::function<void(const Tap &tap0, const Tap &tap1)> &b
 		}
 		body(Tap{::if_nametoindex("mpwtap0"), taps[0].get()}, Tap{::if_nametoindex("mpwtap1"), taps[1].get()});
 	});
-	t.join();
+	if (!noNetns.empty())
+		GTEST_SKIP() << noNetns;
 	if (!skip.empty())
 		GTEST_SKIP() << skip;
 }
