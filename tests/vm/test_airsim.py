@@ -29,8 +29,9 @@ LOSS_CONFIG = 0.3  # ap1 -> sta1 from the start
 LOSS_CONTROL = 0.5  # ap1 -> sta1 set through the control socket for part (b)
 TOLERANCE = 0.03
 # (b)'s download pace and the module's window: at 4 Mbit/s some 160 frames a window of 500 ms on Debian's
-# kernel; 0.25 Mbit/s (~25 frames/s) and 4 s on a slowed one.
-PACE, WINDOW_MS = ("250K", 4000) if ksft.slowed() else ("4M", 500)
+# kernel; 0.25 Mbit/s and 8 s on a slowed one (the debug kernel carried 10-20 frames/s a station under
+# that pace: 35-78 frames in 4 s windows).
+PACE, WINDOW_MS = ("250K", 8000) if ksft.slowed() else ("4M", 500)
 # Snapshots of the module's window while (b)'s download runs. Under emulation a paced download still comes
 # in bursts (a 500 ms window held 0 to 244 frames at 4 Mbit/s), so windows with few frames are left out.
 SNAPSHOTS, SNAPSHOT_EVERY_S, MIN_FRAMES, MIN_BUSY = 6, 0.7, 50, 3
