@@ -50,22 +50,12 @@ void withFreshPm(const std::function<void(MptcpPm &)> &body)
 		GTEST_SKIP() << skip;
 }
 
-int errorOf(const std::function<void()> &request)
-{
-	try {
-		request();
-	} catch (const netlink::Error &e) {
-		return e.code();
-	}
-	return 0;
-}
-
 TEST(MptcpPmKernel, LimitsSetAndReadBack)
 {
 	withFreshPm([](MptcpPm &pm) {
 		pm.setLimits({5, 3});
 		EXPECT_EQ(pm.limits(), (MptcpLimits{5, 3}));
-		EXPECT_EQ(errorOf([&] { pm.setLimits({kMptcpLimitMax + 1, 0}); }), EINVAL);
+		EXPECT_EQ(testing::netlinkErrorOf([&] { pm.setLimits({kMptcpLimitMax + 1, 0}); }), EINVAL);
 		EXPECT_EQ(pm.limits(), (MptcpLimits{5, 3}));
 		pm.setLimits(limitsForPaths(pm.limits(), 8));
 		EXPECT_EQ(pm.limits(), (MptcpLimits{8, 8}));
@@ -90,7 +80,7 @@ TEST(MptcpPmKernel, AnEndpointAnnouncedAgainKeepsItsIdAndFlags)
 		Endpoint missing = ep;
 		missing.id = 9;
 		ASSERT_EQ(::inet_pton(AF_INET, "192.0.2.9", missing.addr.data()), 1);
-		EXPECT_NE(errorOf([&] { pm.reannounce(missing); }), 0);
+		EXPECT_NE(testing::netlinkErrorOf([&] { pm.reannounce(missing); }), 0);
 		EXPECT_EQ(pm.dump().size(), 1u);
 	});
 }

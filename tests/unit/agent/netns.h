@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Tests against the kernel's own networking, in a network namespace of
-// their own so that nothing of the machine's is touched.
+// their own so that nothing of the machine's is touched, and what its
+// netlink requests refuse.
 #pragma once
 
 #include <cerrno>
@@ -8,6 +9,8 @@
 #include <functional>
 #include <string>
 #include <thread>
+
+#include "netlink/error.h"
 
 #include <sched.h>
 
@@ -27,6 +30,17 @@ inline std::string inNewNetns(const std::function<void()> &body)
 	});
 	t.join();
 	return why;
+}
+
+// The errno of the netlink::Error @request throws, 0 when it throws none.
+inline int netlinkErrorOf(const std::function<void()> &request)
+{
+	try {
+		request();
+	} catch (const netlink::Error &e) {
+		return e.code();
+	}
+	return 0;
 }
 
 } // namespace mpwifi::testing

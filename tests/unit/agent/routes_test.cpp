@@ -199,16 +199,6 @@ std::vector<T> ours(const std::vector<T> &items)
 	return out;
 }
 
-int errorOf(const std::function<void()> &request)
-{
-	try {
-		request();
-	} catch (const netlink::Error &e) {
-		return e.code();
-	}
-	return 0;
-}
-
 TEST(StationRoutingKernel, AddedAsPlannedAndRemovedWithoutTrace)
 {
 	inFreshNetns([](const Tap &t0, const Tap &) {
@@ -227,7 +217,7 @@ TEST(StationRoutingKernel, AddedAsPlannedAndRemovedWithoutTrace)
 			EXPECT_NE(route.table, static_cast<std::uint32_t>(RT_TABLE_MAIN)) << route.text();
 
 		// twice is refused, and the first stays whole
-		EXPECT_EQ(errorOf([&] { addStationRouting(rtnl, r); }), EEXIST);
+		EXPECT_EQ(testing::netlinkErrorOf([&] { addStationRouting(rtnl, r); }), EEXIST);
 		EXPECT_EQ(ours(dumpRoutes(rtnl, AF_INET)).size(), 2u);
 
 		EXPECT_EQ(deleteStationRouting(rtnl, r), 0u);
@@ -248,7 +238,7 @@ TEST(StationRoutingKernel, AFailedAddLeavesNothing)
 		StationRouting r = stationRouting(lease("10.9.0.2", 24, {ip4("10.9.0.1")}), tap, stationTable(0));
 		// a gateway outside every route: the kernel refuses the default route
 		r.routes[1].gateway = ip("172.16.0.1");
-		EXPECT_NE(errorOf([&] { addStationRouting(rtnl, r); }), 0);
+		EXPECT_NE(testing::netlinkErrorOf([&] { addStationRouting(rtnl, r); }), 0);
 		EXPECT_TRUE(ours(dumpRoutes(rtnl, AF_INET)).empty());
 		EXPECT_TRUE(ours(dumpRules(rtnl, AF_INET)).empty());
 		const auto addrs = rtnl.dumpAddrs();
