@@ -34,7 +34,11 @@ TOLERANCE = 0.03
 PACE, WINDOW_MS = ("250K", 8000) if ksft.slowed() else ("4M", 500)
 # Snapshots of the module's window while (b)'s download runs. Under emulation a paced download still comes
 # in bursts (a 500 ms window held 0 to 244 frames at 4 Mbit/s), so windows with few frames are left out.
-SNAPSHOTS, SNAPSHOT_EVERY_S, MIN_FRAMES, MIN_BUSY = 6, 0.7, 50, 3
+# On a slowed kernel 20 frames: with two VMs on the debug kernel the 8 s windows held 2 to 83 (a download
+# of 0.19 Mbit/s); each window is compared with the truth over the very frames it counted, so a smaller
+# one is still an exact check.
+SNAPSHOTS, SNAPSHOT_EVERY_S, MIN_BUSY = 6, 0.7, 3
+MIN_FRAMES = 20 if ksft.slowed() else 50
 LAG_MAX_US = 100_000  # the medium's mean lag (b) waits to fall below
 
 
