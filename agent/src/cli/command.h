@@ -19,7 +19,7 @@ namespace mpwifi::cli {
 struct Command {
 	enum class Action {
 		Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, EcnShow, EcnSet, Monitor,
-		TrustShow, TrustSet, PeerShow, PeerAdd, PeerDel, PolicyShow, PolicySet, Daemon,
+		TrustShow, TrustSet, PeerShow, PeerAdd, PeerDel, PolicyShow, PolicySet, Daemon, WifiShow, WifiScan,
 	};
 
 	Action action = Action::Help;
@@ -34,6 +34,7 @@ struct Command {
 	PeerTrust peer;                           // trust peer add/del (del: the prefix only)
 	PolicyUpdate policy;                      // policy set
 	std::vector<std::string> daemonArgs;      // daemon: its options, parsed by the daemon
+	std::optional<std::string> phy;           // wifi show/scan: one radio
 };
 
 // ap watch --interval.

@@ -39,6 +39,7 @@ extern const Object monitorObject;
 extern const Object trustObject;
 extern const Object policyObject;
 extern const Object daemonObject;
+extern const Object wifiObject;
 
 // Every object, in the order of the usage text.
 [[nodiscard]] std::span<const Object *const> objects();

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "cli/output.h"
+#include "cli/wifi_report.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <iomanip>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -13,8 +15,10 @@ namespace mpwifi::cli {
 
 namespace {
 
-// A field's value: null (unknown), flag, count, measurement or text.
-using Value = std::variant<std::monostate, bool, std::uint64_t, double, std::string>;
+// A field's value: null (unknown), flag, count, signed number, measurement,
+// text or a list of texts.
+using Value = std::variant<std::monostate, bool, std::uint64_t, std::int64_t, double, std::string,
+			   std::vector<std::string>>;
 
 template <typename T>
 struct Field {
@@ -30,7 +34,12 @@ struct Field {
 template <typename T>
 Value maybe(const std::optional<T> &v)
 {
-	return v ? Value(*v) : Value();
+	if (!v)
+		return Value();
+	if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
+		return Value(std::uint64_t{*v}); // a count, not a signed number
+	else
+		return Value(*v);
 }
 
 Value u(std::uint64_t v)
@@ -225,6 +234,14 @@ std::string textOf(const Field<T> &f, const T &obj)
 		return *b ? "yes" : "no";
 	if (auto s = std::get_if<std::string>(&v))
 		return *s;
+	if (auto i = std::get_if<std::int64_t>(&v))
+		return std::to_string(*i);
+	if (auto list = std::get_if<std::vector<std::string>>(&v)) {
+		std::string joined;
+		for (const auto &item : *list)
+			joined += (joined.empty() ? "" : ",") + item;
+		return joined.empty() ? "-" : joined;
+	}
 	const auto *n = std::get_if<std::uint64_t>(&v);
 	if (n && f.divisor == 1)
 		return std::to_string(*n);
@@ -291,6 +308,42 @@ void printRecord(std::ostream &out, const T &obj, std::span<const Field<T>> fiel
 	}
 	out << text << '\n';
 }
+
+const Field<StationReport> kStationFields[] = {
+	{.key = "ifname", .label = "IFNAME", .width = -8, .get = [](const StationReport &st) { return Value(st.ifname); }},
+	{.key = "bssid", .label = "BSSID", .width = -17,
+	 .get = [](const StationReport &st) { return st.bssid ? Value(formatMac(*st.bssid)) : Value(); }},
+	{.key = "ssid", .label = "SSID", .width = -12, .get = [](const StationReport &st) { return Value(st.ssid); }},
+	{.key = "state", .label = "STATE", .width = -11, .get = [](const StationReport &st) { return Value(st.state); }},
+	{.key = "signal_dbm", .label = "SIGNAL",
+	 .get = [](const StationReport &st) { return st.signalDbm ? Value(std::int64_t{*st.signalDbm}) : Value(); }},
+	{.key = "addresses", .label = "ADDRESSES", .width = -18,
+	 .get = [](const StationReport &st) { return Value(st.addresses); }},
+	{.key = "endpoint_id", .label = "ENDPOINT",
+	 .get = [](const StationReport &st) { return st.endpointId ? u(*st.endpointId) : Value(); }},
+	{.key = "packet_time_us", .label = "T(us)", .decimals = 1,
+	 .get = [](const StationReport &st) { return maybe(st.packetTimeUs); }},
+	{.key = "dns", .label = "DNS", .width = -15, .get = [](const StationReport &st) { return Value(st.dns); }},
+};
+
+const Field<RadioReport> kRadioFields[] = {
+	{.key = "phy", .label = "", .get = [](const RadioReport &r) { return Value(r.phy); }},
+	{.key = "max_stations", .label = "max-stations", .get = [](const RadioReport &r) { return u(r.maxStations); }},
+	{.key = "channels", .label = "channels", .get = [](const RadioReport &r) { return u(r.channels); }},
+	{.key = "freq_mhz", .label = "freq", .get = [](const RadioReport &r) { return maybe(r.freqMhz); }},
+};
+
+const Field<ScanReport> kScanFields[] = {
+	{.key = "phy", .label = "PHY", .width = -5, .get = [](const ScanReport &b) { return Value(b.phy); }},
+	{.key = "bssid", .label = "BSSID", .width = -17, .get = [](const ScanReport &b) { return Value(formatMac(b.bssid)); }},
+	{.key = "ssid", .label = "SSID", .width = -12, .get = [](const ScanReport &b) { return Value(b.ssid); }},
+	{.key = "freq_mhz", .label = "FREQ", .get = [](const ScanReport &b) { return u(b.freqMhz); }},
+	{.key = "signal_dbm", .label = "SIGNAL",
+	 .get = [](const ScanReport &b) { return b.signalDbm ? Value(std::int64_t{*b.signalDbm}) : Value(); }},
+	{.key = "predicted_kbps", .label = "PREDICTED(Mbit/s)", .divisor = kKbpsPerMbps, .decimals = 1,
+	 .get = [](const ScanReport &b) { return u(b.predictedKbps); }},
+	{.key = "in_use", .label = "IN-USE", .get = [](const ScanReport &b) { return Value(b.inUse); }},
+};
 
 } // namespace
 
@@ -399,6 +452,50 @@ void printEvent(std::ostream &out, const ApEvent &event, OutputFormat format)
 	else
 		printRecord<ApEvent>(out, event, kEventFields);
 	out.flush();
+}
+
+Json toJson(const RadioReport &radio)
+{
+	Json j = jsonOf<RadioReport>(radio, kRadioFields);
+	j["stations"] = Json::array();
+	for (const auto &st : radio.stations)
+		j["stations"].push_back(jsonOf<StationReport>(st, kStationFields));
+	return j;
+}
+
+Json toJson(const ScanReport &bss)
+{
+	return jsonOf<ScanReport>(bss, kScanFields);
+}
+
+void printWifiRadios(std::ostream &out, std::span<const RadioReport> radios, OutputFormat format)
+{
+	if (format.json) {
+		Json j = Json::array();
+		for (const auto &r : radios)
+			j.push_back(toJson(r));
+		printJson(out, j, format);
+		return;
+	}
+	for (std::size_t i = 0; i < radios.size(); i++) {
+		if (i)
+			out << '\n';
+		printRecord<RadioReport>(out, radios[i], kRadioFields);
+		if (!radios[i].stations.empty())
+			printTable<StationReport>(out, radios[i].stations, kStationFields);
+	}
+}
+
+void printWifiScan(std::ostream &out, std::span<const ScanReport> rows, OutputFormat format)
+{
+	if (format.json) {
+		Json j = Json::array();
+		for (const auto &r : rows)
+			j.push_back(toJson(r));
+		printJson(out, j, format);
+		return;
+	}
+	printTable<ScanReport>(out, rows, kScanFields);
 }
 
 } // namespace mpwifi::cli

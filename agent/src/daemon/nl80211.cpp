@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include <linux/nl80211.h>
+#include <net/if.h>
 #include <sys/random.h>
 #include <netlink/attr.h>
 
@@ -35,6 +36,14 @@ constexpr AttrRule kBssRules[] = {
 	MPW_ATTR_RULE(NL80211_BSS_FREQUENCY, AttrKind::U32, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_SIGNAL_MBM, AttrKind::U32, kOptional),
 	MPW_ATTR_RULE(NL80211_BSS_SEEN_MS_AGO, AttrKind::U32, kOptional),
+};
+
+constexpr AttrRule kInterfaceRules[] = {
+	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(NL80211_ATTR_IFNAME, AttrKind::String, kRequired, IFNAMSIZ),
+	MPW_ATTR_RULE(NL80211_ATTR_WIPHY, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(NL80211_ATTR_IFTYPE, AttrKind::U32, kRequired),
+	MPW_ATTR_RULE(NL80211_ATTR_WIPHY_FREQ, AttrKind::U32, kOptional),
 };
 
 constexpr AttrRule kNewInterfaceRules[] = {
@@ -75,6 +84,18 @@ BssInfo parseScanEntry(const nlmsghdr &msg)
 	if (bss.has(NL80211_BSS_SEEN_MS_AGO))
 		info.seenMsAgo = bss.u32(NL80211_BSS_SEEN_MS_AGO);
 	return info;
+}
+
+WifiInterface parseInterface(const nlmsghdr &msg)
+{
+	const Attrs top = Attrs::ofGenl(msg, kInterfaceRules, "nl80211 GET_INTERFACE reply");
+	WifiInterface wi{.ifindex = top.u32(NL80211_ATTR_IFINDEX),
+			 .ifname = top.string(NL80211_ATTR_IFNAME),
+			 .wiphy = top.u32(NL80211_ATTR_WIPHY),
+			 .iftype = top.u32(NL80211_ATTR_IFTYPE)};
+	if (top.has(NL80211_ATTR_WIPHY_FREQ))
+		wi.freqMhz = top.u32(NL80211_ATTR_WIPHY_FREQ);
+	return wi;
 }
 
 std::optional<std::uint32_t> mlmeEventIfindex(const nlmsghdr &msg)
@@ -133,24 +154,39 @@ std::vector<Radio> Nl80211::radios()
 	return radios;
 }
 
+std::vector<WifiInterface> Nl80211::interfaces()
+{
+	std::vector<WifiInterface> out;
+	sock_.dump(netlink::newGenlMessage(family_, NL80211_CMD_GET_INTERFACE, 0),
+		   [&](const nlmsghdr &reply) { out.push_back(parseInterface(reply)); });
+	return out;
+}
+
+std::vector<BssInfo> Nl80211::scanResults(std::uint32_t ifindex)
+{
+	for (int attempt = 0;; ++attempt) {
+		auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_SCAN, 0);
+		if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
+			throw netlink::Error(EMSGSIZE, "building nl80211 GET_SCAN");
+		std::vector<BssInfo> found;
+		try {
+			sock_.dump(std::move(msg), [&](const nlmsghdr &reply) { found.push_back(parseScanEntry(reply)); });
+			return found;
+		} catch (const netlink::DumpInterrupted &) {
+			// a scan result changed meanwhile: read again, or keep what
+			// was read (the associated BSS is never replaced by a scan)
+			if (attempt == 2)
+				return found;
+		}
+	}
+}
+
 std::optional<BssInfo> Nl80211::associatedBss(std::uint32_t ifindex)
 {
-	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_SCAN, 0);
-	if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
-		throw netlink::Error(EMSGSIZE, "building nl80211 GET_SCAN");
-	std::optional<BssInfo> found;
-	try {
-		sock_.dump(std::move(msg), [&](const nlmsghdr &reply) {
-			BssInfo bss = parseScanEntry(reply);
-			if (bss.associated)
-				found = std::move(bss);
-		});
-	} catch (const netlink::DumpInterrupted &) {
-		// A scan result changed meanwhile; what was read is a
-		// consistent view of the associated BSS, which scans do not
-		// replace while associated.
-	}
-	return found;
+	for (BssInfo &bss : scanResults(ifindex))
+		if (bss.associated)
+			return std::move(bss);
+	return std::nullopt;
 }
 
 std::uint32_t Nl80211::addStationInterface(std::uint32_t wiphy, const std::string &ifname, const MacAddr &mac)

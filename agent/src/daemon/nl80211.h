@@ -26,6 +26,18 @@ struct BssInfo {
 	std::uint32_t seenMsAgo = 0;   // since that frame
 };
 
+// A wireless interface (NL80211_CMD_GET_INTERFACE).
+struct WifiInterface {
+	std::uint32_t ifindex = 0;
+	std::string ifname;
+	std::uint32_t wiphy = 0;
+	std::uint32_t iftype = 0;            // NL80211_IFTYPE_*
+	std::optional<std::uint32_t> freqMhz; // its channel's, when it has one
+};
+
+// A reply of the NL80211_CMD_GET_INTERFACE dump.  Throws netlink::ParseError.
+[[nodiscard]] WifiInterface parseInterface(const nlmsghdr &msg);
+
 // A reply of the NL80211_CMD_GET_SCAN dump.  Throws netlink::ParseError.
 [[nodiscard]] BssInfo parseScanEntry(const nlmsghdr &msg);
 
@@ -46,6 +58,11 @@ public:
 	// Every wireless radio, with its interface combinations.
 	[[nodiscard]] std::vector<Radio> radios();
 
+	// Every wireless interface of the namespace.
+	[[nodiscard]] std::vector<WifiInterface> interfaces();
+	// What @ifindex's radio heard in its scans (cfg80211's cache: an entry
+	// lasts 30 s after its last frame), the associated BSS among them.
+	[[nodiscard]] std::vector<BssInfo> scanResults(std::uint32_t ifindex);
 	// The BSS @ifindex is associated with, if any.
 	[[nodiscard]] std::optional<BssInfo> associatedBss(std::uint32_t ifindex);
 

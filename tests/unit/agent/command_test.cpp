@@ -98,6 +98,20 @@ TEST(CommandLine, Monitor)
 	EXPECT_TRUE(parse({"-j", "monitor"}).json);
 }
 
+TEST(CommandLine, Wifi)
+{
+	const Command bare = parse({"-j", "wifi"});
+	EXPECT_EQ(bare.action, Action::WifiShow);
+	EXPECT_TRUE(bare.json);
+	EXPECT_FALSE(bare.phy);
+	const Command one = parse({"wifi", "scan", "phy1"});
+	EXPECT_EQ(one.action, Action::WifiScan);
+	EXPECT_EQ(one.phy, "phy1");
+	EXPECT_EQ(parse({"wifi", "show", "phy0"}).phy, "phy0");
+	EXPECT_EQ(errorOf({"wifi", "show", "phy0", "phy1"}), "unknown argument \"phy1\"");
+	EXPECT_EQ(errorOf({"wifi", "connect"}), "command \"connect\" is unknown for \"wifi\"");
+}
+
 TEST(CommandLine, ObjectAndCommandErrors)
 {
 	EXPECT_EQ(errorOf({}), "missing OBJECT");
@@ -324,7 +338,8 @@ TEST(CommandLine, NamesAndUsage)
 				 "mpwifi ecn set [ enabled { on | off } ] [ law { seed | uncoupled } ] [ threshold PCT ]",
 				 "[ cap PCT ] [ budget PCT ] [ min-frames N ] [ stale-ms MS ]", "threshold 0..1000 %",
 				 "cap 0..100 %", "budget 0.0001..100 %", "min-frames 1..100000", "stale-ms 10..60000",
-				 "OBJECT := { ap | config | ecn | monitor | trust | policy | daemon }", "MARK",
+				 "OBJECT := { ap | config | ecn | monitor | trust | policy | wifi | daemon }", "MARK",
+				 "mpwifi wifi [ show ] [ PHY ]", "mpwifi wifi scan [ PHY ]",
 				 "ap flush, config set, ecn set, trust set"})
 		EXPECT_NE(text.find(line), std::string::npos) << line;
 }
