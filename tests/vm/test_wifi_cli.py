@@ -12,14 +12,20 @@ from mpwtest.ksft import check, check_eq  # noqa: E402
 
 
 def main():
-    kmod.load(window_ms=10000)  # a packet time from the pings below, however long the commands take
+    kmod.load(window_ms=10000)
     w = world.WifiWorld(aps=2, stations=2, channel=1)
     w.up()
-    for st in w.stations:
-        proc.cmd(["ping", "-q", "-c", "20", "-i", "0.05", "-I", st.ip, st.ap.ip], ns=w.cli_ns)
-
+    # pings through both stations while the commands run, so that each window holds frames whatever the
+    # commands take (on 6.12 a station's 20 pings once took 11 s, and the other's window was empty)
+    pings = [proc.bg(["ping", "-q", "-i", "0.1", "-I", st.ip, st.ap.ip], ns=w.cli_ns) for st in w.stations]
+    ksft.wait_until("frames in both stations' windows",
+                    lambda: all((cli.ap_field(st.ifname, "window_first_try", ns=w.cli_ns) or 0) >= 5
+                                for st in w.stations), timeout=30)
     radios = cli.mpwifi("wifi", "show", ns=w.cli_ns)
     ksft.log(f"      wifi show: {radios}")
+    ksft.log(f"      ap show: {cli.ap_rows(ns=w.cli_ns)}")
+    for p in pings:
+        p.stop()
     stations = {s["ifname"]: (r, s) for r in radios for s in r["stations"]}
     for st in w.stations:
         radio, row = stations.get(st.ifname, (None, None))
