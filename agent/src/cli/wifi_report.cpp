@@ -32,10 +32,10 @@ const BssInfo *associated(const WifiSnapshot &s, std::uint32_t ifindex)
 StationReport stationReport(const WifiSnapshot &s, const WifiInterface &wi)
 {
 	StationReport st{.ifname = wi.ifname, .state = "associating"};
-	std::vector<const daemon::AddrInfo *> addrs;
+	std::vector<daemon::AddrInfo> addrs;
 	for (const auto &a : s.addrs)
 		if (a.ifindex == wi.ifindex && a.usable()) {
-			addrs.push_back(&a);
+			addrs.push_back(a);
 			st.addresses.push_back(a.text() + "/" + std::to_string(a.prefixLen));
 		}
 	if (const BssInfo *bss = associated(s, wi.ifindex)) {
@@ -46,11 +46,7 @@ StationReport stationReport(const WifiSnapshot &s, const WifiInterface &wi)
 		st.state = addrs.empty() ? "addressing" : "up";
 	}
 	for (const auto &ep : s.endpoints) {
-		const bool onIt = (ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == wi.ifindex) ||
-				  std::any_of(addrs.begin(), addrs.end(), [&](const daemon::AddrInfo *a) {
-					  return a->family == ep.family && a->addr == ep.addr;
-				  });
-		if (onIt) {
+		if (daemon::endpointOn(ep, wi.ifindex, addrs)) {
 			st.endpointId = ep.id;
 			break;
 		}

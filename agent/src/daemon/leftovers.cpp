@@ -2,6 +2,7 @@
 #include "daemon/leftovers.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace mpwifi::daemon {
@@ -32,12 +33,15 @@ Leftovers findLeftovers(const std::vector<LinkInfo> &links, const std::vector<Ad
 			stations.insert(link.ifindex);
 			found.stations.push_back(link);
 		}
+	std::map<std::uint32_t, std::vector<AddrInfo>> stationAddrs;
+	for (const std::uint32_t ifindex : stations)
+		stationAddrs[ifindex];
+	for (const AddrInfo &a : addrs)
+		if (stations.contains(a.ifindex))
+			stationAddrs[a.ifindex].push_back(a);
 	const auto onStation = [&](const Endpoint &ep) {
-		if (ep.ifindex > 0 && stations.contains(static_cast<std::uint32_t>(ep.ifindex)))
-			return true;
-		return std::any_of(addrs.begin(), addrs.end(), [&](const AddrInfo &a) {
-			return stations.contains(a.ifindex) && a.family == ep.family && a.addr == ep.addr;
-		});
+		return std::any_of(stationAddrs.begin(), stationAddrs.end(),
+				   [&](const auto &st) { return endpointOn(ep, st.first, st.second); });
 	};
 	std::copy_if(endpoints.begin(), endpoints.end(), std::back_inserter(found.endpoints), onStation);
 	std::copy_if(rules.begin(), rules.end(), std::back_inserter(found.rules),

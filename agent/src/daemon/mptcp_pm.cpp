@@ -133,6 +133,16 @@ netlink::MsgPtr endpointDelRequest(int family, std::uint8_t id)
 	});
 }
 
+bool endpointOn(const Endpoint &ep, std::uint32_t ifindex, std::span<const AddrInfo> addrs)
+{
+	if (ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == ifindex)
+		return true;
+	return std::any_of(addrs.begin(), addrs.end(), [&](const AddrInfo &a) {
+		return a.family == ep.family &&
+		       std::equal(a.addr.begin(), a.addr.begin() + (a.family == AF_INET ? 4 : 16), ep.addr.begin());
+	});
+}
+
 MptcpLimits limitsForPaths(const MptcpLimits &current, std::size_t paths)
 {
 	const auto needed = static_cast<std::uint32_t>(std::min<std::size_t>(paths, kMptcpLimitMax));

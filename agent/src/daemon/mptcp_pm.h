@@ -6,9 +6,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "daemon/rtnl.h"
 #include "netlink/genl_socket.h"
 
 namespace mpwifi::daemon {
@@ -23,6 +25,10 @@ struct Endpoint {
 
 	[[nodiscard]] std::string text() const; // "id 3 10.0.1.11 dev 4 subflow"
 };
+
+// @ep stands on the interface @ifindex with addresses @addrs: it names
+// that interface, or its address is one of them.
+[[nodiscard]] bool endpointOn(const Endpoint &ep, std::uint32_t ifindex, std::span<const AddrInfo> addrs);
 
 // The path manager's limits per connection: extra subflows, and addresses
 // the peer announces that it accepts.

@@ -14,12 +14,7 @@ bool Interface::hasUsableAddr() const
 
 bool Interface::holds(const Endpoint &ep) const
 {
-	if (ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == link.ifindex)
-		return true;
-	return std::any_of(addrs.begin(), addrs.end(), [&](const AddrInfo &a) {
-		return a.family == ep.family &&
-		       std::equal(a.addr.begin(), a.addr.begin() + (a.family == AF_INET ? 4 : 16), ep.addr.begin());
-	});
+	return endpointOn(ep, link.ifindex, addrs);
 }
 
 Result require(Actions &actions, const Action &action)
