@@ -62,7 +62,11 @@ Child Child::spawn(const std::vector<std::string> &argv, const std::string &logP
 			sigaddset(&standard, sig);
 	posix_spawnattr_setsigmask(&setup.attr, &none);
 	posix_spawnattr_setsigdefault(&setup.attr, &standard);
-	posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	// its own process group: a ^C or a service manager's SIGTERM to the
+	// daemon's group reaches the daemon alone, which stops its children in
+	// order (a DHCP client releases its lease, wpa_supplicant disassociates)
+	posix_spawnattr_setpgroup(&setup.attr, 0);
+	posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&setup.actions, 1, logPath.empty() ? "/dev/null" : logPath.c_str(),
 					 O_WRONLY | O_CREAT | O_APPEND, 0640);

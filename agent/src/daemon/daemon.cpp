@@ -9,23 +9,32 @@
 #include <csignal>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <utility>
 #include <vector>
 
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
 #include "base/event_loop.h"
 #include "daemon/endpoint_policy.h"
+#include "daemon/leftovers.h"
 #include "daemon/mptcp_pm.h"
 #include "daemon/nl80211.h"
 #include "daemon/options.h"
 #include "daemon/policy.h"
 #include "daemon/rtnl.h"
 #include "daemon/sock_diag.h"
+#include "daemon/station_io.h"
 #include "daemon/sysfs.h"
 #include "daemon/trust_policy.h"
 #include "daemon/wifi.h"
+#include "daemon/wifi_manager.h"
+#include "daemon/wifi_networks.h"
 #include "daemon/wpa_ctrl.h"
 #include "mpwifi/client.h"
 #include "netlink/error.h"
@@ -78,7 +87,26 @@ private:
 	Result execute(const action::DestroySubflows &destroy);
 	Result execute(const action::ArmTimers &arm);
 	Result execute(const action::Log &log);
+	Result execute(const action::ReadRadios &read);
+	Result execute(const action::ReadScan &read);
+	Result execute(const action::TriggerScan &scan);
+	Result execute(const action::ReadPacketTimes &read);
+	Result execute(const action::RemoveLeftovers &remove);
+	Result execute(const action::CreateStation &create);
+	Result execute(const action::DeleteInterface &remove);
+	Result execute(const action::JoinAp &join);
+	Result execute(const action::LeaveAp &leave);
+	Result execute(const action::StartDhcp &start);
+	Result execute(const action::StopDhcp &stop);
+	Result execute(const action::AddRouting &add);
+	Result execute(const action::RemoveRouting &remove);
+	Result execute(const action::SetMainDefault &set);
+	Result execute(const action::RaiseLimits &raise);
 	MptcpPm &pathManager();
+	Nl80211 &wireless();
+	StationIo &stationIo();
+	void startWifiManager();
+	void watchWpaEvents();
 	WifiFacts wifiFacts(const Interface &iface);
 
 	// Event sources.
@@ -102,6 +130,10 @@ private:
 	std::optional<netlink::GenlSocket> mlme_;
 	base::EventLoop::Watch mlmeWatch_;
 	std::optional<MptcpPm> pm_;
+	std::optional<StationIo> stationIo_;
+	base::EventLoop::Watch leaseWatch_;
+	base::EventLoop::Watch wpaWatch_;
+	int wpaWatchedFd_ = -1;
 	Interfaces ifaces_;
 	std::map<std::pair<std::uint32_t, TimerKind>, std::vector<base::EventLoop::Timer>> timers_;
 	std::vector<std::unique_ptr<Policy>> policies_;
@@ -155,7 +187,12 @@ WifiFacts Daemon::wifiFacts(const Interface &iface)
 {
 	WifiFacts w;
 	try {
-		if (auto reply = wpaRequest(options_.wpaCtrlDir, iface.link.ifname, "STATUS", kWpaTimeout)) {
+		auto reply = stationIo_ && stationNumber(iface.link.ifname)
+				     ? wpaRequest(stationIo_->ctrlDir(), iface.link.ifname, "STATUS", kWpaTimeout)
+				     : std::nullopt;
+		if (!reply)
+			reply = wpaRequest(options_.wpaCtrlDir, iface.link.ifname, "STATUS", kWpaTimeout);
+		if (reply) {
 			const WpaStatus status = parseWpaStatus(*reply);
 			w.source = "wpa_supplicant";
 			w.associated = status.completed();
@@ -243,10 +280,229 @@ Result Daemon::execute(const action::ArmTimers &arm)
 	timers.clear();
 	for (auto delay : arm.delays)
 		timers.push_back(loop_.after(delay, [this, ifindex = arm.ifindex, kind = arm.kind] {
-			if (ifaces_.contains(ifindex))
+			if (ifindex == 0 || ifaces_.contains(ifindex))
 				dispatch(event::TimerFired{ifindex, kind});
 		}));
 	return {};
+}
+
+Nl80211 &Daemon::wireless()
+{
+	if (!nl80211_)
+		nl80211_ = Nl80211::open();
+	if (!nl80211_)
+		throw netlink::Error(EOPNOTSUPP, "no nl80211 (cfg80211 is not loaded)");
+	return *nl80211_;
+}
+
+StationIo &Daemon::stationIo()
+{
+	if (!stationIo_)
+		throw netlink::Error(EOPNOTSUPP, "the AP manager is not running");
+	return *stationIo_;
+}
+
+Result Daemon::execute(const action::ReadRadios &)
+{
+	Nl80211 &nl = wireless();
+	return {.radios = nl.radios(), .wifiInterfaces = nl.interfaces()};
+}
+
+Result Daemon::execute(const action::ReadScan &read)
+{
+	return {.scan = wireless().scanResults(read.ifindex)};
+}
+
+Result Daemon::execute(const action::TriggerScan &scan)
+{
+	wireless().triggerScan(scan.ifindex, scan.freqsMhz);
+	return {};
+}
+
+Result Daemon::execute(const action::ReadPacketTimes &)
+{
+	Result r;
+	if (!client_)
+		return r;
+	for (const ApStats &ap : client_->dumpAps())
+		if (ap.packet_time_ns)
+			r.packetTimes[ap.bssid] = *ap.packet_time_ns;
+	return r;
+}
+
+Result Daemon::execute(const action::RemoveLeftovers &)
+{
+	Result r;
+	r.count = stationIo().stopLeftovers();
+	const std::vector<Endpoint> endpoints = pm_ ? pm_->dump() : std::vector<Endpoint>{};
+	std::vector<Route> routes = dumpRoutes(*rtnl_, AF_INET);
+	std::vector<Rule> rules = dumpRules(*rtnl_, AF_INET);
+	for (const Route &route : dumpRoutes(*rtnl_, AF_INET6))
+		routes.push_back(route);
+	for (const Rule &rule : dumpRules(*rtnl_, AF_INET6))
+		rules.push_back(rule);
+	const Leftovers left = findLeftovers(rtnl_->dumpLinks(), rtnl_->dumpAddrs(), routes, rules, endpoints);
+	auto attempt = [&](const std::string &what, auto &&fn) {
+		try {
+			fn();
+			++r.count;
+			note("removed " + what + ", left by an earlier daemon");
+		} catch (const std::exception &e) {
+			note("cannot remove " + what + ": " + e.what());
+		}
+	};
+	for (const Endpoint &ep : left.endpoints)
+		attempt("endpoint " + ep.text(), [&] { pm_->remove(ep.id); });
+	for (const Rule &rule : left.rules)
+		attempt("rule " + rule.text(), [&] { deleteRule(*rtnl_, rule); });
+	for (const Route &route : left.routes)
+		attempt("route " + route.text(), [&] { deleteRoute(*rtnl_, route); });
+	for (const LinkInfo &link : left.stations)
+		attempt("interface " + link.ifname, [&] { wireless().deleteInterface(link.ifindex); });
+	return r;
+}
+
+Result Daemon::execute(const action::CreateStation &create)
+{
+	const std::uint32_t ifindex = wireless().addStationInterface(create.wiphy, create.ifname, randomLocalMac());
+	try {
+		setLinkUp(*rtnl_, ifindex);
+	} catch (...) {
+		// the radio may refuse one more running interface (EBUSY): it goes
+		try {
+			wireless().deleteInterface(ifindex);
+		} catch (const std::exception &) {
+		}
+		throw;
+	}
+	return {.ifindex = ifindex};
+}
+
+Result Daemon::execute(const action::DeleteInterface &remove)
+{
+	wireless().deleteInterface(remove.ifindex);
+	return {};
+}
+
+Result Daemon::execute(const action::JoinAp &join)
+{
+	stationIo().join(join.ifname, join.network, join.bssid, join.freqMhz);
+	watchWpaEvents();
+	return {};
+}
+
+Result Daemon::execute(const action::LeaveAp &leave)
+{
+	stationIo().leave(leave.ifname);
+	return {};
+}
+
+Result Daemon::execute(const action::StartDhcp &start)
+{
+	stationIo().startDhcp(start.ifname);
+	return {};
+}
+
+Result Daemon::execute(const action::StopDhcp &stop)
+{
+	stationIo().stopDhcp(stop.ifname);
+	return {};
+}
+
+Result Daemon::execute(const action::AddRouting &add)
+{
+	addStationRouting(*rtnl_, add.routing);
+	return {};
+}
+
+Result Daemon::execute(const action::RemoveRouting &remove)
+{
+	return {.count = deleteStationRouting(*rtnl_, remove.routing)};
+}
+
+Result Daemon::execute(const action::SetMainDefault &set)
+{
+	std::vector<Route> present;
+	for (const Route &route : dumpRoutes(*rtnl_, AF_INET))
+		if (route.table == RT_TABLE_MAIN && route.dstLen == 0)
+			present.push_back(route);
+	const DefaultRouteChanges changes = mainDefaultChanges(present, set.route);
+	for (const Route &route : changes.remove)
+		deleteRoute(*rtnl_, route);
+	if (changes.add) {
+		addRoute(*rtnl_, *changes.add);
+		note("main table: " + changes.add->text());
+	}
+	return {};
+}
+
+Result Daemon::execute(const action::RaiseLimits &raise)
+{
+	MptcpPm &pm = pathManager();
+	const MptcpLimits current = pm.limits();
+	const MptcpLimits wanted = limitsForPaths(current, raise.paths);
+	if (wanted != current) {
+		pm.setLimits(wanted);
+		note("MPTCP limits raised for " + std::to_string(raise.paths) + " paths");
+	}
+	return {};
+}
+
+void Daemon::watchWpaEvents()
+{
+	const int fd = stationIo_ ? stationIo_->wpaEventFd() : -1;
+	if (fd == wpaWatchedFd_)
+		return;
+	wpaWatch_.reset();
+	wpaWatchedFd_ = fd;
+	if (fd < 0)
+		return;
+	wpaWatch_ = loop_.watchRead(fd, [this] {
+		std::vector<WpaEvent> events;
+		try {
+			events = stationIo_->wpaEvents();
+		} catch (const std::exception &e) {
+			note(std::string("wpa_supplicant: ") + e.what());
+			wpaWatch_.reset();
+			wpaWatchedFd_ = -1;
+			return;
+		}
+		for (const WpaEvent &e : events) {
+			detail(e.ifname + ": wpa_supplicant: " + e.text);
+			if (!e.ifname.empty())
+				dispatch(event::WpaReported{e.ifname, e.text});
+		}
+	});
+}
+
+void Daemon::startWifiManager()
+{
+	const std::string &path = *options_.wifiNetworks;
+	std::ifstream in(path);
+	if (!in)
+		throw std::runtime_error("cannot read the networks file " + path);
+	std::stringstream text;
+	text << in.rdbuf();
+	std::vector<WifiNetwork> networks = parseWifiNetworks(text.str(), path);
+	if (networks.empty())
+		throw std::runtime_error(path + ": no network={...} block");
+	stationIo_.emplace(StationIo::Settings{.runDir = options_.runDir,
+					       .globalCtrl = options_.wpaGlobalCtrl,
+					       .dhcpScript = options_.dhcpScript},
+			   [this](const std::string &line) { note(line); });
+	leaseWatch_ = loop_.watchRead(stationIo_->leaseFd(), [this] {
+		stationIo_->leaseChanges([&](const std::string &ifname, std::optional<DhcpLease> lease,
+					     const std::string &error) {
+			dispatch(event::LeaseChanged{ifname, std::move(lease), error});
+		});
+	});
+	note("AP manager: " + std::to_string(networks.size()) + " network(s) from " + path);
+	WifiManager::Settings settings{.radios = options_.wifiRadios,
+				       .networks = std::move(networks),
+				       .maxAps = options_.wifiMaxAps,
+				       .endpointMinTrust = options_.endpointMinTrust,
+				       .pathManager = pm_.has_value()};
+	policies_.push_back(std::make_unique<WifiManager>(std::move(settings), [] { return WifiManager::Clock::now(); }));
 }
 
 Interface &Daemon::track(const LinkInfo &link)
@@ -269,7 +525,7 @@ void Daemon::forget(std::uint32_t ifindex, const std::string &ifname)
 {
 	if (ifaces_.erase(ifindex))
 		detail(ifname + ": removed");
-	std::erase_if(timers_, [&](const auto &entry) { return entry.first.first == ifindex; });
+	std::erase_if(timers_, [&](const auto &entry) { return entry.first.first == ifindex && ifindex != 0; });
 	dispatch(event::LinkRemoved{ifindex, ifname});
 }
 
@@ -380,6 +636,8 @@ void Daemon::start()
 		EndpointPolicy::Settings{.minTrust = options_.endpointMinTrust,
 					 .trustedEndpoints = options_.trustedEndpoints,
 					 .pathManager = pm_.has_value()}));
+	if (options_.wifiNetworks)
+		startWifiManager();
 
 	resync(); // classify and apply, nothing destroyed or re-added yet
 	if (client_)

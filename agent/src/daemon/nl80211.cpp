@@ -215,6 +215,29 @@ std::uint32_t Nl80211::addStationInterface(std::uint32_t wiphy, const std::strin
 	return *ifindex;
 }
 
+void Nl80211::triggerScan(std::uint32_t ifindex, const std::vector<std::uint32_t> &freqsMhz)
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_TRIGGER_SCAN, 0);
+	if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 TRIGGER_SCAN");
+	// one wildcard SSID: an active scan, as wpa_supplicant's
+	nlattr *ssids = nla_nest_start(msg.get(), NL80211_ATTR_SCAN_SSIDS);
+	if (!ssids || nla_put(msg.get(), 1, 0, "") < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 TRIGGER_SCAN");
+	nla_nest_end(msg.get(), ssids);
+	if (!freqsMhz.empty()) {
+		nlattr *freqs = nla_nest_start(msg.get(), NL80211_ATTR_SCAN_FREQUENCIES);
+		if (!freqs)
+			throw netlink::Error(EMSGSIZE, "building nl80211 TRIGGER_SCAN");
+		int i = 1;
+		for (const std::uint32_t f : freqsMhz)
+			if (nla_put_u32(msg.get(), i++, f) < 0)
+				throw netlink::Error(EMSGSIZE, "building nl80211 TRIGGER_SCAN");
+		nla_nest_end(msg.get(), freqs);
+	}
+	sock_.request(std::move(msg));
+}
+
 void Nl80211::deleteInterface(std::uint32_t ifindex)
 {
 	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_DEL_INTERFACE, 0);

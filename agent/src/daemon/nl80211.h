@@ -70,6 +70,10 @@ public:
 	// and returns its ifindex.  Throws netlink::Error: EBUSY when the radio's
 	// interface combinations allow no more, EEXIST when the name is taken.
 	std::uint32_t addStationInterface(std::uint32_t wiphy, const std::string &ifname, const MacAddr &mac);
+	// Starts an active scan from @ifindex (up) of @freqsMhz, or of every
+	// channel when empty; results land in scanResults().  EBUSY: a scan is
+	// under way.
+	void triggerScan(std::uint32_t ifindex, const std::vector<std::uint32_t> &freqsMhz);
 	// Removes interface @ifindex (ENODEV when there is none).
 	void deleteInterface(std::uint32_t ifindex);
 

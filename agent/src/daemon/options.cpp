@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include <boost/program_options.hpp>
@@ -58,6 +59,12 @@ struct RawOptions {
 	bool trustedEndpoints = false;
 	bool noTrustedEndpoints = false;
 	std::string wpaCtrlDir;
+	Tokens wifiRadios;
+	std::string wifiNetworks;
+	std::string wifiMaxAps;
+	std::string wpaGlobalCtrl;
+	std::string dhcpScript;
+	std::string runDir;
 	bool verbose = false;
 	bool noModule = false;
 };
@@ -73,6 +80,12 @@ po::options_description settings(RawOptions &raw)
 		("trusted-endpoints", po::bool_switch(&raw.trustedEndpoints))
 		("no-trusted-endpoints", po::bool_switch(&raw.noTrustedEndpoints))
 		("wpa-ctrl-dir", po::value(&raw.wpaCtrlDir))
+		("wifi-radio", po::value(&raw.wifiRadios)->composing())
+		("wifi-networks", po::value(&raw.wifiNetworks))
+		("wifi-max-aps", po::value(&raw.wifiMaxAps))
+		("wpa-global-ctrl", po::value(&raw.wpaGlobalCtrl))
+		("dhcp-script", po::value(&raw.dhcpScript))
+		("run-dir", po::value(&raw.runDir))
 		("no-module", po::bool_switch(&raw.noModule))
 		("verbose,v", po::bool_switch(&raw.verbose));
 	return d;
@@ -99,6 +112,31 @@ DaemonOptions finish(const RawOptions &raw)
 	}
 	if (!raw.wpaCtrlDir.empty())
 		o.wpaCtrlDir = raw.wpaCtrlDir;
+	for (const std::string &radio : raw.wifiRadios) {
+		if (radio.empty() || radio.size() > 64 || radio.find_first_of(" \t/") != std::string::npos)
+			throw OptionsError("wifi-radio: \"" + radio + "\" is not a radio name (phy0)");
+		if (std::find(o.wifiRadios.begin(), o.wifiRadios.end(), radio) == o.wifiRadios.end())
+			o.wifiRadios.push_back(radio);
+	}
+	if (!raw.wifiNetworks.empty())
+		o.wifiNetworks = raw.wifiNetworks;
+	if (!raw.wifiMaxAps.empty()) {
+		const std::string &t = raw.wifiMaxAps;
+		if (t.size() > 3 || !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+		    std::stoul(t) < 1 || std::stoul(t) > 64)
+			throw OptionsError("wifi-max-aps: \"" + t + "\" is not a number of APs from 1 to 64");
+		o.wifiMaxAps = static_cast<std::uint32_t>(std::stoul(t));
+	}
+	o.dhcpScript = MPWIFI_DHCP_SCRIPT;
+	for (const auto &[value, field, name] :
+	     {std::tuple{&raw.wpaGlobalCtrl, &o.wpaGlobalCtrl, "wpa-global-ctrl"},
+	      std::tuple{&raw.dhcpScript, &o.dhcpScript, "dhcp-script"}, std::tuple{&raw.runDir, &o.runDir, "run-dir"}}) {
+		if (value->empty())
+			continue;
+		if ((*value)[0] != '/')
+			throw OptionsError(std::string(name) + ": \"" + *value + "\" is not an absolute path");
+		*field = *value;
+	}
 
 	std::map<std::pair<OverrideRule::Key, std::string>, TrustLevel> seen;
 	for (const std::string &text : raw.overrides) {
@@ -215,6 +253,14 @@ std::string optionsHelp()
 	       "       --trusted-endpoints | --no-trusted-endpoints  give trusted interfaces without an MPTCP\n"
 	       "                                 endpoint a subflow endpoint (default on)\n"
 	       "       --wpa-ctrl-dir DIR        wpa_supplicant control sockets (default /run/wpa_supplicant)\n"
+	       "       --wifi-networks FILE      run the AP manager: join the APs of FILE's network={...} blocks\n"
+	       "                                 (wpa_supplicant's format) with station interfaces mpw<N>\n"
+	       "       --wifi-radio PHY          repeatable; the radios the AP manager uses (default: all)\n"
+	       "       --wifi-max-aps N          APs per radio, 1..64 (default: what the radio allows, at most 4)\n"
+	       "       --wpa-global-ctrl PATH    a running wpa_supplicant's global control socket (default: the\n"
+	       "                                 daemon starts its own)\n"
+	       "       --dhcp-script PATH        udhcpc's event script (default: the installed one)\n"
+	       "       --run-dir DIR             the AP manager's sockets, leases and logs (default /run/mpwifi)\n"
 	       "       --no-module               without the mpwifi module: log the levels instead of setting\n"
 	       "                                 them; endpoints and subflows follow the logged levels\n"
 	       "       --verbose                 log every classification and event\n";

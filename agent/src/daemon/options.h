@@ -3,6 +3,7 @@
 // "key = value" lines use the long option names.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -42,6 +43,13 @@ struct DaemonOptions {
 	// A trusted interface without an endpoint gets a "subflow" endpoint.
 	bool trustedEndpoints = true;
 	std::string wpaCtrlDir = "/run/wpa_supplicant";
+	// The AP manager runs when a networks file is named.
+	std::optional<std::string> wifiNetworks;
+	std::vector<std::string> wifiRadios; // empty: every radio
+	std::uint32_t wifiMaxAps = 0;        // 0: what each radio allows, at most 4
+	std::string wpaGlobalCtrl;           // empty: the daemon runs its own wpa_supplicant
+	std::string dhcpScript;               // udhcpc's event script (default: the installed one)
+	std::string runDir = "/run/mpwifi";
 	// Without the mpwifi module: levels are logged, not set; endpoints and
 	// subflows follow the daemon's own levels.
 	bool noModule = false;

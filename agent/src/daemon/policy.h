@@ -25,8 +25,13 @@
 #include <vector>
 
 #include "daemon/classify.h"
+#include "daemon/dhcp_lease.h"
 #include "daemon/mptcp_pm.h"
+#include "daemon/nl80211.h"
+#include "daemon/radio.h"
+#include "daemon/routes.h"
 #include "daemon/rtnl.h"
+#include "daemon/wifi_networks.h"
 #include "mpwifi/types.h"
 
 namespace mpwifi::daemon {
@@ -48,9 +53,11 @@ struct Interface {
 
 using Interfaces = std::map<std::uint32_t, Interface>; // by ifindex
 
-// Timers a policy arms per interface.
+// Timers a policy arms per interface (ifindex 0: not about one).
 enum class TimerKind {
-	WifiRecheck, // after an nl80211 MLME event: wpa_supplicant may still be keying
+	WifiRecheck,     // after an nl80211 MLME event: wpa_supplicant may still be keying
+	WifiTick,        // the AP manager's round: estimates, scans, plans (ifindex 0)
+	StationDeadline, // a station of the AP manager waited too long for its AP or lease
 };
 
 namespace event {
@@ -93,11 +100,25 @@ struct TimerFired {
 };
 // The periodic poll, for what no event announces (a wpa_supplicant restart).
 struct Poll {};
+// The daemon's own wpa_supplicant reported @text ("CTRL-EVENT-CONNECTED -
+// Connection to ...") about the station interface @ifname.
+struct WpaReported {
+	std::string ifname;
+	std::string text;
+};
+// The DHCP client of station interface @ifname wrote its lease (@lease), or
+// removed it (neither), or wrote one that does not parse (@error).
+struct LeaseChanged {
+	std::string ifname;
+	std::optional<DhcpLease> lease;
+	std::string error;
+};
 
 } // namespace event
 
 using Event = std::variant<event::Started, event::Stopping, event::LinkChanged, event::LinkRemoved, event::AddrChanged,
-			   event::TrustReported, event::LevelChanged, event::WifiChanged, event::TimerFired, event::Poll>;
+			   event::TrustReported, event::LevelChanged, event::WifiChanged, event::TimerFired, event::Poll,
+			   event::WpaReported, event::LeaseChanged>;
 
 namespace action {
 
@@ -137,10 +158,77 @@ struct ArmTimers {
 	std::vector<std::chrono::milliseconds> delays;
 };
 
+
+// The AP manager's actions.
+// The wireless radios and interfaces (Result::radios, Result::wifiInterfaces).
+struct ReadRadios {};
+// What the radio of interface @ifindex heard (Result::scan).
+struct ReadScan {
+	std::uint32_t ifindex;
+};
+// A scan from interface @ifindex (which must be up) of @freqs, or every
+// channel when empty.  EBUSY: one is under way.
+struct TriggerScan {
+	std::uint32_t ifindex;
+	std::vector<std::uint32_t> freqsMhz;
+};
+// The module's packet time per AP (Result::packetTimes).
+struct ReadPacketTimes {};
+// Removes what a killed daemon left: station interfaces, their endpoints,
+// routes and rules, DHCP clients (Result::count: how many).
+struct RemoveLeftovers {};
+// A station interface @ifname on radio @wiphy with a random locally
+// administered address, up (Result::ifindex).
+struct CreateStation {
+	std::uint32_t wiphy;
+	std::string ifname;
+};
+struct DeleteInterface {
+	std::uint32_t ifindex;
+};
+// Hands @ifname to the daemon's wpa_supplicant with @network pinned to
+// @bssid on @freqMhz.
+struct JoinAp {
+	std::string ifname;
+	WifiNetwork network;
+	MacAddr bssid{};
+	std::uint32_t freqMhz = 0;
+};
+struct LeaveAp {
+	std::string ifname;
+};
+// The DHCP client of @ifname: its leases come as event::LeaseChanged.
+struct StartDhcp {
+	std::string ifname;
+};
+struct StopDhcp {
+	std::string ifname;
+};
+struct AddRouting {
+	StationRouting routing;
+};
+// Result::count: the parts that were gone already.
+struct RemoveRouting {
+	StationRouting routing;
+};
+// The main table's default route of the daemon's: @route, or none.  One of
+// anyone else's always wins (mainDefaultChanges()).
+struct SetMainDefault {
+	std::optional<Route> route;
+};
+// MPTCP limits that let a connection use @paths paths (never lowered).
+struct RaiseLimits {
+	std::size_t paths;
+};
+
 } // namespace action
 
 using Action = std::variant<action::Log, action::ReadWifi, action::SetTrust, action::ListEndpoints, action::AddEndpoint,
-			    action::RemoveEndpoint, action::DestroySubflows, action::ArmTimers>;
+			    action::RemoveEndpoint, action::DestroySubflows, action::ArmTimers, action::ReadRadios,
+			    action::ReadScan, action::TriggerScan, action::ReadPacketTimes, action::RemoveLeftovers,
+			    action::CreateStation, action::DeleteInterface, action::JoinAp, action::LeaveAp,
+			    action::StartDhcp, action::StopDhcp, action::AddRouting, action::RemoveRouting,
+			    action::SetMainDefault, action::RaiseLimits>;
 
 struct Result {
 	int error = 0;           // errno of a refused or failed action; 0 when done
@@ -148,6 +236,11 @@ struct Result {
 	WifiFacts wifi;          // ReadWifi
 	std::vector<Endpoint> endpoints; // ListEndpoints
 	std::size_t count = 0;   // DestroySubflows: subflows aborted
+	std::vector<Radio> radios;                 // ReadRadios
+	std::vector<WifiInterface> wifiInterfaces; // ReadRadios
+	std::vector<BssInfo> scan;                 // ReadScan
+	std::map<MacAddr, std::uint32_t> packetTimes; // ReadPacketTimes: ns, by BSSID
+	std::uint32_t ifindex = 0;                 // CreateStation
 
 	[[nodiscard]] bool ok() const { return error == 0; }
 };

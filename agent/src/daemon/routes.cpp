@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <net/if.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -274,6 +275,17 @@ DefaultRouteChanges mainDefaultChanges(const std::vector<Route> &present, const 
 	if (wanted && !wantedThere)
 		changes.add = wanted;
 	return changes;
+}
+
+void setLinkUp(Rtnl &rtnl, std::uint32_t ifindex)
+{
+	ifinfomsg ifi{};
+	ifi.ifi_family = AF_UNSPEC;
+	ifi.ifi_index = static_cast<int>(ifindex);
+	ifi.ifi_flags = IFF_UP;
+	ifi.ifi_change = IFF_UP;
+	Request req(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	rtnl.request(req.msg());
 }
 
 void addAddress(Rtnl &rtnl, const AddrInfo &address)

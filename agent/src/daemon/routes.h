@@ -99,6 +99,7 @@ struct DefaultRouteChanges {
 // rtnetlink requests.  Each throws netlink::KernelError with the kernel's
 // errno and message: EEXIST for an add of what is there, ESRCH or
 // EADDRNOTAVAIL for a delete of what is not.
+void setLinkUp(Rtnl &rtnl, std::uint32_t ifindex);
 void addAddress(Rtnl &rtnl, const AddrInfo &address);
 void deleteAddress(Rtnl &rtnl, const AddrInfo &address);
 void addRoute(Rtnl &rtnl, const Route &route);

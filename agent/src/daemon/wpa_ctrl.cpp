@@ -162,12 +162,13 @@ std::optional<std::string> wpaRequest(const std::string &dir, const std::string 
 	return ctrl->request(command, timeout);
 }
 
-std::string interfaceAddRequest(std::string_view ifname, std::string_view driver, std::string_view ctrlDir)
+std::string interfaceAddRequest(std::string_view ifname, std::string_view driver, std::string_view ctrlDir,
+				std::string_view confFile)
 {
-	// INTERFACE_ADD ifname TAB confname TAB driver TAB ctrl_interface: no
-	// configuration file, the networks come by SET_NETWORK.
+	// INTERFACE_ADD ifname TAB confname TAB driver TAB ctrl_interface: the
+	// networks come by SET_NETWORK.
 	std::string request = "INTERFACE_ADD ";
-	request.append(ifname).append("\t\t").append(driver).append("\t").append(ctrlDir);
+	request.append(ifname).append("\t").append(confFile).append("\t").append(driver).append("\t").append(ctrlDir);
 	return request;
 }
 

@@ -77,9 +77,10 @@ private:
 						    std::string_view command, std::chrono::milliseconds timeout);
 
 // The global socket's request that makes wpa_supplicant drive @ifname with
-// @driver ("nl80211"), its own control socket in @ctrlDir.
+// @driver ("nl80211"), its own control socket in @ctrlDir, its global
+// settings from @confFile (none when empty).
 [[nodiscard]] std::string interfaceAddRequest(std::string_view ifname, std::string_view driver,
-					      std::string_view ctrlDir);
+					      std::string_view ctrlDir, std::string_view confFile = {});
 
 // The requests that turn network @id of a station interface into @network
 // pinned to @bssid: each field as written (wpa_supplicant's SET_NETWORK takes

@@ -147,6 +147,36 @@ TEST(DaemonOptions, CommandLineErrors)
 	EXPECT_EQ(parse({"--override", "ssid:a=trusted", "--override", "ssid:a=trusted"}).overrides.size(), 1u);
 }
 
+TEST(DaemonOptions, TheApManagersOptions)
+{
+	EXPECT_FALSE(parse({}).wifiNetworks) << "no networks file: no AP manager";
+	EXPECT_EQ(parse({}).runDir, "/run/mpwifi");
+	EXPECT_TRUE(parse({}).dhcpScript.ends_with("/mpwifi/udhcpc-event"));
+	const DaemonOptions o = parse({"--wifi-networks", "/etc/mpwifi/networks.conf", "--wifi-radio", "phy1",
+				       "--wifi-radio", "phy0", "--wifi-radio", "phy1", "--wifi-max-aps", "3",
+				       "--wpa-global-ctrl", "/run/wpa_supplicant/global", "--run-dir", "/tmp/run"});
+	EXPECT_EQ(o.wifiNetworks, "/etc/mpwifi/networks.conf");
+	EXPECT_EQ(o.wifiRadios, (std::vector<std::string>{"phy1", "phy0"})) << "in order, once each";
+	EXPECT_EQ(o.wifiMaxAps, 3u);
+	EXPECT_EQ(o.wpaGlobalCtrl, "/run/wpa_supplicant/global");
+	EXPECT_EQ(o.runDir, "/tmp/run");
+
+	ConfigFile file("wifi-networks = /etc/n.conf\nwifi-radio = phy2\nwifi-max-aps = 2\n");
+	const DaemonOptions f = parse({"--config", file.path(), "--wifi-radio", "phy0"});
+	EXPECT_EQ(f.wifiNetworks, "/etc/n.conf");
+	EXPECT_EQ(f.wifiRadios, (std::vector<std::string>{"phy0", "phy2"}));
+	EXPECT_EQ(f.wifiMaxAps, 2u);
+
+	EXPECT_EQ(errorOf({"--wifi-max-aps", "0"}), "wifi-max-aps: \"0\" is not a number of APs from 1 to 64");
+	EXPECT_EQ(errorOf({"--wifi-max-aps", "65"}), "wifi-max-aps: \"65\" is not a number of APs from 1 to 64");
+	EXPECT_EQ(errorOf({"--wifi-max-aps", "-1"}), "wifi-max-aps: \"-1\" is not a number of APs from 1 to 64");
+	EXPECT_EQ(errorOf({"--wifi-max-aps", "99999999999999999999"}),
+		  "wifi-max-aps: \"99999999999999999999\" is not a number of APs from 1 to 64");
+	EXPECT_EQ(errorOf({"--wifi-radio", "phy 0"}), "wifi-radio: \"phy 0\" is not a radio name (phy0)");
+	EXPECT_EQ(errorOf({"--run-dir", "run"}), "run-dir: \"run\" is not an absolute path");
+	EXPECT_EQ(errorOf({"--wpa-global-ctrl", "global"}), "wpa-global-ctrl: \"global\" is not an absolute path");
+}
+
 TEST(OverrideRule, Parse)
 {
 	EXPECT_EQ(parseOverride("iface:eth0=trusted"), (OverrideRule{Key::Iface, "eth0", TrustLevel::Trusted}));

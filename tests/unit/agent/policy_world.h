@@ -160,6 +160,13 @@ private:
 		asked.push_back(line);
 		return {.count = subflows};
 	}
+	// The AP manager's actions: the endpoint and trust policies ask none.
+	template <typename A>
+	Result answer(const A &)
+	{
+		asked.push_back("unexpected AP manager action");
+		return failed(EOPNOTSUPP);
+	}
 	Result answer(const action::ArmTimers &arm)
 	{
 		std::string line = "arm-timers " + std::to_string(arm.ifindex);
