@@ -511,9 +511,13 @@ Interface &Daemon::track(const LinkInfo &link)
 	Interface &iface = it->second;
 	const bool renamed = !added && iface.link.ifname != link.ifname;
 	iface.link = link;
-	if (added || renamed) {
+	// Other: not classified yet, or by a sysfs entry that was not this link's
+	if (added || renamed || iface.type == LinkType::Other) {
 		const SysfsFacts sys = readSysfs(link.ifname);
-		iface.type = linkTypeOf({link.arphrd, link.kind, sys.devtype, sys.wireless});
+		// an event read after the link went (or its name passed to another)
+		// tells nothing of it: unknown, never wired by default
+		iface.type = sys.ifindex == link.ifindex ? linkTypeOf({link.arphrd, link.kind, sys.devtype, sys.wireless})
+							 : LinkType::Other;
 		detail(link.ifname + ": " + std::string(linkTypeName(iface.type)) + (link.kind.empty() ? "" : " " + link.kind));
 		if (iface.type == LinkType::Wifi && !mlme_ && started_)
 			guarded("nl80211 events", [&] { subscribeMlme(); });

@@ -137,6 +137,8 @@ void sendRoute(Rtnl &rtnl, std::uint16_t type, std::uint16_t flags, const Route 
 	rtm.rtm_protocol = r.protocol;
 	rtm.rtm_scope = r.scope;
 	rtm.rtm_type = RTN_UNICAST;
+	if (r.onlink)
+		rtm.rtm_flags |= RTNH_F_ONLINK;
 	Request req(type, flags, &rtm, sizeof(rtm));
 	req.u32(RTA_TABLE, r.table);
 	if (r.dstLen > 0)
@@ -191,6 +193,8 @@ std::string Route::text() const
 		s += " src " + addrText(family, *prefsrc);
 	if (metric)
 		s += " metric " + std::to_string(metric);
+	if (onlink)
+		s += " onlink";
 	return s + " proto " + std::to_string(protocol);
 }
 
@@ -250,6 +254,8 @@ Route mainDefaultRoute(std::uint32_t ifindex, const Ipv4 &gateway)
 	r.gateway = fromIpv4(gateway);
 	r.ifindex = ifindex;
 	r.metric = kMainDefaultMetric;
+	// the leased subnet is routed in the station's table only
+	r.onlink = true;
 	return r;
 }
 
@@ -336,6 +342,7 @@ std::vector<Route> dumpRoutes(Rtnl &rtnl, int family)
 		r.dstLen = rtm.rtm_dst_len;
 		r.protocol = rtm.rtm_protocol;
 		r.scope = rtm.rtm_scope;
+		r.onlink = rtm.rtm_flags & RTNH_F_ONLINK;
 		r.table = attrs.has(RTA_TABLE) ? attrs.u32(RTA_TABLE) : rtm.rtm_table;
 		if (attrs.has(RTA_DST))
 			r.dst = addrAttr(attrs, RTA_DST, family, "route message");

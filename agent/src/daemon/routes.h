@@ -48,6 +48,7 @@ struct Route {
 	std::uint8_t scope = 0; // RT_SCOPE_*
 	std::uint8_t protocol = kRouteProtocol;
 	std::uint32_t metric = 0;
+	bool onlink = false; // the gateway is on the link whatever the table's routes say
 
 	bool operator==(const Route &) const = default;
 	// "default via 192.0.2.1 dev 7 table 28001 proto 207" (ip route's words)

@@ -119,9 +119,11 @@ void StationIo::ensureWpaSupplicant()
 		const std::string program = findProgram("wpa_supplicant");
 		if (program.empty())
 			throw base::ChildError("wpa_supplicant is not installed");
-		wpaSupplicant_ = base::Child::spawn({program, "-t", "-g", globalSocket(), "-P",
-						     settings_.runDir + "/wpa_supplicant.pid"},
+		wpaSupplicant_ = base::Child::spawn({program, "-t", "-g", globalSocket()},
 						    settings_.runDir + "/wpa_supplicant.log");
+		// its -P writes the file only when it daemonizes (-B): written here,
+		// for a successor of a daemon killed with SIGKILL
+		std::ofstream(settings_.runDir + "/wpa_supplicant.pid") << wpaSupplicant_->pid() << '\n';
 	}
 	const auto deadline = std::chrono::steady_clock::now() + kWpaStartup;
 	for (;;) {

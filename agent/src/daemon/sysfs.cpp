@@ -24,6 +24,9 @@ SysfsFacts readSysfs(const std::string &ifname)
 {
 	const std::filesystem::path dir = std::filesystem::path("/sys/class/net") / ifname;
 	SysfsFacts facts;
+	std::ifstream index(dir / "ifindex");
+	if (!(index >> facts.ifindex))
+		facts.ifindex = 0;
 	std::ifstream in(dir / "uevent");
 	std::ostringstream text;
 	text << in.rdbuf();

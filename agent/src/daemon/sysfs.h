@@ -2,6 +2,7 @@
 // What /sys/class/net tells about an interface beyond rtnetlink.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,7 @@ namespace mpwifi::daemon {
 [[nodiscard]] std::string devtypeFromUevent(std::string_view uevent);
 
 struct SysfsFacts {
+	std::uint32_t ifindex = 0; // of the device that has the name now; 0 when none has
 	std::string devtype;
 	bool wireless = false; // has a phy80211 link: a cfg80211 interface
 };

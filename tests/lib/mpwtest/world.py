@@ -238,6 +238,10 @@ class WifiWorld:
       beacon_int     the APs' beacon interval in TU (15..65535; default 100, or 1000 on a slowed kernel:
                      under KASAN the medium spent most of its CPU on beacons and fell seconds behind)
       topo_dir       the world's directory (default $MPWIFI_TOPO_DIR or /run/mpwifi-topo)
+      bare_radios    client radios for the AP manager (in cli, interface wlan-cliN, down): no station
+                     is set up on them, and every AP serves DHCP (dnsmasq, 10.0.I.50-150, router and DNS
+                     10.0.I.1); with them, stations and radios give none
+      ssid           one SSID for every AP (default mpwifi-apI)
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
     airsim: airsim_truth, airsim_sock, airsim_config.
     """
@@ -245,19 +249,24 @@ class WifiWorld:
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
                  airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None,
-                 beacon_int=None):
+                 beacon_int=None, bare_radios=0, ssid=None):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
         if not 1 <= self.n_aps <= 200:
             raise WorldError("aps wants 1..200")
-        if radios is None:
+        self.n_bare = int(bare_radios)
+        if not 0 <= self.n_bare <= 8:
+            raise WorldError("bare_radios wants 0..8")
+        if self.n_bare:
+            radios = []
+        elif radios is None:
             n = int(stations)
             if not 1 <= n <= 200:
                 raise WorldError("stations wants 1..200")
             radios = [[(k - 1) % self.n_aps + 1] for k in range(1, n + 1)]
         radios = [list(map(int, r)) for r in radios]
-        if not radios or any(not r for r in radios):
+        if (not radios and not self.n_bare) or any(not r for r in radios):
             raise WorldError("every client radio needs at least one station")
         for r in radios:
             for a in r:
@@ -286,6 +295,9 @@ class WifiWorld:
         for i in range(1, self.n_aps + 1):
             ch = ap_channels.get(i, int(channel) if channel is not None else cycle[(i - 1) % 3])
             self.aps.append(Ap(self, i, ch, ap_security.get(i, security), uplink_netem.get(i, "")))
+            if ssid:
+                self.aps[-1].ssid = ssid
+        self.bare_radios = [ClientRadio(len(radios) + r) for r in range(1, self.n_bare + 1)]
         self.client_radios, self.stations = [], []
         k = 0
         for r, plan in enumerate(radios, 1):
@@ -371,6 +383,9 @@ class WifiWorld:
         for ap in self.aps:
             self._start_hostapd(ap)
         self._wait_hostapd()
+        if self.n_bare:
+            for ap in self.aps:
+                self._start_dhcp_server(ap)
         for st in self.stations:
             self._start_supplicant(st)
         self._wait_associated()
@@ -424,7 +439,7 @@ class WifiWorld:
         b.run()
 
     def _create_radios(self):
-        n = self.n_aps + len(self.client_radios)
+        n = self.n_aps + len(self.client_radios) + self.n_bare
         proc.cmd(["modprobe", "mac80211_hwsim", f"radios={n}", "support_p2p_device=0"])
         phys = {}
         for entry in os.listdir(HWSIM_SYSFS):
@@ -449,6 +464,11 @@ class WifiWorld:
                 proc.cmd(["iw", "phy", radio.phy, "interface", "add", st.ifname, "type", "managed"], ns="cli")
                 st.mac = f"06:00:00:00:{radio.hwsim_index:02x}:{j:02x}"
                 b.ipq("cli", f"link set {st.ifname} address {st.mac}")
+        for r, radio in enumerate(self.bare_radios, 1):
+            radio.hwsim_index = self.n_aps + len(self.client_radios) + r - 1
+            radio.phy = order[radio.hwsim_index]
+            radio.ifname = f"wlan-cli{r}"
+            radio.mac = self._radio_to_namespace(b, radio.phy, "cli", radio.ifname)
         b.run()
 
     @staticmethod
@@ -490,8 +510,9 @@ class WifiWorld:
             b.ipq("cli", f"rule add from {st.ip} lookup {st.table} pref {st.table}")
             if self.mptcp:
                 b.ipq("cli", f"mptcp endpoint add {st.ip} dev {st.ifname} subflow")
-        first = self.stations[0]
-        b.ipq("cli", f"route add default via {first.gw} dev {first.ifname}")
+        if self.stations:
+            first = self.stations[0]
+            b.ipq("cli", f"route add default via {first.gw} dev {first.ifname}")
         if self.cellular:
             b.ipq("-", "link add cell0 netns cli type veth peer name cell0 netns srv")
             b.ipq("cli", f"addr add {CELL_CLI_IP}/24 dev cell0")
@@ -542,6 +563,19 @@ class WifiWorld:
             time.sleep(float(os.environ.get("MPWIFI_TOPO_MEDIUM_WAIT", "1")))
         if p.poll() is not None:
             raise WorldError(f"the medium exited right away (log: {self.medium_log}):\n" + _tail(self.medium_log))
+
+    def _start_dhcp_server(self, ap):
+        """dnsmasq on AP's wireless side: DHCP only (no DNS service), leases of 10 minutes."""
+        i, d = ap.index, ap.dir
+        p = proc.cmd(["dnsmasq", "--conf-file=/dev/null", f"--interface={ap.ifname}", "--bind-interfaces",
+                      "--except-interface=lo", "--port=0", "--user=root", "--dhcp-authoritative",
+                      f"--dhcp-range=10.0.{i}.50,10.0.{i}.150,255.255.255.0,10m",
+                      f"--dhcp-option=option:router,{ap.ip}", f"--dhcp-option=option:dns-server,{ap.ip}",
+                      f"--pid-file={d}/dnsmasq.pid", f"--dhcp-leasefile={d}/dnsmasq.leases",
+                      f"--log-facility={d}/dnsmasq.log", "--log-dhcp"], ns=ap.ns, check=False)
+        if p.returncode:
+            raise WorldError(f"dnsmasq of {ap.ns} failed to start: {p.stderr.strip()}\n" +
+                             _tail(f"{d}/dnsmasq.log"))
 
     def hostapd_conf_text(self, ap):
         lines = [f"interface={ap.ifname}", "driver=nl80211", f"ctrl_interface={ap.hostapd_ctrl}",
@@ -831,7 +865,7 @@ def teardown(topo_dir=None):
         _kill(medium, signal.SIGTERM)
     if os.path.isdir(topo_dir):
         for d in os.listdir(topo_dir):
-            for name in ("hostapd.pid", "wpa_supplicant.pid"):
+            for name in ("hostapd.pid", "wpa_supplicant.pid", "dnsmasq.pid"):
                 pid = _read_pid(os.path.join(topo_dir, d, name))
                 if pid:
                     _kill(pid, signal.SIGTERM)

@@ -103,7 +103,7 @@ Route othersDefault(std::uint32_t ifindex, const char *gateway)
 TEST(MainDefault, AddedOnlyWhenNobodyHasOne)
 {
 	const Route ours = mainDefaultRoute(5, ip4("192.0.2.1"));
-	EXPECT_EQ(ours.text(), "default via 192.0.2.1 dev 5 table 254 metric 31000 proto 207");
+	EXPECT_EQ(ours.text(), "default via 192.0.2.1 dev 5 table 254 metric 31000 onlink proto 207");
 
 	DefaultRouteChanges c = mainDefaultChanges({}, ours);
 	ASSERT_TRUE(c.add);

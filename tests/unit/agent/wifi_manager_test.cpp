@@ -281,7 +281,7 @@ TEST_F(WifiManagerTest, JoinsEveryApOfTheNetworkTheBestFirstTakingTheIdleInterfa
 	EXPECT_EQ(world.take(), (Strings{
 					"route 10.0.1.50 table 28001",
 					"add-endpoint id 0 10.0.1.50 dev 100 subflow",
-					"main-default default via 10.0.1.1 dev 100 table 254 metric 31000 proto 207",
+					"main-default default via 10.0.1.1 dev 100 table 254 metric 31000 onlink proto 207",
 					"limits 1",
 				}));
 	EXPECT_EQ(manager->stations()[0].state, "up");
@@ -321,7 +321,7 @@ TEST_F(WifiManagerTest, AStationThatLosesItsApUndoesEverythingAndTheDefaultRoute
 					"stop-dhcp mpw0",
 					"leave mpw0",
 					"delete 100",
-					"main-default default via 10.0.2.1 dev 101 table 254 metric 31000 proto 207",
+					"main-default default via 10.0.2.1 dev 101 table 254 metric 31000 onlink proto 207",
 				}));
 	ASSERT_EQ(manager->stations().size(), 1u);
 	EXPECT_EQ(manager->stations()[0].ifname, "mpw1");

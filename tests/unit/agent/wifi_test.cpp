@@ -249,5 +249,15 @@ TEST(Sysfs, DevtypeOfUevent)
 	EXPECT_EQ(devtypeFromUevent(""), "");
 }
 
+TEST(Sysfs, TheDeviceThatHasTheNameNow)
+{
+	// lo is ifindex 1 in every namespace; a name no device has reads as none
+	EXPECT_EQ(readSysfs("lo").ifindex, 1u);
+	EXPECT_FALSE(readSysfs("lo").wireless);
+	const SysfsFacts gone = readSysfs("mpwifi-gone0");
+	EXPECT_EQ(gone.ifindex, 0u);
+	EXPECT_FALSE(gone.wireless);
+}
+
 } // namespace
 } // namespace mpwifi::daemon

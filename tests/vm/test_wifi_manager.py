@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""The AP manager (`mpwifi daemon --wifi-networks`): three hostapd APs of one SSID on one channel, each on
+its own subnet with a DHCP server (dnsmasq), and a laptop with one bare radio.  The daemon must create three
+station interfaces, associate each with a distinct BSSID, lease an address, route it and give it an MPTCP
+endpoint, so that a download uses all three; an AP that stops loses its station, endpoint, routes and rules
+while the download goes on; it comes back and is used again; a daemon killed with SIGKILL and started again
+duplicates nothing; a daemon stopped leaves nothing."""
+import json
+import os
+import re
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
+from mpwtest import kmod, ksft, paths, proc, traffic  # noqa: E402
+from mpwtest.ksft import check, check_eq  # noqa: E402
+from mpwtest.world import WifiWorld, SERVER_IP  # noqa: E402
+
+OUT = os.path.join(os.environ.get("MPWIFI_VM_OUT", "/tmp"), "wifi-manager")
+SSID = "mpwifi-ess"
+# On tmpfs: wpa_supplicant's sockets cannot be bound on the 9p share OUT lives on; copied to OUT at the end.
+RUN = "/run/mpwifi-test"
+
+
+def stations(ns):
+    """{ifname: ifindex} of the manager's station interfaces (mpw<N>)."""
+    links = json.loads(proc.cmd(["ip", "-j", "link", "show"], ns=ns).stdout)
+    return {link["ifname"]: link["ifindex"] for link in links if re.fullmatch(r"mpw\d+", link["ifname"])}
+
+
+def bssid_of(ns, ifname):
+    out = proc.cmd(["iw", "dev", ifname, "link"], ns=ns, check=False).stdout
+    m = re.search(r"Connected to ([0-9a-f:]{17})", out)
+    return m.group(1) if m else None
+
+
+def ipv4_of(ns, ifname):
+    out = proc.cmd(["ip", "-4", "-o", "addr", "show", "dev", ifname], ns=ns, check=False).stdout
+    m = re.search(r"inet (\d+\.\d+\.\d+\.\d+)/", out)
+    return m.group(1) if m else None
+
+
+def endpoints(ns):
+    """[(address, id, dev)] of the path manager."""
+    out = proc.cmd(["ip", "mptcp", "endpoint", "show"], ns=ns).stdout
+    return [(m.group(1), int(m.group(2)), m.group(3))
+            for m in re.finditer(r"^(\S+) id (\d+) .*?dev (\S+)", out, re.M)]
+
+
+def ours(ns):
+    """What the daemon added that is still there: rules and routes of protocol 207, endpoints on mpw*."""
+    rules = [r for r in proc.cmd(["ip", "rule", "show"], ns=ns).stdout.splitlines() if "proto 207" in r]
+    routes = [r for r in proc.cmd(["ip", "route", "show", "table", "all"], ns=ns).stdout.splitlines()
+              if "proto 207" in r]
+    eps = [e for e in endpoints(ns) if e[2].startswith("mpw")]
+    return rules, routes, eps
+
+
+def all_up(ns, want):
+    """The stations once WANT of them are associated with distinct BSSIDs, each with an address and an
+    endpoint on it; else None."""
+    sta = stations(ns)
+    eps = {e[0] for e in endpoints(ns)}
+    up = {}
+    for name in sta:
+        b, ip = bssid_of(ns, name), ipv4_of(ns, name)
+        if b and ip and ip in eps:
+            up[name] = (b, ip)
+    return up if len(up) == want and len({v[0] for v in up.values()}) == want else None
+
+
+class Daemon:
+    def __init__(self, w, networks):
+        self.w, self.networks, self.n = w, networks, 0
+        self.bg = None
+
+    def start(self):
+        self.n += 1
+        self.log = os.path.join(OUT, f"daemon{self.n}.log")
+        self.bg = proc.bg([paths.cli_path(), "daemon", "--verbose", "--wifi-networks", self.networks,
+                           "--dhcp-script", os.path.join(paths.REPO, "agent/dhcp/udhcpc-event"),
+                           "--run-dir", RUN], ns=self.w.cli_ns, log=self.log)
+        self.started = time.monotonic()
+
+    def text(self):
+        with open(self.log) as f:
+            return f.read()
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    kmod.load()
+    w = WifiWorld(aps=3, channel=1, ssid=SSID, bare_radios=1)
+    w.up()
+    ns = w.cli_ns
+    networks = os.path.join(OUT, "networks.conf")
+    with open(networks, "w") as f:
+        f.write(f'# the APs of the test bed\nnetwork={{\n\tssid="{SSID}"\n\tkey_mgmt=NONE\n}}\n')
+    ksft.defer(lambda: proc.cmd(["cp", "-r", RUN, os.path.join(OUT, "run")], check=False))
+    d = Daemon(w, networks)
+    d.start()
+    ksft.defer(lambda: d.bg.stop() if d.bg else None)
+
+    up = ksft.wait_until("three stations associated with three APs, each with an address and an endpoint",
+                         lambda: all_up(ns, 3), timeout=30, interval=0.5)
+    ksft.log(f"      all paths up in {time.monotonic() - d.started:.1f} s: {up}")
+    if not up:
+        ksft.log(d.text()[-4000:])
+        return
+    check_eq("the three BSSIDs are the APs'", sorted(v[0] for v in up.values()), sorted(ap.bssid for ap in w.aps))
+    rules, routes, eps = ours(ns)
+    check_eq("one source rule per station", len(rules), 3)
+    check_eq("one MPTCP endpoint per station", len(eps), 3)
+    check("a default route in the main table through a station",
+          "default via 10.0." in proc.cmd(["ip", "route", "show", "default"], ns=ns).stdout, routes)
+
+    traffic.iperf3_server(w.srv_ns, mptcp=True)
+    seconds = int(ksft.scaled(60))
+    dl = traffic.download_bg(ns, SERVER_IP, seconds, os.path.join(OUT, "download.json"), mptcp=True)
+    names = sorted(up)
+    before = traffic.rx_bytes(ns, names)
+    ok = ksft.wait_until("the download comes through all three stations",
+                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
+                         timeout=20, interval=0.5)
+    ksft.log(f"      bytes per station: { {i: v - before[i] for i, v in traffic.rx_bytes(ns, names).items()} }")
+    check("three subflows carry data", bool(ok))
+
+    # AP 3 stops: its station goes, with its endpoint, routes and rules, within 10 s.
+    lost = w.aps[2]
+    lost_sta = next(n for n, v in up.items() if v[0] == lost.bssid)
+    lost_ip = up[lost_sta][1]
+    t0 = time.monotonic()
+    proc.cmd(["kill", open(lost.hostapd_pidfile).read().strip()])
+    gone = ksft.wait_until(f"{lost_sta} and everything of it gone after its AP stopped",
+                           lambda: lost_sta not in stations(ns) and not any(e[0] == lost_ip for e in endpoints(ns))
+                           and not any(lost_ip in r for r in ours(ns)[0]), timeout=10, interval=0.2)
+    if gone:
+        ksft.log(f"      {lost_sta} gone {time.monotonic() - t0:.1f} s after hostapd stopped")
+    rest = [n for n in names if n != lost_sta]
+    mid = traffic.rx_bytes(ns, rest)
+    check("the download goes on through the other two",
+          bool(ksft.wait_until("bytes through the other stations",
+                               lambda: sum(v - mid[i] for i, v in traffic.rx_bytes(ns, rest).items()) > 100000,
+                               timeout=10)))
+
+    # It comes back: a station joins it again.
+    w._start_hostapd(lost)
+    back = ksft.wait_until("the AP that came back is used again", lambda: all_up(ns, 3), timeout=40, interval=0.5)
+    check("it serves the AP that came back", bool(back) and lost.bssid in {v[0] for v in back.values()}, back)
+    dl.stop()
+
+    # SIGKILL and a restart: nothing duplicated, nothing stale.
+    os.kill(d.bg.proc.pid, signal.SIGKILL)
+    d.bg.proc.wait()
+    d.start()
+    # the old stations stay up until the new daemon has removed them, before it says it runs
+    ksft.wait_until("the restarted daemon runs", lambda: "mpwifi daemon: running" in d.text(), timeout=20)
+    again = ksft.wait_until("after SIGKILL and a restart: three stations again", lambda: all_up(ns, 3),
+                            timeout=40, interval=0.5)
+    if again:
+        rules, routes, eps = ours(ns)
+        check_eq("after the restart: three stations, rules, endpoints",
+                 (len(stations(ns)), len(rules), len(eps)), (3, 3, 3))
+        defaults = [r for r in routes if r.startswith("default") and "table" not in r]
+        check_eq("one default route of ours in the main table", len(defaults), 1)
+    check("the restarted daemon removed its predecessor's leftovers", "earlier daemon" in d.text(),
+          d.text()[-2000:])
+
+    # A stop (SIGTERM to the daemon alone, as systemd's KillMode=mixed) leaves nothing.
+    os.kill(d.bg.pid, signal.SIGTERM)
+    try:
+        check_eq("the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
+    except Exception as e:  # noqa: BLE001
+        check("the daemon exits on SIGTERM", False, e)
+    d.bg.stop()
+    d.bg = None
+    rules, routes, eps = ours(ns)
+    check_eq("stopped: no station interface, rule, route or endpoint of ours",
+             (sorted(stations(ns)), rules, routes, eps), ([], [], [], []))
+    left = proc.cmd(["pgrep", "-af", RUN], check=False).stdout.strip()
+    check_eq("stopped: no DHCP client or wpa_supplicant of ours", left, "")
+    clean, reports = kmod.kernel_log_clean()
+    check("kernel log free of BUG/WARNING/Oops", clean, reports)
+
+
+ksft.run(main)
