@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The AP manager (`mpwifi daemon --wifi-networks`): three hostapd APs of one SSID on one channel, each on
-its own subnet with a DHCP server (dnsmasq), and a laptop with one bare radio.  The daemon must create three
-station interfaces, associate each with a distinct BSSID, lease an address, route it and give it an MPTCP
-endpoint, so that a download uses all three; an AP that stops loses its station, endpoint, routes and rules
-while the download goes on; it comes back and is used again; a daemon killed with SIGKILL and started again
+"""The AP manager (`mpwifi daemon --wifi-networks`): three hostapd APs of one SSID on one channel (two open,
+one WPA2-PSK), each on its own subnet with a DHCP server (dnsmasq), and a laptop with one bare radio, where
+Debian's mptcpd also manages endpoints.  The daemon must create three station interfaces, associate each
+with a distinct BSSID, lease an address, route it and give it an MPTCP endpoint (one, whoever adds it), so
+that a download uses all three; an AP that stops loses its station, endpoint, routes and rules while the
+download goes on; it comes back and is used again; a daemon killed with SIGKILL and started again
 duplicates nothing; a daemon stopped leaves nothing."""
 import json
 import os
@@ -15,7 +16,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
 from mpwtest import kmod, ksft, paths, proc, traffic  # noqa: E402
 from mpwtest.ksft import check, check_eq  # noqa: E402
-from mpwtest.world import WifiWorld, SERVER_IP  # noqa: E402
+from mpwtest.world import PSK, WifiWorld, SERVER_IP  # noqa: E402
 
 OUT = os.path.join(os.environ.get("MPWIFI_VM_OUT", "/tmp"), "wifi-manager")
 SSID = "mpwifi-ess"
@@ -91,13 +92,21 @@ class Daemon:
 def main():
     os.makedirs(OUT, exist_ok=True)
     kmod.load()
-    w = WifiWorld(aps=3, channel=1, ssid=SSID, bare_radios=1)
+    # AP 3 protects the same SSID with WPA2-PSK: the file's second network, a different security
+    w = WifiWorld(aps=3, channel=1, ssid=SSID, bare_radios=1, ap_security={3: "wpa2"})
     w.up()
     ns = w.cli_ns
     networks = os.path.join(OUT, "networks.conf")
     with open(networks, "w") as f:
-        f.write(f'# the APs of the test bed\nnetwork={{\n\tssid="{SSID}"\n\tkey_mgmt=NONE\n}}\n')
+        f.write(f'# the APs of the test bed\nnetwork={{\n\tssid="{SSID}"\n\tkey_mgmt=NONE\n}}\n'
+                f'network={{\n\tssid="{SSID}"\n\tkey_mgmt=WPA-PSK\n\tpsk="{PSK}"\n}}\n')
     ksft.defer(lambda: proc.cmd(["cp", "-r", RUN, os.path.join(OUT, "run")], check=False))
+    # mptcpd's addr_adv plugin adds an endpoint for every new address, as the daemon does for its stations
+    mptcpd = proc.bg(["/usr/libexec/mptcpd", "--path-manager=addr_adv", "--addr-flags=subflow",
+                      "--notify-flags=existing,skip_link_local,skip_loopback", "--log=stderr"],
+                     ns=ns, log=os.path.join(OUT, "mptcpd.log"))
+    time.sleep(1)
+    check("mptcpd runs", mptcpd.running(), open(os.path.join(OUT, "mptcpd.log")).read()[-500:])
     d = Daemon(w, networks)
     d.start()
     ksft.defer(lambda: d.bg.stop() if d.bg else None)
@@ -108,7 +117,8 @@ def main():
     if not up:
         ksft.log(d.text()[-4000:])
         return
-    check_eq("the three BSSIDs are the APs'", sorted(v[0] for v in up.values()), sorted(ap.bssid for ap in w.aps))
+    check_eq("the three BSSIDs are the APs' (two open, one WPA2-PSK)", sorted(v[0] for v in up.values()),
+             sorted(ap.bssid for ap in w.aps))
     rules, routes, eps = ours(ns)
     check_eq("one source rule per station", len(rules), 3)
     check_eq("one MPTCP endpoint per station", len(eps), 3)
