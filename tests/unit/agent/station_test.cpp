@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include "daemon/station.h"
+#include "test_leases.h"
 
 namespace mpwifi::daemon {
 namespace {
@@ -20,22 +21,8 @@ const MacAddr kAp{0x02, 0, 0, 0, 0x01, 0};
 const MacAddr kOtherAp{0x02, 0, 0, 0, 0x02, 0};
 constexpr std::uint32_t kIfindex = 12;
 
-Ipv4 ip4(const char *text)
-{
-	Ipv4 out{};
-	EXPECT_EQ(::inet_pton(AF_INET, text, out.data()), 1);
-	return out;
-}
-
-DhcpLease lease(const char *address, const char *router)
-{
-	DhcpLease l;
-	l.address = ip4(address);
-	l.prefixLen = 24;
-	l.routers = {ip4(router)};
-	l.leaseSeconds = 600;
-	return l;
-}
+using test::ip4;
+using test::lease;
 
 // "create", "join", ...: a step's name, with what it acts on.
 std::string name(const StationStep &step)

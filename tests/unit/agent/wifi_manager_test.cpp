@@ -16,6 +16,7 @@
 #include "chip_fixtures.h"
 #include "daemon/wifi_manager.h"
 #include "policy_world.h"
+#include "test_leases.h"
 
 namespace mpwifi::daemon {
 namespace {
@@ -55,22 +56,8 @@ std::vector<WifiNetwork> homeNetwork()
 	return parseWifiNetworks("network={\n ssid=\"home\"\n key_mgmt=NONE\n}\n", "networks.conf");
 }
 
-Ipv4 ip4(const char *text)
-{
-	Ipv4 out{};
-	EXPECT_EQ(::inet_pton(AF_INET, text, out.data()), 1);
-	return out;
-}
-
-DhcpLease lease(const char *address, const char *router)
-{
-	DhcpLease l;
-	l.address = ip4(address);
-	l.prefixLen = 24;
-	l.routers = {ip4(router)};
-	l.leaseSeconds = 600;
-	return l;
-}
+using test::ip4;
+using test::lease;
 
 // Answers the manager's actions from what a test sets up, and writes down
 // what it asked for.
