@@ -304,8 +304,7 @@ StationIo &Daemon::stationIo()
 
 Result Daemon::execute(const action::ReadRadios &)
 {
-	Nl80211 &nl = wireless();
-	return {.radios = nl.radios(), .wifiInterfaces = nl.interfaces()};
+	return {.radios = wireless().radios()};
 }
 
 Result Daemon::execute(const action::ReadScan &read)

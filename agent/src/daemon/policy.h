@@ -160,7 +160,7 @@ struct ArmTimers {
 
 
 // The AP manager's actions.
-// The wireless radios and interfaces (Result::radios, Result::wifiInterfaces).
+// The wireless radios (Result::radios).
 struct ReadRadios {};
 // What the radio of interface @ifindex heard (Result::scan).
 struct ReadScan {
@@ -237,7 +237,6 @@ struct Result {
 	std::vector<Endpoint> endpoints; // ListEndpoints
 	std::size_t count = 0;   // DestroySubflows: subflows aborted
 	std::vector<Radio> radios;                 // ReadRadios
-	std::vector<WifiInterface> wifiInterfaces; // ReadRadios
 	std::vector<BssInfo> scan;                 // ReadScan
 	std::map<MacAddr, std::uint32_t> packetTimes; // ReadPacketTimes: ns, by BSSID
 	std::uint32_t ifindex = 0;                 // CreateStation

@@ -95,9 +95,6 @@ void WifiManager::on(const event::Started &, const Interfaces &interfaces, Actio
 	for (const std::string &name : settings_.radios)
 		if (std::none_of(radios_.begin(), radios_.end(), [&](const auto &r) { return r.second.radio.name == name; }))
 			actions.log(name + ": no such radio, or it allows no station interface");
-	// Interfaces of our radios that are ours but not stations: none yet, the
-	// leftovers went.
-	(void)found.wifiInterfaces;
 	started_ = true;
 	if (!radios_.empty())
 		round(interfaces, actions);
