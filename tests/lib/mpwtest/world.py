@@ -43,6 +43,7 @@ from . import ksft, paths, proc, traffic
 DEFAULT_DIR = "/run/mpwifi-topo"
 PSK = "mpwifi-passphrase"
 SERVER_IP = "10.255.0.1"
+ESS_ROUTER = "10.0.0.1"     # one_subnet: the LAN behind every AP
 CELL_CLI_IP = "10.200.0.2"
 CELL_SRV_IP = "10.200.0.1"
 CELL_TABLE = 200
@@ -242,6 +243,9 @@ class WifiWorld:
                      is set up on them, and every AP serves DHCP (dnsmasq, 10.0.I.50-150, router and DNS
                      10.0.I.1); with them, stations and radios give none
       ssid           one SSID for every AP (default mpwifi-apI)
+      one_subnet     (with bare_radios) the APs are bridges onto one LAN, an ESS: the server's namespace
+                     routes it (bridge ess, 10.0.0.1/24) and serves its DHCP (10.0.0.50-150); a station
+                     keeps its address from AP to AP
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
     airsim: airsim_truth, airsim_sock, airsim_config.
     """
@@ -249,7 +253,7 @@ class WifiWorld:
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
                  airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None,
-                 beacon_int=None, bare_radios=0, ssid=None):
+                 beacon_int=None, bare_radios=0, ssid=None, one_subnet=False):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
@@ -266,6 +270,9 @@ class WifiWorld:
                 raise WorldError("stations wants 1..200")
             radios = [[(k - 1) % self.n_aps + 1] for k in range(1, n + 1)]
         radios = [list(map(int, r)) for r in radios]
+        self.one_subnet = bool(one_subnet)
+        if self.one_subnet and (not self.n_bare or uplink_netem):
+            raise WorldError("one_subnet wants bare_radios and no uplink_netem (the APs are bridges)")
         if (not radios and not self.n_bare) or any(not r for r in radios):
             raise WorldError("every client radio needs at least one station")
         for r in radios:
@@ -334,6 +341,7 @@ class WifiWorld:
         self.cell_if = self.cell_srv_if = "cell0"
         self.cell_ip, self.cell_srv_ip, self.cell_table = CELL_CLI_IP, CELL_SRV_IP, CELL_TABLE
         self.medium_log = os.path.join(self.dir, "medium.log")
+        self.ess_dir = os.path.join(self.dir, "ess")
         self.medium_pidfile = os.path.join(self.dir, "medium.pid")
         self.state = "down"
         if airsim is not None and medium:
@@ -370,7 +378,7 @@ class WifiWorld:
 
     def _up(self):
         subprocess.run(["rm", "-rf", self.dir], check=True)
-        for d in [self.dir] + [a.dir for a in self.aps] + [s.dir for s in self.stations]:
+        for d in [self.dir, self.ess_dir] + [a.dir for a in self.aps] + [s.dir for s in self.stations]:
             os.makedirs(d, exist_ok=True)
         self._prepare_airsim()
         proc.cmd(["modprobe", "-a", "veth", "dummy", "sch_netem"])
@@ -383,7 +391,9 @@ class WifiWorld:
         for ap in self.aps:
             self._start_hostapd(ap)
         self._wait_hostapd()
-        if self.n_bare:
+        if self.one_subnet:
+            self._start_dhcp_server(None)
+        elif self.n_bare:
             for ap in self.aps:
                 self._start_dhcp_server(ap)
         for st in self.stations:
@@ -489,8 +499,22 @@ class WifiWorld:
         b.ipq("srv", "link add srv0 type dummy")
         b.ipq("srv", f"addr add {SERVER_IP}/32 dev srv0")
         b.ipq("srv", "link set srv0 up")
+        if self.one_subnet:
+            b.ipq("srv", "link add ess type bridge")
+            b.ipq("srv", f"addr add {ESS_ROUTER}/24 dev ess")
+            b.ipq("srv", "link set ess up")
         for ap in self.aps:
             i = ap.index
+            if self.one_subnet:
+                # hostapd puts the AP's interface into br-ess (bridge=), beside the LAN's veth
+                b.ipq("-", f"link add to-ess netns {ap.ns} type veth peer name {ap.srv_if} netns srv")
+                b.ipq(ap.ns, "link add br-ess type bridge")
+                b.ipq(ap.ns, "link set to-ess master br-ess")
+                b.ipq(ap.ns, "link set to-ess up")
+                b.ipq(ap.ns, "link set br-ess up")
+                b.ipq("srv", f"link set {ap.srv_if} master ess")
+                b.ipq("srv", f"link set {ap.srv_if} up")
+                continue
             b.ipq("-", f"link add to-srv netns {ap.ns} type veth peer name {ap.srv_if} netns srv")
             b.ipq(ap.ns, f"addr add {ap.ip}/24 dev {ap.ifname}")
             b.ipq(ap.ns, f"addr add {ap.uplink_ip}/24 dev to-srv")
@@ -565,22 +589,28 @@ class WifiWorld:
             raise WorldError(f"the medium exited right away (log: {self.medium_log}):\n" + _tail(self.medium_log))
 
     def _start_dhcp_server(self, ap):
-        """dnsmasq on AP's wireless side: DHCP only (no DNS service), leases of 10 minutes."""
-        i, d = ap.index, ap.dir
-        p = proc.cmd(["dnsmasq", "--conf-file=/dev/null", f"--interface={ap.ifname}", "--bind-interfaces",
+        """dnsmasq on AP's wireless side (AP None: on the ESS's LAN, in srv): DHCP only (no DNS service),
+        leases of 10 minutes."""
+        if ap is None:
+            ns, ifname, d, net, router = "srv", "ess", self.ess_dir, "10.0.0", ESS_ROUTER
+        else:
+            ns, ifname, d, net, router = ap.ns, ap.ifname, ap.dir, f"10.0.{ap.index}", ap.ip
+        p = proc.cmd(["dnsmasq", "--conf-file=/dev/null", f"--interface={ifname}", "--bind-interfaces",
                       "--except-interface=lo", "--port=0", "--user=root", "--dhcp-authoritative",
-                      f"--dhcp-range=10.0.{i}.50,10.0.{i}.150,255.255.255.0,10m",
-                      f"--dhcp-option=option:router,{ap.ip}", f"--dhcp-option=option:dns-server,{ap.ip}",
+                      f"--dhcp-range={net}.50,{net}.150,255.255.255.0,10m",
+                      f"--dhcp-option=option:router,{router}", f"--dhcp-option=option:dns-server,{router}",
                       f"--pid-file={d}/dnsmasq.pid", f"--dhcp-leasefile={d}/dnsmasq.leases",
-                      f"--log-facility={d}/dnsmasq.log", "--log-dhcp"], ns=ap.ns, check=False)
+                      f"--log-facility={d}/dnsmasq.log", "--log-dhcp"], ns=ns, check=False)
         if p.returncode:
-            raise WorldError(f"dnsmasq of {ap.ns} failed to start: {p.stderr.strip()}\n" +
+            raise WorldError(f"dnsmasq of {ns} failed to start: {p.stderr.strip()}\n" +
                              _tail(f"{d}/dnsmasq.log"))
 
     def hostapd_conf_text(self, ap):
         lines = [f"interface={ap.ifname}", "driver=nl80211", f"ctrl_interface={ap.hostapd_ctrl}",
                  f"ssid={ap.ssid}", f"hw_mode={'g' if ap.channel <= 14 else 'a'}", f"channel={ap.channel}",
                  f"ieee80211n={1 if self.ht and not self.airsim_config else 0}", "wmm_enabled=1"]
+        if self.one_subnet:
+            lines.append("bridge=br-ess")
         if self.rates:
             units = " ".join(str(int(round(float(r) * 10))) for r in self.rates)  # 100 kbit/s units
             lines += [f"supported_rates={units}", f"basic_rates={units}"]
@@ -868,7 +898,12 @@ def teardown(topo_dir=None):
             for name in ("hostapd.pid", "wpa_supplicant.pid", "dnsmasq.pid"):
                 pid = _read_pid(os.path.join(topo_dir, d, name))
                 if pid:
-                    _kill(pid, signal.SIGTERM)
+                    # hostapd without its goodbye: a stopping hostapd deauthenticates everyone with one
+                    # broadcast frame that asks for a TX status; when mac80211 holds it for a dozing
+                    # station's DTIM, mac80211_hwsim sends it from its beacon path and frees it without
+                    # reporting (6.1 and 6.12, mac80211_hwsim_beacon_tx), and unloading hwsim then warns
+                    # "Have pending ack frames!" (net/mac80211/main.c, ieee80211_free_ack_frame)
+                    _kill(pid, signal.SIGKILL if name == "hostapd.pid" else signal.SIGTERM)
     pids = _namespace_pids()
     for pid in pids:
         _kill(pid, signal.SIGTERM)
