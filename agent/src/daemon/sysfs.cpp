@@ -1,9 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "daemon/sysfs.h"
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/unique_fd.h"
 
 namespace mpwifi::daemon {
 
@@ -34,6 +43,18 @@ SysfsFacts readSysfs(const std::string &ifname)
 	std::error_code ec;
 	facts.wireless = std::filesystem::exists(dir / "phy80211", ec) || std::filesystem::exists(dir / "wireless", ec);
 	return facts;
+}
+
+void setStationIpv4Conf(const std::string &ifname)
+{
+	static constexpr std::pair<std::string_view, std::string_view> settings[] = {
+		{"arp_ignore", "1"}, {"arp_announce", "2"}, {"rp_filter", "2"}};
+	for (const auto &[key, value] : settings) {
+		const std::string path = "/proc/sys/net/ipv4/conf/" + ifname + "/" + std::string(key);
+		const base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+		if (!fd.valid() || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+			throw std::system_error(errno, std::generic_category(), path);
+	}
 }
 
 } // namespace mpwifi::daemon

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// What /sys/class/net tells about an interface beyond rtnetlink.
+// What /sys/class/net tells about an interface beyond rtnetlink, and the
+// per-interface IPv4 settings of /proc/sys the AP manager sets.
 #pragma once
 
 #include <cstdint>
@@ -21,5 +22,13 @@ struct SysfsFacts {
 // Of the network namespace this process sees in /sys (ip netns exec
 // remounts it); empty facts for a name that is gone.
 [[nodiscard]] SysfsFacts readSysfs(const std::string &ifname);
+
+// Several station interfaces may hold addresses of one subnet (the APs of one
+// ESS): each answers ARP only for its own address and announces only that
+// (arp_ignore 1, arp_announce 2), and reverse-path filtering is loose on it
+// (rp_filter 2; the kernel applies the higher of "all" and the interface's,
+// so a strict "all" becomes loose there).  Throws std::system_error naming
+// the file it could not write.
+void setStationIpv4Conf(const std::string &ifname);
 
 } // namespace mpwifi::daemon

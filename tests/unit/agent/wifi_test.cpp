@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "daemon/sysfs.h"
@@ -257,6 +258,19 @@ TEST(Sysfs, TheDeviceThatHasTheNameNow)
 	const SysfsFacts gone = readSysfs("mpwifi-gone0");
 	EXPECT_EQ(gone.ifindex, 0u);
 	EXPECT_FALSE(gone.wireless);
+}
+
+TEST(Sysfs, AStationsSettingsFailNamingTheFile)
+{
+	// a device that is gone: the error names the first file, nothing is written elsewhere
+	try {
+		setStationIpv4Conf("mpwifi-gone0");
+		FAIL() << "no error for a device that does not exist";
+	} catch (const std::system_error &e) {
+		EXPECT_EQ(e.code().value(), ENOENT);
+		EXPECT_NE(std::string(e.what()).find("/proc/sys/net/ipv4/conf/mpwifi-gone0/arp_ignore"), std::string::npos)
+			<< e.what();
+	}
 }
 
 } // namespace
