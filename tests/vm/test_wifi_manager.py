@@ -122,6 +122,17 @@ def main():
     rules, routes, eps = ours(ns)
     check_eq("one source rule per station", len(rules), 3)
     check_eq("one MPTCP endpoint per station", len(eps), 3)
+    # `wifi show` reports the manager's state and the DNS servers DHCP gave (each AP's dnsmasq: 10.0.I.1)
+    shown = proc.cmd([paths.cli_path(), "-j", "wifi", "show"], ns=ns, env={"MPWIFI_RUN_DIR": RUN}).stdout
+    rows = {st["ifname"]: st for radio in json.loads(shown) for st in radio["stations"]}
+    check_eq("wifi show: each station up, with its AP's DNS server",
+             {name: (rows.get(name, {}).get("state"), rows.get(name, {}).get("dns")) for name in sorted(up)},
+             {name: ("up", [re.sub(r"\.\d+$", ".1", ip)]) for name, (_, ip) in sorted(up.items())})
+    # several stations may share a subnet (one ESS): each answers ARP for its own address alone
+    confs = {name: [proc.cmd(["cat", f"/proc/sys/net/ipv4/conf/{name}/{key}"], ns=ns).stdout.strip()
+                    for key in ("arp_ignore", "arp_announce", "rp_filter")] for name in sorted(up)}
+    check_eq("each station: arp_ignore 1, arp_announce 2, rp_filter 2", confs,
+             {name: ["1", "2", "2"] for name in sorted(up)})
     check("a default route in the main table through a station",
           "default via 10.0." in proc.cmd(["ip", "route", "show", "default"], ns=ns).stdout, routes)
 

@@ -2,6 +2,11 @@
 // mpwifi wifi { show | scan } [ PHY ]: the radios, their limits, channel and
 // station interfaces, or the APs their station interfaces heard.
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include <linux/nl80211.h>
@@ -33,6 +38,20 @@ void parse(Command &cmd, Tokens tokens)
 		cmd.phy = words[0];
 }
 
+// What a running AP manager publishes; nothing when the file is absent or
+// left by a daemon that is gone.
+std::vector<daemon::ManagedInterface> managerState()
+{
+	const char *dir = std::getenv("MPWIFI_RUN_DIR");
+	std::ifstream in(std::string(dir && *dir ? dir : "/run/mpwifi") + "/stations");
+	std::stringstream text;
+	text << in.rdbuf();
+	daemon::ManagerState state = daemon::parseManagerState(text.str());
+	if (state.pid <= 0 || (::kill(state.pid, 0) != 0 && errno != EPERM))
+		return {};
+	return std::move(state.interfaces);
+}
+
 // What the kernel reports now.  The module and the path manager are
 // optional: without them a station has no packet time or endpoint.
 WifiSnapshot snapshot()
@@ -55,6 +74,7 @@ WifiSnapshot snapshot()
 		s.aps = Client::open().dumpAps();
 	} catch (const netlink::Error &) { // no module: no estimates
 	}
+	s.managed = managerState();
 	return s;
 }
 

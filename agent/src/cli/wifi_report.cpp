@@ -54,6 +54,12 @@ StationReport stationReport(const WifiSnapshot &s, const WifiInterface &wi)
 	for (const auto &ap : s.aps)
 		if (ap.ifindex == wi.ifindex && st.bssid && ap.bssid == *st.bssid && ap.packet_time_ns)
 			st.packetTimeUs = *ap.packet_time_ns / 1000.0;
+	const auto managed = std::find_if(s.managed.begin(), s.managed.end(),
+					  [&](const daemon::ManagedInterface &m) { return m.ifname == wi.ifname; });
+	if (managed != s.managed.end()) {
+		st.state = managed->state;
+		st.dns = managed->dns;
+	}
 	return st;
 }
 

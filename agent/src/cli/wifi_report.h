@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cli/output.h"
+#include "daemon/manager_state.h"
 #include "daemon/mptcp_pm.h"
 #include "daemon/nl80211.h"
 #include "daemon/radio.h"
@@ -29,13 +30,17 @@ struct WifiSnapshot {
 	std::vector<daemon::AddrInfo> addrs;
 	std::vector<daemon::Endpoint> endpoints;
 	std::vector<ApStats> aps; // the module's, empty when it is not loaded
+	std::vector<daemon::ManagedInterface> managed; // the AP manager's (RUN/stations), when it runs
 };
 
 struct StationReport {
 	std::string ifname;
 	std::optional<MacAddr> bssid;
 	std::string ssid;  // printable: other bytes as \xHH, as wpa_supplicant prints them
-	std::string state; // "associating", "addressing" (associated, no address yet) or "up"
+	// The AP manager's word for its interfaces: "scanning", "associating",
+	// "addressing", "up" or "leaving"; for another station, "associating",
+	// "addressing" (associated, no address yet) or "up".
+	std::string state;
 	std::optional<int> signalDbm;
 	std::vector<std::string> addresses; // "ADDR/PREFIX"
 	std::optional<unsigned> endpointId;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -14,15 +15,18 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/event_loop.h"
 #include "daemon/endpoint_policy.h"
 #include "daemon/leftovers.h"
+#include "daemon/manager_state.h"
 #include "daemon/mptcp_pm.h"
 #include "daemon/nl80211.h"
 #include "daemon/options.h"
@@ -106,6 +110,8 @@ private:
 	Nl80211 &wireless();
 	StationIo &stationIo();
 	void startWifiManager();
+	// Writes RUN/stations when what the AP manager reports has changed.
+	void publishManagerState();
 	void watchWpaEvents();
 	WifiFacts wifiFacts(const Interface &iface);
 
@@ -131,6 +137,9 @@ private:
 	base::EventLoop::Watch mlmeWatch_;
 	std::optional<MptcpPm> pm_;
 	std::optional<StationIo> stationIo_;
+	const WifiManager *wifiManager_ = nullptr; // one of policies_, when it runs
+	std::string publishedState_;               // the text of RUN/stations
+	int dispatching_ = 0;                      // depth of dispatch()
 	base::EventLoop::Watch leaseWatch_;
 	base::EventLoop::Watch wpaWatch_;
 	int wpaWatchedFd_ = -1;
@@ -153,6 +162,7 @@ void Daemon::guarded(const std::string &what, Fn &&fn)
 
 void Daemon::dispatch(const Event &event)
 {
+	++dispatching_;
 	for (const auto &policy : policies_) {
 		guarded("policy", [&] { policy->onEvent(event, ifaces_, *this); });
 		while (!caused_.empty()) {
@@ -161,6 +171,37 @@ void Daemon::dispatch(const Event &event)
 			dispatch(next);
 		}
 	}
+	if (--dispatching_ == 0)
+		guarded("publishing the AP manager's state", [&] { publishManagerState(); });
+}
+
+void Daemon::publishManagerState()
+{
+	if (!wifiManager_)
+		return;
+	ManagerState state{.pid = ::getpid(), .interfaces = {}};
+	for (const WifiManager::StationView &view : wifiManager_->stations()) {
+		ManagedInterface managed{.ifname = view.ifname, .state = view.state, .dns = {}};
+		if (view.lease)
+			for (const Ipv4 &dns : view.lease->dns)
+				managed.dns.push_back(formatIpv4(dns));
+		state.interfaces.push_back(std::move(managed));
+	}
+	std::string text = formatManagerState(state);
+	if (text == publishedState_)
+		return;
+	// whole or not at all: a reader never sees half a file
+	const std::string path = options_.runDir + "/stations";
+	const std::string temporary = path + ".new";
+	{
+		std::ofstream out(temporary, std::ios::trunc);
+		out << text;
+		if (!out.flush())
+			throw std::runtime_error("cannot write " + temporary);
+	}
+	if (std::rename(temporary.c_str(), path.c_str()) != 0)
+		throw std::system_error(errno, std::generic_category(), "cannot rename " + temporary);
+	publishedState_ = std::move(text);
 }
 
 Result Daemon::request(const Action &action)
@@ -365,6 +406,12 @@ Result Daemon::execute(const action::CreateStation &create)
 {
 	const std::uint32_t ifindex = wireless().addStationInterface(create.wiphy, create.ifname, randomLocalMac());
 	try {
+		setStationIpv4Conf(create.ifname);
+	} catch (const std::system_error &e) {
+		// works on, but stations sharing a subnet may answer each other's ARP
+		note(create.ifname + ": cannot set its ARP and reverse-path settings: " + e.what());
+	}
+	try {
 		setLinkUp(*rtnl_, ifindex);
 	} catch (...) {
 		// the radio may refuse one more running interface (EBUSY): it goes
@@ -501,7 +548,9 @@ void Daemon::startWifiManager()
 				       .maxAps = options_.wifiMaxAps,
 				       .endpointMinTrust = options_.endpointMinTrust,
 				       .pathManager = pm_.has_value()};
-	policies_.push_back(std::make_unique<WifiManager>(std::move(settings), [] { return WifiManager::Clock::now(); }));
+	auto manager = std::make_unique<WifiManager>(std::move(settings), [] { return WifiManager::Clock::now(); });
+	wifiManager_ = manager.get();
+	policies_.push_back(std::move(manager));
 }
 
 Interface &Daemon::track(const LinkInfo &link)
@@ -700,6 +749,8 @@ int Daemon::run()
 
 	const int status = loop_.run();
 	dispatch(event::Stopping{});
+	if (wifiManager_) // nothing of the manager's is left to report
+		std::remove((options_.runDir + "/stations").c_str());
 	return status;
 }
 

@@ -549,10 +549,17 @@ WifiManager::ManagedStation *WifiManager::byIfindex(std::uint32_t ifindex)
 std::vector<WifiManager::StationView> WifiManager::stations() const
 {
 	std::vector<StationView> out;
-	for (const auto &[name, m] : stations_)
+	for (const auto &[name, m] : stations_) {
+		const StationState state = m.station->state();
 		out.push_back({.ifname = name, .phy = phyName(m.wiphy), .bssid = m.station->bssid(),
-			       .freqMhz = m.freqMhz, .state = stationStateName(m.station->state()),
+			       .freqMhz = m.freqMhz,
+			       .state = state == StationState::Gone ? "leaving" : stationStateName(state),
 			       .lease = m.station->lease()});
+	}
+	for (const auto &[wiphy, radio] : radios_)
+		if (radio.spare)
+			out.push_back({.ifname = radio.spareName, .phy = radio.radio.name, .state = "scanning"});
+	std::sort(out.begin(), out.end(), [](const StationView &a, const StationView &b) { return a.ifname < b.ifname; });
 	return out;
 }
 

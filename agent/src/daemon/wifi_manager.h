@@ -57,15 +57,17 @@ public:
 
 	void onEvent(const Event &event, const Interfaces &interfaces, Actions &actions) override;
 
-	// What `wifi show` reports of a station the manager runs.
+	// What `wifi show` reports of an interface the manager runs: a
+	// station, or a radio's idle interface kept to scan from.
 	struct StationView {
 		std::string ifname;
 		std::string phy;
-		MacAddr bssid{};
+		MacAddr bssid{};           // none for an idle interface
 		std::uint32_t freqMhz = 0;
-		std::string state; // "associating", "addressing", "up"
+		std::string state; // "scanning", "associating", "addressing", "up", "leaving"
 		std::optional<DhcpLease> lease;
 	};
+	// By interface name.
 	[[nodiscard]] std::vector<StationView> stations() const;
 
 private:

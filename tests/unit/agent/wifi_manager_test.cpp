@@ -237,6 +237,19 @@ protected:
 	std::optional<WifiManager> manager;
 };
 
+TEST_F(WifiManagerTest, TheIdleInterfaceIsReportedScanning)
+{
+	world.scan = {bss({0x02, 0, 0, 0, 0x09, 0}, "cafe", -40)}; // no network of the file
+	make();
+	send(event::Started{});
+	const auto views = manager->stations();
+	ASSERT_EQ(views.size(), 1u);
+	EXPECT_EQ(views[0].ifname, "mpw0");
+	EXPECT_EQ(views[0].state, "scanning");
+	EXPECT_EQ(views[0].phy, "phy0");
+	EXPECT_FALSE(views[0].lease);
+}
+
 TEST_F(WifiManagerTest, JoinsEveryApOfTheNetworkTheBestFirstTakingTheIdleInterface)
 {
 	world.scan = {bss(kAp2, "home", -60), bss(kAp1, "home", -45), bss(kAp3, "home", -70),

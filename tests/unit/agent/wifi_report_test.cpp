@@ -94,6 +94,26 @@ TEST(WifiShow, AStationsStateFromWhatItHas)
 	EXPECT_TRUE(radioReports(s, "phy9").empty());
 }
 
+TEST(WifiShow, TheApManagersStateAndDnsForItsInterfaces)
+{
+	WifiSnapshot s = laptop();
+	s.interfaces.push_back({.ifindex = 5, .ifname = "mpw1", .wiphy = 0, .iftype = NL80211_IFTYPE_STATION});
+	// the manager's words win over what the kernel shows: wlan0 is its, and leaving
+	s.managed = {{.ifname = "wlan0", .state = "leaving", .dns = {"192.0.2.1", "192.0.2.2"}},
+		     {.ifname = "mpw1", .state = "scanning", .dns = {}},
+		     {.ifname = "mpw7", .state = "up", .dns = {"203.0.113.9"}}}; // no such interface
+	const auto stations = radioReports(s, "phy0")[0].stations;
+	ASSERT_EQ(stations.size(), 2u);
+	EXPECT_EQ(stations[0].ifname, "mpw1");
+	EXPECT_EQ(stations[0].state, "scanning");
+	EXPECT_TRUE(stations[0].dns.empty());
+	EXPECT_EQ(stations[1].state, "leaving");
+	EXPECT_EQ(stations[1].dns, (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
+	std::ostringstream out;
+	printWifiRadios(out, radioReports(s, "phy0"), {.json = true});
+	EXPECT_NE(out.str().find(R"("dns":["192.0.2.1","192.0.2.2"])"), std::string::npos) << out.str();
+}
+
 TEST(WifiScan, EveryApHeardStrongestFirst)
 {
 	const auto rows = scanReports(laptop(), std::nullopt);
