@@ -256,13 +256,17 @@ void WifiManager::roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uin
 		from = radio.spare;
 	}
 
-	if (radio.rounds % settings_.scanRounds == 0) {
+	if (radio.rounds % settings_.scanRounds == 0 || radio.scanRefused) {
 		action::TriggerScan scan{.ifindex = from};
 		// With a station up, only the radio's own channels, but now and
 		// then: a channel's worth is known only from a scan of it.
 		if (up && radio.rounds % kFullScanRoundsWhileUp != 0)
 			scan.freqsMhz.assign(channels.begin(), channels.end());
-		if (const Result r = actions.request(scan); !r.ok())
+		const Result r = actions.request(scan);
+		// mac80211 refuses one while a station authenticates or another
+		// scan runs: a walk past APs must not wait rounds for the next
+		radio.scanRefused = !r.ok();
+		if (!r.ok())
 			actions.detail(radio.radio.name + ": scan: " + why(r));
 	}
 	++radio.rounds;

@@ -85,6 +85,7 @@ private:
 		std::uint32_t spare = 0; // ifindex of the idle interface to scan from, 0: none
 		std::string spareName;
 		unsigned rounds = 0;
+		bool scanRefused = false; // the last scan was not started (EBUSY): the next round asks again
 		bool full = false; // the radio refused an interface: logged once
 	};
 

@@ -69,6 +69,7 @@ public:
 	std::map<MacAddr, std::uint32_t> packetTimes;
 	std::vector<Endpoint> endpoints;
 	int createError = 0; // CreateStation fails so
+	int scanError = 0;   // TriggerScan fails so
 	std::uint32_t nextIfindex = 100;
 	std::map<std::string, std::uint32_t> created; // name -> ifindex
 
@@ -144,6 +145,8 @@ private:
 		for (auto f : t.freqsMhz)
 			line += " " + std::to_string(f);
 		asked.push_back(line + (t.freqsMhz.empty() ? " all" : ""));
+		if (scanError)
+			return {.error = scanError, .message = "Device or resource busy"};
 		return {};
 	}
 	Result answer(const action::ReadPacketTimes &) { return {.packetTimes = packetTimes}; }
@@ -298,6 +301,25 @@ TEST_F(WifiManagerTest, JoinsEveryApOfTheNetworkTheBestFirstTakingTheIdleInterfa
 	for (int i = 0; i < 5; ++i)
 		tick();
 	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 2412"}));
+}
+
+TEST_F(WifiManagerTest, ARefusedScanIsAskedAgainNextRound)
+{
+	world.scan = {};
+	make();
+	world.scanError = EBUSY;
+	send(event::Started{});
+	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 all"}));
+	tick(); // refused: again now, not in five rounds
+	tick();
+	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 all", "scan 100 all"}));
+	world.scanError = 0;
+	tick(); // round 3: asked again, started
+	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 all"}));
+	tick(); // round 4: the next one waits for its round
+	EXPECT_EQ(world.takeOnly("scan"), Strings{});
+	tick(); // round 5
+	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 all"}));
 }
 
 TEST_F(WifiManagerTest, AStationThatLosesItsApUndoesEverythingAndTheDefaultRouteMoves)
