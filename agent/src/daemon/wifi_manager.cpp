@@ -238,33 +238,41 @@ void WifiManager::roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uin
 {
 	const std::uint32_t wiphy = radio.radio.wiphy;
 	// Scan from a station of ours (one that is up first), else the spare.
-	std::uint32_t from = 0;
-	std::size_t up = 0;
+	std::vector<std::uint32_t> scanners, others; // in the order to try
 	std::set<std::uint32_t> channels;
 	for (const auto &[name, m] : stations_) {
 		if (m.wiphy != wiphy)
 			continue;
 		channels.insert(m.freqMhz);
-		const bool isUp = m.station->state() == StationState::Up;
-		if (m.station->ifindex() && (!from || (isUp && !up)))
-			from = m.station->ifindex();
-		up += isUp;
+		if (m.station->ifindex())
+			(m.station->state() == StationState::Up ? scanners : others).push_back(m.station->ifindex());
 	}
-	if (!from) {
+	const std::size_t up = scanners.size();
+	scanners.insert(scanners.end(), others.begin(), others.end());
+	if (scanners.empty()) {
 		if (!ensureSpare(radio, interfaces, actions))
 			return;
-		from = radio.spare;
+		scanners.push_back(radio.spare);
 	}
+	std::uint32_t from = scanners.front();
 
 	if (radio.rounds % settings_.scanRounds == 0 || radio.scanRefused) {
-		action::TriggerScan scan{.ifindex = from};
+		action::TriggerScan scan;
 		// With a station up, only the radio's own channels, but now and
 		// then: a channel's worth is known only from a scan of it.
 		if (up && radio.rounds % kFullScanRoundsWhileUp != 0)
 			scan.freqsMhz.assign(channels.begin(), channels.end());
-		const Result r = actions.request(scan);
-		// mac80211 refuses one while a station authenticates or another
-		// scan runs: a walk past APs must not wait rounds for the next
+		// mac80211 refuses a scan from a station that is polling its AP
+		// (a fading one) and any while another scan runs: another station
+		// may scan now, else the next round asks again, for a walk past
+		// APs must not wait rounds to find the next
+		Result r;
+		for (const std::uint32_t ifindex : scanners) {
+			scan.ifindex = ifindex;
+			r = actions.request(scan);
+			if (r.ok())
+				break;
+		}
 		radio.scanRefused = !r.ok();
 		if (!r.ok())
 			actions.detail(radio.radio.name + ": scan: " + why(r));

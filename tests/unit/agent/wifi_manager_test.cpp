@@ -70,6 +70,7 @@ public:
 	std::vector<Endpoint> endpoints;
 	int createError = 0; // CreateStation fails so
 	int scanError = 0;   // TriggerScan fails so
+	std::uint32_t pollingIfindex = 0; // a station mac80211 refuses scans from (it polls its AP)
 	std::uint32_t nextIfindex = 100;
 	std::map<std::string, std::uint32_t> created; // name -> ifindex
 
@@ -145,8 +146,8 @@ private:
 		for (auto f : t.freqsMhz)
 			line += " " + std::to_string(f);
 		asked.push_back(line + (t.freqsMhz.empty() ? " all" : ""));
-		if (scanError)
-			return {.error = scanError, .message = "Device or resource busy"};
+		if (scanError || t.ifindex == pollingIfindex)
+			return {.error = EBUSY, .message = "Device or resource busy"};
 		return {};
 	}
 	Result answer(const action::ReadPacketTimes &) { return {.packetTimes = packetTimes}; }
@@ -301,6 +302,12 @@ TEST_F(WifiManagerTest, JoinsEveryApOfTheNetworkTheBestFirstTakingTheIdleInterfa
 	for (int i = 0; i < 5; ++i)
 		tick();
 	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 2412"}));
+
+	// From another station when mac80211 refuses the first (it polls a fading AP)
+	world.pollingIfindex = 100;
+	for (int i = 0; i < 5; ++i)
+		tick();
+	EXPECT_EQ(world.takeOnly("scan"), (Strings{"scan 100 2412", "scan 101 2412"}));
 }
 
 TEST_F(WifiManagerTest, ARefusedScanIsAskedAgainNextRound)
