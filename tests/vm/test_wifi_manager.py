@@ -201,8 +201,52 @@ def main():
              (sorted(stations(ns)), rules, routes, eps), ([], [], [], []))
     left = proc.cmd(["pgrep", "-af", RUN], check=False).stdout.strip()
     check_eq("stopped: no DHCP client or wpa_supplicant of ours", left, "")
+    mptcpd.stop()
+    one_ess(w, networks)
     clean, reports = kmod.kernel_log_clean()
     check("kernel log free of BUG/WARNING/Oops", clean, reports)
+
+
+def one_ess(w, networks):
+    """Two APs of one ESS bridged onto one subnet: both stations lease addresses of it, and each address is
+    answered for by its own station alone (without arp_ignore both would answer the router's ARP, and the
+    server's traffic for one address could arrive through the other AP)."""
+    w.down()
+    w = WifiWorld(aps=2, channel=1, ssid=SSID, bare_radios=1, one_subnet=True)
+    w.up()
+    ns = w.cli_ns
+    d = Daemon(w, networks)
+    d.start()
+    ksft.defer(lambda: d.bg.stop() if d.bg else None)
+    up = ksft.wait_until("one ESS: two stations up, each with an address and an endpoint",
+                         lambda: all_up(ns, 2), timeout=30, interval=0.5)
+    if not up:
+        ksft.log(d.text()[-3000:])
+        return
+    check("one ESS: both addresses in the one subnet", all(ip.startswith("10.0.0.") for _, ip in up.values()), up)
+    macs = {ip: proc.cmd(["cat", f"/sys/class/net/{name}/address"], ns=ns).stdout.strip()
+            for name, (_, ip) in up.items()}
+    for ip in macs:
+        proc.cmd(["ping", "-c", "1", "-W", "2", ip], ns=w.srv_ns, check=False)
+    neigh = {n["dst"]: n.get("lladdr") for n in json.loads(proc.cmd(["ip", "-j", "neigh", "show", "dev", "ess"],
+                                                                  ns=w.srv_ns).stdout or "[]")}
+    check_eq("one ESS: the router reaches each address at its own station's MAC",
+             {ip: neigh.get(ip) for ip in macs}, macs)
+    traffic.iperf3_server(w.srv_ns, mptcp=True)
+    names = sorted(up)
+    before = traffic.rx_bytes(ns, names)
+    dl = traffic.download_bg(ns, SERVER_IP, int(ksft.scaled(20)), os.path.join(OUT, "download-ess.json"), mptcp=True)
+    ok = ksft.wait_until("one ESS: the download comes through both stations",
+                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
+                         timeout=20, interval=0.5)
+    check("one ESS: two subflows carry data", bool(ok), traffic.rx_bytes(ns, names))
+    dl.stop()
+    os.kill(d.bg.pid, signal.SIGTERM)
+    try:
+        check_eq("one ESS: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
+    except Exception as e:  # noqa: BLE001
+        check("one ESS: the daemon exits on SIGTERM", False, e)
+    d.bg = None
 
 
 ksft.run(main)

@@ -441,8 +441,9 @@ class WifiWorld:
         for ap in self.aps:
             self._sysctl(ap.ns, *no_v6, *no_rpf, "net.ipv4.ip_forward=1")
         # Several interfaces of cli may share a subnet: answer ARP only on the interface owning the address.
-        self._sysctl("cli", *no_v6, *no_rpf, "net.ipv4.tcp_ecn=1", "net.ipv4.conf.all.arp_ignore=1",
-                     "net.ipv4.conf.all.arp_announce=2")
+        # With bare radios that is the AP manager's to set, on its stations.
+        arp = [] if self.n_bare else ["net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"]
+        self._sysctl("cli", *no_v6, *no_rpf, "net.ipv4.tcp_ecn=1", *arp)
         self._sysctl("srv", *no_v6, *no_rpf, "net.ipv4.tcp_ecn=1")
         for ns in [a.ns for a in self.aps] + ["cli", "srv"]:
             b.ipq(ns, "link set lo up")
