@@ -128,8 +128,8 @@ void Station::unroute(StationSteps &steps)
 {
 	if (!routing_)
 		return;
-	steps.push_back(station_step::EndSubflows{routing_->address});
 	steps.push_back(station_step::RemoveEndpoints{routing_->address});
+	steps.push_back(station_step::EndSubflows{routing_->address});
 	steps.push_back(station_step::RemoveRouting{*routing_});
 	routing_.reset();
 }

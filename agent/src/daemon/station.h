@@ -7,10 +7,14 @@
 // one, it routes from its address through its own table (daemon/routes.h)
 // and is up.  It leaves when its AP is lost, when association or DHCP take
 // too long, when a step fails, or when the manager drops it; leaving undoes
-// what was done, in the order that loses the least: subflows end at once
-// (MPTCP sends their data again elsewhere), the endpoint goes (the peer
-// reinjects at once), then the routing, the DHCP client, wpa_supplicant's
-// hold and the interface.
+// what was done, in the order that loses the least: the endpoint goes
+// first, while its subflows still stand, so that the kernel closes them and
+// tells the peer (REMOVE_ADDR on another subflow), which sends their data
+// again at once; with the subflows already gone it would say nothing, and
+// the peer would wait on a dead path for its own timeouts.  Then any
+// subflow left from the address is aborted (one no endpoint made: the
+// first), then the routing, the DHCP client, wpa_supplicant's hold and the
+// interface go.
 //
 // Pure: the manager carries the steps out, in order, and tells the station
 // what happened.  No I/O, no clock: deadlines are steps too.

@@ -101,7 +101,7 @@ TEST(Station, FromCreationToUp)
 TEST(Station, LosingItsApUndoesEverythingInOrder)
 {
 	Station st = upStation();
-	EXPECT_EQ(names(st.disassociated()), (Names{"end subflows 192.0.2.7", "remove endpoints 192.0.2.7",
+	EXPECT_EQ(names(st.disassociated()), (Names{"remove endpoints 192.0.2.7", "end subflows 192.0.2.7",
 						    "unroute 192.0.2.7", "stop dhcp", "unjoin", "delete"}));
 	EXPECT_EQ(st.state(), StationState::Gone);
 	EXPECT_EQ(st.leftBecause(), "lost its AP 02:00:00:00:01:00");
@@ -159,19 +159,19 @@ TEST(Station, ARenewalKeepsTheRoutingANewAddressMovesIt)
 	EXPECT_EQ(st.lease()->leaseSeconds, 1200u);
 
 	EXPECT_EQ(names(st.leased(lease("192.0.2.8", "192.0.2.1"))),
-		  (Names{"end subflows 192.0.2.7", "remove endpoints 192.0.2.7", "unroute 192.0.2.7",
+		  (Names{"remove endpoints 192.0.2.7", "end subflows 192.0.2.7", "unroute 192.0.2.7",
 			 "route 192.0.2.8"}));
 	EXPECT_EQ(st.state(), StationState::Up);
 	// another gateway on the same address moves it too
 	EXPECT_EQ(names(st.leased(lease("192.0.2.8", "192.0.2.254"))),
-		  (Names{"end subflows 192.0.2.8", "remove endpoints 192.0.2.8", "unroute 192.0.2.8",
+		  (Names{"remove endpoints 192.0.2.8", "end subflows 192.0.2.8", "unroute 192.0.2.8",
 			 "route 192.0.2.8"}));
 }
 
 TEST(Station, ALostLeaseWaitsForAnother)
 {
 	Station st = upStation();
-	EXPECT_EQ(names(st.leaseLost()), (Names{"end subflows 192.0.2.7", "remove endpoints 192.0.2.7",
+	EXPECT_EQ(names(st.leaseLost()), (Names{"remove endpoints 192.0.2.7", "end subflows 192.0.2.7",
 						"unroute 192.0.2.7", "deadline 20000 ms"}));
 	EXPECT_EQ(st.state(), StationState::Addressing);
 	EXPECT_FALSE(st.lease());
@@ -181,7 +181,7 @@ TEST(Station, ALostLeaseWaitsForAnother)
 TEST(Station, DroppedByTheManager)
 {
 	Station st = upStation();
-	EXPECT_EQ(names(st.leave("a better AP")), (Names{"end subflows 192.0.2.7", "remove endpoints 192.0.2.7",
+	EXPECT_EQ(names(st.leave("a better AP")), (Names{"remove endpoints 192.0.2.7", "end subflows 192.0.2.7",
 							  "unroute 192.0.2.7", "stop dhcp", "unjoin", "delete"}));
 	EXPECT_EQ(st.leftBecause(), "a better AP");
 }

@@ -344,8 +344,8 @@ TEST_F(WifiManagerTest, AStationThatLosesItsApUndoesEverythingAndTheDefaultRoute
 	send(event::WpaReported{"mpw0", "CTRL-EVENT-DISCONNECTED bssid=02:00:00:00:01:00 reason=4"});
 	EXPECT_EQ(world.take(), (Strings{
 					// subflows first (MPTCP sends their data again elsewhere), then the endpoint
-					"destroy-subflows 10.0.1.50",
 					"remove-endpoint 1",
+					"destroy-subflows 10.0.1.50",
 					"unroute 10.0.1.50",
 					"stop-dhcp mpw0",
 					"leave mpw0",
@@ -449,7 +449,7 @@ TEST_F(WifiManagerTest, StoppingLeavesNothing)
 	world.take();
 	send(event::Stopping{});
 	EXPECT_EQ(world.take(), (Strings{
-					"destroy-subflows 10.0.1.50", "remove-endpoint 1", "unroute 10.0.1.50",
+					"remove-endpoint 1", "destroy-subflows 10.0.1.50", "unroute 10.0.1.50",
 					"stop-dhcp mpw0", "leave mpw0", "delete 100",
 					"main-default none",
 					"leave mpw1", "delete 101",
@@ -485,7 +485,7 @@ TEST_F(WifiManagerTest, ALeaseThatChangesReroutes)
 	send(event::LeaseChanged{"mpw0", std::nullopt, "mpw0.lease: no ip"});
 	EXPECT_EQ(world.take(), Strings{}) << "a lease that does not parse is logged";
 	send(event::LeaseChanged{"mpw0", std::nullopt, ""});
-	EXPECT_EQ(world.take(), (Strings{"destroy-subflows 10.0.1.50", "remove-endpoint 1", "unroute 10.0.1.50",
+	EXPECT_EQ(world.take(), (Strings{"remove-endpoint 1", "destroy-subflows 10.0.1.50", "unroute 10.0.1.50",
 					 "deadline 100 20000ms", "main-default none"}));
 }
 
