@@ -39,6 +39,11 @@ def main():
         check_eq(f"{st.ifname}: its address", row["addresses"], [f"{st.ip}/{st.prefix}"])
         check(f"{st.ifname}: a signal in dBm", isinstance(row["signal_dbm"], int) and -100 < row["signal_dbm"] < 0,
               row["signal_dbm"])
+        # the station's own average, as iw reads it from mac80211, not the scan's entry
+        dump = proc.cmd(["iw", "dev", st.ifname, "station", "dump"], ns=w.cli_ns).stdout
+        avg = [int(line.split()[2]) for line in dump.splitlines() if line.strip().startswith("signal avg:")]
+        check(f"{st.ifname}: the signal is its station's average ({avg})",
+              len(avg) == 1 and abs(row["signal_dbm"] - avg[0]) <= 3, (row["signal_dbm"], dump))
         check(f"{st.ifname}: the endpoint of its address", isinstance(row["endpoint_id"], int), row["endpoint_id"])
         check(f"{st.ifname}: the module's packet time", (row["packet_time_us"] or 0) > 0, row["packet_time_us"])
         check_eq(f"{st.ifname}: no DHCP servers (not the AP manager's)", row["dns"], [])

@@ -63,8 +63,11 @@ WifiSnapshot snapshot()
 	s.radios = nl->radios();
 	s.interfaces = nl->interfaces();
 	for (const auto &wi : s.interfaces)
-		if (wi.iftype == NL80211_IFTYPE_STATION)
+		if (wi.iftype == NL80211_IFTYPE_STATION) {
 			s.scans[wi.ifindex] = nl->scanResults(wi.ifindex);
+			if (const auto signal = nl->stationSignal(wi.ifindex))
+				s.stationSignals[wi.ifindex] = *signal;
+		}
 	s.addrs = daemon::Rtnl::open().dumpAddrs();
 	try {
 		s.endpoints = daemon::MptcpPm::open().dump();

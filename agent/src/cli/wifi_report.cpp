@@ -42,7 +42,9 @@ StationReport stationReport(const WifiSnapshot &s, const WifiInterface &wi)
 		const daemon::ApCandidate c = daemon::candidateOf(*bss, {});
 		st.bssid = bss->bssid;
 		st.ssid = printableSsid(c.ssid);
-		st.signalDbm = bss->signalDbm;
+		// the station's own average is today's; the scan entry's may be old
+		const auto own = s.stationSignals.find(wi.ifindex);
+		st.signalDbm = own != s.stationSignals.end() ? std::optional<int>(own->second) : bss->signalDbm;
 		st.state = addrs.empty() ? "addressing" : "up";
 	}
 	for (const auto &ep : s.endpoints) {

@@ -27,6 +27,7 @@ struct WifiSnapshot {
 	std::vector<daemon::Radio> radios;
 	std::vector<daemon::WifiInterface> interfaces;
 	std::map<std::uint32_t, std::vector<daemon::BssInfo>> scans; // by ifindex, station interfaces
+	std::map<std::uint32_t, int> stationSignals; // by ifindex: how an associated station hears its AP
 	std::vector<daemon::AddrInfo> addrs;
 	std::vector<daemon::Endpoint> endpoints;
 	std::vector<ApStats> aps; // the module's, empty when it is not loaded

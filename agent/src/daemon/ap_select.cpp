@@ -176,34 +176,57 @@ ApPlan ApSelector::plan(std::span<const ApCandidate> scan, std::span<const ApSta
 	std::erase_if(channelBetterSince_, [&](const auto &kv) { return !channelsBetter.count(kv.first); });
 	auto onChosen = [&](const Ap &a) { return std::find(chosen.begin(), chosen.end(), a.freqMhz) != chosen.end(); };
 
-	// Stations: those whose AP stays usable on a chosen channel are kept.
-	std::vector<const Ap *> kept;
-	for (const Ap &a : aps) {
-		if (!a.station)
-			continue;
-		if (usable(a) && onChosen(a)) {
-			kept.push_back(&a);
-			continue;
-		}
-		std::string why;
-		if (!a.heard && !a.station->signalDbm)
-			why = "not heard";
-		else if (!a.joinable)
-			why = a.heard ? "no network of the file may join it" : "not heard, and not up";
-		else if (a.signalDbm < config_.signalFloorDbm)
-			why = "signal " + dbm(a.signalDbm) + " under the floor " + dbm(config_.signalFloorDbm);
-		else if (movedAway.count(a.freqMhz))
-			why = movedAway[a.freqMhz];
-		else
-			why = "its channel is not used";
-		plan.leave.push_back({.bssid = a.bssid, .freqMhz = a.freqMhz, .why = why});
-	}
-
 	std::vector<const Ap *> unused;
 	for (const Ap &a : aps)
 		if (!a.station && usable(a) && onChosen(a))
 			unused.push_back(&a);
 	std::sort(unused.begin(), unused.end(), [](const Ap *a, const Ap *b) { return ranksBefore(*a, *b); });
+
+	auto whyLeave = [&](const Ap &a) -> std::string {
+		if (!a.heard && !a.station->signalDbm)
+			return "not heard";
+		if (!a.joinable)
+			return a.heard ? "no network of the file may join it" : "not heard, and not up";
+		if (a.signalDbm < config_.signalFloorDbm)
+			return "signal " + dbm(a.signalDbm) + " under the floor " + dbm(config_.signalFloorDbm);
+		if (movedAway.count(a.freqMhz))
+			return movedAway[a.freqMhz];
+		return "its channel is not used";
+	};
+
+	// Stations: those whose AP stays usable on a chosen channel are kept.
+	// One up whose AP fades (weak, or missed by the scan) is the radio's
+	// last path when no other station up is kept and nothing else carries
+	// traffic: the best of them stays until another station is up, and
+	// leaves now only to make room for one (a radio of one station, or one
+	// that must change channel).
+	std::vector<const Ap *> kept;
+	std::vector<const Ap *> fading;
+	for (const Ap &a : aps) {
+		if (!a.station)
+			continue;
+		if (usable(a) && onChosen(a))
+			kept.push_back(&a);
+		else if (a.station->up && (a.joinable || !a.heard) && !movedAway.count(a.freqMhz))
+			fading.push_back(&a);
+		else
+			plan.leave.push_back({.bssid = a.bssid, .freqMhz = a.freqMhz, .why = whyLeave(a)});
+	}
+	const bool keptUp = std::any_of(kept.begin(), kept.end(), [](const Ap *a) { return a->station->up; });
+	if (!fading.empty() && !keptUp && !otherPath) {
+		const auto last = std::min_element(fading.begin(), fading.end(), [](const Ap *a, const Ap *b) {
+			return a->signalDbm > b->signalDbm;
+		});
+		// its replacement must fit beside it: a free station, on a channel
+		// the radio keeps
+		const bool room = kept.size() + 1 < config_.maxStations && onChosen(**last);
+		if (room || unused.empty()) {
+			kept.push_back(*last);
+			fading.erase(last);
+		}
+	}
+	for (const Ap *a : fading)
+		plan.leave.push_back({.bssid = a->bssid, .freqMhz = a->freqMhz, .why = whyLeave(*a)});
 
 	std::size_t next = 0;
 	for (; next < unused.size() && kept.size() + plan.join.size() < config_.maxStations; ++next)

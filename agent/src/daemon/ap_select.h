@@ -14,7 +14,11 @@
 // channel, only when better by `margin` throughout `hold`.  Make before
 // break: the last station that is up never leaves for another of the same
 // radio unless another path (a second radio, wired, cellular) carries
-// traffic meanwhile; it leaves when its AP is gone or under the floor.
+// traffic meanwhile.  A station whose AP fades (under the floor, or missed
+// by the scan) leaves at once, unless it is the radio's last path: then it
+// stays until another station is up, and leaves first only on a radio with
+// no room for both.  An AP that is really gone ends its association (beacon
+// loss, deauthentication), which no plan waits for.
 #pragma once
 
 #include <chrono>

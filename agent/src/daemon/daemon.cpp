@@ -95,6 +95,7 @@ private:
 	Result execute(const action::ReadScan &read);
 	Result execute(const action::TriggerScan &scan);
 	Result execute(const action::ReadPacketTimes &read);
+	Result execute(const action::ReadStationSignal &read);
 	Result execute(const action::RemoveLeftovers &remove);
 	Result execute(const action::CreateStation &create);
 	Result execute(const action::DeleteInterface &remove);
@@ -368,6 +369,11 @@ Result Daemon::execute(const action::ReadPacketTimes &)
 		if (ap.packet_time_ns)
 			r.packetTimes[ap.bssid] = *ap.packet_time_ns;
 	return r;
+}
+
+Result Daemon::execute(const action::ReadStationSignal &read)
+{
+	return {.signalDbm = wireless().stationSignal(read.ifindex)};
 }
 
 Result Daemon::execute(const action::RemoveLeftovers &)

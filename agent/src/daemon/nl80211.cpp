@@ -50,6 +50,16 @@ constexpr AttrRule kNewInterfaceRules[] = {
 	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kRequired),
 };
 
+constexpr AttrRule kStationRules[] = {
+	MPW_ATTR_RULE(NL80211_ATTR_STA_INFO, AttrKind::Nested, kRequired),
+};
+
+constexpr AttrRule kStationInfoRules[] = {
+	MPW_ATTR_RULE(NL80211_STA_INFO_SIGNAL, AttrKind::U8, kOptional),
+	MPW_ATTR_RULE(NL80211_STA_INFO_SIGNAL_AVG, AttrKind::U8, kOptional),
+	MPW_ATTR_RULE(NL80211_STA_INFO_BEACON_SIGNAL_AVG, AttrKind::U8, kOptional),
+};
+
 constexpr AttrRule kEventRules[] = {
 	MPW_ATTR_RULE(NL80211_ATTR_IFINDEX, AttrKind::U32, kOptional),
 };
@@ -84,6 +94,21 @@ BssInfo parseScanEntry(const nlmsghdr &msg)
 	if (bss.has(NL80211_BSS_SEEN_MS_AGO))
 		info.seenMsAgo = bss.u32(NL80211_BSS_SEEN_MS_AGO);
 	return info;
+}
+
+std::optional<int> parseStationSignal(const nlmsghdr &msg)
+{
+	const Attrs top = Attrs::ofGenl(msg, kStationRules, "nl80211 GET_STATION reply");
+	const Attrs info = top.nested(NL80211_ATTR_STA_INFO, kStationInfoRules);
+	// s8 dBm; 0 is mac80211's "no beacon averaged yet"
+	for (const int type : {NL80211_STA_INFO_SIGNAL_AVG, NL80211_STA_INFO_BEACON_SIGNAL_AVG, NL80211_STA_INFO_SIGNAL}) {
+		if (!info.has(type))
+			continue;
+		const int dbm = static_cast<std::int8_t>(info.u8(type));
+		if (dbm != 0)
+			return dbm;
+	}
+	return std::nullopt;
 }
 
 WifiInterface parseInterface(const nlmsghdr &msg)
@@ -187,6 +212,20 @@ std::optional<BssInfo> Nl80211::associatedBss(std::uint32_t ifindex)
 		if (bss.associated)
 			return std::move(bss);
 	return std::nullopt;
+}
+
+std::optional<int> Nl80211::stationSignal(std::uint32_t ifindex)
+{
+	auto msg = netlink::newGenlMessage(family_, NL80211_CMD_GET_STATION, 0);
+	if (nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, ifindex) < 0)
+		throw netlink::Error(EMSGSIZE, "building nl80211 GET_STATION");
+	// a station interface has one peer, its AP (none when not associated)
+	std::optional<int> signal;
+	sock_.dump(std::move(msg), [&](const nlmsghdr &reply) {
+		if (!signal)
+			signal = parseStationSignal(reply);
+	});
+	return signal;
 }
 
 std::uint32_t Nl80211::addStationInterface(std::uint32_t wiphy, const std::string &ifname, const MacAddr &mac)

@@ -41,6 +41,12 @@ struct WifiInterface {
 // A reply of the NL80211_CMD_GET_SCAN dump.  Throws netlink::ParseError.
 [[nodiscard]] BssInfo parseScanEntry(const nlmsghdr &msg);
 
+// The signal (dBm) at which a station interface hears its AP, from a reply
+// of NL80211_CMD_GET_STATION: the average over the AP's frames, else over its
+// beacons, else the last frame's; none when the driver reports none.
+// Throws netlink::ParseError.
+[[nodiscard]] std::optional<int> parseStationSignal(const nlmsghdr &msg);
+
 // A random unicast, locally administered address (IEEE 802 bits: multicast
 // clear, local set), one for each station interface the manager creates:
 // derived from nothing, it tells nothing of the laptop's own address.
@@ -65,6 +71,10 @@ public:
 	[[nodiscard]] std::vector<BssInfo> scanResults(std::uint32_t ifindex);
 	// The BSS @ifindex is associated with, if any.
 	[[nodiscard]] std::optional<BssInfo> associatedBss(std::uint32_t ifindex);
+
+	// How @ifindex, a station interface, hears its AP now (none when it is
+	// not associated, or its driver reports no signal).
+	[[nodiscard]] std::optional<int> stationSignal(std::uint32_t ifindex);
 
 	// Creates a station interface @ifname on radio @wiphy with address @mac
 	// and returns its ifindex.  Throws netlink::Error: EBUSY when the radio's

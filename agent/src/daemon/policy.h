@@ -174,6 +174,10 @@ struct TriggerScan {
 };
 // The module's packet time per AP (Result::packetTimes).
 struct ReadPacketTimes {};
+// How station interface @ifindex hears its AP now (Result::signalDbm).
+struct ReadStationSignal {
+	std::uint32_t ifindex;
+};
 // Removes what a killed daemon left: station interfaces, their endpoints,
 // routes and rules, DHCP clients (Result::count: how many).
 struct RemoveLeftovers {};
@@ -225,7 +229,8 @@ struct RaiseLimits {
 
 using Action = std::variant<action::Log, action::ReadWifi, action::SetTrust, action::ListEndpoints, action::AddEndpoint,
 			    action::RemoveEndpoint, action::DestroySubflows, action::ArmTimers, action::ReadRadios,
-			    action::ReadScan, action::TriggerScan, action::ReadPacketTimes, action::RemoveLeftovers,
+			    action::ReadScan, action::TriggerScan, action::ReadPacketTimes, action::ReadStationSignal,
+			    action::RemoveLeftovers,
 			    action::CreateStation, action::DeleteInterface, action::JoinAp, action::LeaveAp,
 			    action::StartDhcp, action::StopDhcp, action::AddRouting, action::RemoveRouting,
 			    action::SetMainDefault, action::RaiseLimits>;
@@ -240,6 +245,7 @@ struct Result {
 	std::vector<BssInfo> scan;                 // ReadScan
 	std::map<MacAddr, std::uint32_t> packetTimes; // ReadPacketTimes: ns, by BSSID
 	std::uint32_t ifindex = 0;                 // CreateStation
+	std::optional<int> signalDbm;              // ReadStationSignal
 
 	[[nodiscard]] bool ok() const { return error == 0; }
 };

@@ -295,7 +295,15 @@ void WifiManager::roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uin
 			continue;
 		const auto c = std::find_if(candidates.begin(), candidates.end(),
 					    [&](const ApCandidate &a) { return a.bssid == m.station->bssid(); });
+		// an associated station's own view is today's; the scan's entry may
+		// be seconds old, or missing when scans were refused
 		m.signalDbm = c == candidates.end() ? std::nullopt : std::optional<int>(c->signalDbm);
+		const StationState state = m.station->state();
+		if ((state == StationState::Addressing || state == StationState::Up) && m.station->ifindex()) {
+			const Result own = actions.request(action::ReadStationSignal{m.station->ifindex()});
+			if (own.ok() && own.signalDbm)
+				m.signalDbm = own.signalDbm;
+		}
 		const auto pt = packetTimes.find(m.station->bssid());
 		current.push_back({.bssid = m.station->bssid(), .freqMhz = m.freqMhz,
 				   .up = m.station->state() == StationState::Up, .signalDbm = m.signalDbm,

@@ -76,7 +76,7 @@ private:
 		std::uint32_t wiphy = 0;
 		std::uint32_t freqMhz = 0;
 		int network = -1;
-		std::optional<int> signalDbm; // in the last scan
+		std::optional<int> signalDbm; // its own view once associated, else the last scan's
 		bool endpointAdded = false;
 	};
 	struct ManagedRadio {

@@ -17,6 +17,7 @@
 #include "daemon/ap_select.h"
 #include "daemon/nl80211.h"
 #include "daemon/wifi_networks.h"
+#include "netlink/error.h"
 #include "netlink/genl_socket.h"
 
 namespace mpwifi::daemon {
@@ -103,6 +104,42 @@ TEST(ScanEntry, FrequencySignalAndAge)
 	EXPECT_EQ(bss.signalDbm, -65); // mBm / 100, towards zero
 	EXPECT_EQ(bss.seenMsAgo, 1234u);
 	EXPECT_FALSE(parsed({.ies = ssidElement("home"), .signalMbm = std::nullopt}).signalDbm);
+}
+
+// A GET_STATION reply as mac80211 fills it: @signals by STA_INFO type, s8 dBm.
+std::optional<int> stationSignal(std::initializer_list<std::pair<int, std::int8_t>> signals)
+{
+	netlink::MsgPtr msg(nlmsg_alloc());
+	genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, 0x1c, 0, NLM_F_MULTI, NL80211_CMD_NEW_STATION, 0);
+	nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, 7);
+	nla_put(msg.get(), NL80211_ATTR_MAC, 6, kBssid.data());
+	nlattr *info = nla_nest_start(msg.get(), NL80211_ATTR_STA_INFO);
+	nla_put_u32(msg.get(), NL80211_STA_INFO_INACTIVE_TIME, 40);
+	for (const auto &[type, dbm] : signals)
+		nla_put_u8(msg.get(), type, static_cast<std::uint8_t>(dbm));
+	nla_nest_end(msg.get(), info);
+	return parseStationSignal(*nlmsg_hdr(msg.get()));
+}
+
+TEST(StationSignal, TheAverageOverTheApsFramesElseItsBeaconsElseTheLastFrame)
+{
+	EXPECT_EQ(stationSignal({{NL80211_STA_INFO_SIGNAL, -71}, {NL80211_STA_INFO_SIGNAL_AVG, -64},
+				 {NL80211_STA_INFO_BEACON_SIGNAL_AVG, -66}}),
+		  -64);
+	EXPECT_EQ(stationSignal({{NL80211_STA_INFO_SIGNAL, -71}, {NL80211_STA_INFO_BEACON_SIGNAL_AVG, -66}}), -66);
+	EXPECT_EQ(stationSignal({{NL80211_STA_INFO_SIGNAL, -71}}), -71);
+	// mac80211's beacon average is 0 until a beacon was averaged
+	EXPECT_EQ(stationSignal({{NL80211_STA_INFO_SIGNAL, -71}, {NL80211_STA_INFO_BEACON_SIGNAL_AVG, 0}}), -71);
+	EXPECT_EQ(stationSignal({}), std::nullopt) << "a driver that reports no signal";
+	EXPECT_EQ(stationSignal({{NL80211_STA_INFO_SIGNAL_AVG, -128}}), -128);
+}
+
+TEST(StationSignal, AReplyWithoutStationInfoIsRefused)
+{
+	netlink::MsgPtr msg(nlmsg_alloc());
+	genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, 0x1c, 0, NLM_F_MULTI, NL80211_CMD_NEW_STATION, 0);
+	nla_put_u32(msg.get(), NL80211_ATTR_IFINDEX, 7);
+	EXPECT_THROW((void)parseStationSignal(*nlmsg_hdr(msg.get())), netlink::ParseError);
 }
 
 TEST(ApCandidateOf, TheFirstNetworkThatTakesTheBss)

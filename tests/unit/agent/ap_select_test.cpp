@@ -142,12 +142,53 @@ TEST(ApSelect, AnApUnderTheFloorOrGoneIsLeftAtOnceAndItsPlaceFilled)
 	std::vector<ApStation> stations{station(1, 2412), station(2, 2412)};
 	stations[0].signalDbm = -85; // the station's own view: under the floor
 	const std::vector<ApCandidate> scan{heard(1, 2412, -70), heard(3, 2412, -75)};
-	// ap2: neither in the scan nor heard by its station
-	const ApPlan plan = sel.plan(scan, stations, false, t0);
+	// ap2: neither in the scan nor heard by its station; wired carries traffic
+	const ApPlan plan = sel.plan(scan, stations, /*otherPath=*/true, t0);
 	EXPECT_EQ(bssids(plan.leave), (std::vector<MacAddr>{mac(1), mac(2)}));
 	EXPECT_NE(plan.leave[0].why.find("-85 dBm under the floor -80 dBm"), std::string::npos) << plan.leave[0].why;
 	EXPECT_EQ(plan.leave[1].why, "not heard");
 	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(3)}));
+}
+
+TEST(ApSelect, TheLastPathFadingStaysUntilAnotherStationIsUp)
+{
+	std::vector<ApStation> stations{station(1, 2412), station(2, 2412)};
+	stations[0].signalDbm = -85;
+	const std::vector<ApCandidate> scan{heard(1, 2412, -70), heard(3, 2412, -75)};
+	ApSelector sel(config(2));
+	ApPlan plan = sel.plan(scan, stations, false, t0);
+	EXPECT_EQ(bssids(plan.leave), (std::vector<MacAddr>{mac(2)})) << "the stronger of the fading two stays";
+	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(3)}));
+
+	// its replacement associating is no path yet; once up, the weak one goes
+	stations = {stations[0], station(3, 2412, /*up=*/false)};
+	EXPECT_TRUE(sel.plan(scan, stations, false, t0 + 1s).empty());
+	stations[1].up = true;
+	plan = sel.plan(scan, stations, false, t0 + 2s);
+	EXPECT_EQ(bssids(plan.leave), (std::vector<MacAddr>{mac(1)}));
+	EXPECT_TRUE(plan.join.empty());
+
+	// missed by a scan and unheard by itself (a failed read), alone: kept
+	const std::vector<ApStation> alone{station(1, 2412)};
+	EXPECT_TRUE(sel.plan(std::vector<ApCandidate>{}, alone, false, t0 + 3s).empty());
+	EXPECT_TRUE(sel.plan(std::vector<ApCandidate>{heard(1, 2412, -90)}, alone, false, t0 + 4s).empty());
+	// but not one the networks file no longer takes
+	EXPECT_EQ(bssids(sel.plan(std::vector<ApCandidate>{heard(1, 2412, -60, false)}, alone, false, t0 + 5s).leave),
+		  (std::vector<MacAddr>{mac(1)}));
+}
+
+TEST(ApSelect, ARadioOfOneStationLeavesItsFadingApOnlyForAUsableOne)
+{
+	ApSelector sel(config(1));
+	std::vector<ApStation> stations{station(1, 2412)};
+	stations[0].signalDbm = -84;
+	EXPECT_TRUE(sel.plan(std::vector<ApCandidate>{heard(1, 2412, -84), heard(2, 2412, -82)}, stations, false, t0)
+			    .empty())
+		<< "nothing usable to go to";
+	const ApPlan plan =
+		sel.plan(std::vector<ApCandidate>{heard(1, 2412, -84), heard(2, 2412, -62)}, stations, false, t0 + 1s);
+	EXPECT_EQ(bssids(plan.leave), (std::vector<MacAddr>{mac(1)}));
+	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(2)}));
 }
 
 TEST(ApSelect, AStationUpThatTheScanMissedIsKept)

@@ -67,6 +67,7 @@ public:
 	std::vector<Radio> radios;
 	std::vector<BssInfo> scan;
 	std::map<MacAddr, std::uint32_t> packetTimes;
+	std::map<std::uint32_t, int> ownSignal; // by station ifindex: how it hears its AP
 	std::vector<Endpoint> endpoints;
 	int createError = 0; // CreateStation fails so
 	int scanError = 0;   // TriggerScan fails so
@@ -151,6 +152,11 @@ private:
 		return {};
 	}
 	Result answer(const action::ReadPacketTimes &) { return {.packetTimes = packetTimes}; }
+	Result answer(const action::ReadStationSignal &read)
+	{
+		const auto it = ownSignal.find(read.ifindex);
+		return {.signalDbm = it == ownSignal.end() ? std::nullopt : std::optional<int>(it->second)};
+	}
 	Result answer(const action::RemoveLeftovers &)
 	{
 		asked.push_back("remove-leftovers");
@@ -362,6 +368,46 @@ TEST_F(WifiManagerTest, AStationThatLosesItsApUndoesEverythingAndTheDefaultRoute
 	for (int i = 0; i < 5; ++i)
 		tick();
 	EXPECT_EQ(world.takeOnly("join"), (Strings{"join mpw0 02:00:00:00:01:00 2412 ssid home"}));
+}
+
+TEST_F(WifiManagerTest, AStationsOwnSignalOutweighsAnOldScan)
+{
+	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -60)};
+	make();
+	send(event::Started{});
+	for (auto [name, ap, addr, gw] : {std::tuple{"mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1"},
+					  std::tuple{"mpw1", "02:00:00:00:02:00", "10.0.2.50", "10.0.2.1"}}) {
+		send(event::WpaReported{name, std::string("CTRL-EVENT-CONNECTED - Connection to ") + ap + " completed"});
+		send(event::LeaseChanged{name, lease(addr, gw), ""});
+	}
+	world.take();
+	// the scan still has ap2 as it was heard while walking away; mpw1 hears
+	// it well again now
+	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -86)};
+	world.ownSignal[ifindexOf("mpw1")] = -62;
+	for (int i = 0; i < 5; ++i)
+		tick();
+	EXPECT_EQ(world.takeOnly("leave"), Strings{});
+	// and when it does not, it leaves (mpw0 carries the traffic)
+	world.ownSignal[ifindexOf("mpw1")] = -84;
+	tick();
+	EXPECT_EQ(world.takeOnly("leave"), (Strings{"leave mpw1"}));
+}
+
+TEST_F(WifiManagerTest, TheLastStationUpStaysWhileScansMissItsAp)
+{
+	world.scan = {bss(kAp1, "home", -45)};
+	make();
+	send(event::Started{});
+	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
+	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	world.take();
+	world.scan = {};      // scans refused or missed it
+	world.scanError = EBUSY;
+	for (int i = 0; i < 10; ++i)
+		tick();
+	EXPECT_EQ(world.takeOnly("leave"), Strings{});
+	EXPECT_EQ(manager->stations().at(0).state, "up");
 }
 
 TEST_F(WifiManagerTest, ARadioThatAllowsOneStationUsesOneAp)

@@ -79,6 +79,15 @@ TEST(WifiShow, ARadioItsLimitsChannelAndStations)
 		  "\n");
 }
 
+TEST(WifiShow, AStationsOwnSignalOverTheScans)
+{
+	WifiSnapshot s = laptop();
+	s.stationSignals[3] = -61;
+	const auto radios = radioReports(s, std::nullopt);
+	ASSERT_EQ(radios.at(0).stations.size(), 1u);
+	EXPECT_EQ(radios[0].stations[0].signalDbm, -61) << "the scan's -55 may be seconds old";
+}
+
 TEST(WifiShow, AStationsStateFromWhatItHas)
 {
 	WifiSnapshot s = laptop();
