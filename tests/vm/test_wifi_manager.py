@@ -147,6 +147,31 @@ def main():
     ksft.log(f"      bytes per station: { {i: v - before[i] for i, v in traffic.rx_bytes(ns, names).items()} }")
     check("three subflows carry data", bool(ok))
 
+    # A station's DHCP client dies: the daemon starts another, which takes the lease over, and the
+    # station keeps its address, endpoint and rule throughout.
+    victim = names[0]
+    pidfile = os.path.join(RUN, "dhcp", f"{victim}.pid")
+    old_pid = open(pidfile).read().strip()
+    victim_ip = up[victim][1]
+    proc.cmd(["kill", "-KILL", old_pid])
+    lapses = []
+
+    def restarted():
+        if not any(e[0] == victim_ip for e in endpoints(ns)) or not any(victim_ip in r for r in ours(ns)[0]):
+            lapses.append(round(time.monotonic() - t_kill, 1))
+        try:
+            pid = open(pidfile).read().strip()
+        except OSError:
+            return False
+        return pid != old_pid and os.path.exists(f"/proc/{pid}") and "starting it again" in d.text()
+    t_kill = time.monotonic()
+    again = ksft.wait_until(f"{victim}'s DHCP client started again", restarted, timeout=10, interval=0.1)
+    check(f"{victim}: a killed DHCP client is started again", bool(again), d.text()[-1500:])
+    time.sleep(ksft.scaled(3))  # the new client renews: deconfig, then bound
+    restarted()
+    check_eq(f"{victim}: its endpoint and rule stood throughout", lapses, [])
+    check_eq(f"{victim}: its address is the lease's", ipv4_of(ns, victim), victim_ip)
+
     # AP 3 stops: its station goes, with its endpoint, routes and rules, within 10 s.
     lost = w.aps[2]
     lost_sta = next(n for n, v in up.items() if v[0] == lost.bssid)

@@ -52,6 +52,7 @@ using namespace std::chrono_literals;
 constexpr auto kWpaTimeout = 300ms;
 // Catches what no event announces (a wpa_supplicant restart).
 constexpr auto kWifiPoll = 30s;
+constexpr auto kDhcpSupervise = 2s;
 
 // Trust support of the module, checked once at start.
 class Unsupported : public std::runtime_error {
@@ -142,6 +143,7 @@ private:
 	std::string publishedState_;               // the text of RUN/stations
 	int dispatching_ = 0;                      // depth of dispatch()
 	base::EventLoop::Watch leaseWatch_;
+	base::EventLoop::Timer dhcpWatch_;
 	base::EventLoop::Watch wpaWatch_;
 	int wpaWatchedFd_ = -1;
 	Interfaces ifaces_;
@@ -548,6 +550,8 @@ void Daemon::startWifiManager()
 			dispatch(event::LeaseChanged{ifname, std::move(lease), error});
 		});
 	});
+	// a DHCP client that died would leave its lease unrenewed
+	dhcpWatch_ = loop_.every(kDhcpSupervise, [this] { (void)stationIo_->restartExitedDhcp(kDhcpSupervise); });
 	note("AP manager: " + std::to_string(networks.size()) + " network(s) from " + path);
 	WifiManager::Settings settings{.radios = options_.wifiRadios,
 				       .networks = std::move(networks),

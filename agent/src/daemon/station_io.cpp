@@ -25,6 +25,11 @@ namespace fs = std::filesystem;
 constexpr auto kWpaTimeout = 2s;
 constexpr auto kWpaStartup = 5s;
 constexpr std::string_view kLeaseSuffix = ".lease";
+// Beside a lease: the next DHCP client of the interface takes it over.  The
+// event script consumes it at the "deconfig" udhcpc runs when it starts,
+// which then keeps the lease (and the station's routes and subflows) while
+// the client renews it.
+constexpr std::string_view kResumeSuffix = ".lease.resume";
 
 // @name in PATH, then in the sbin directories a service's PATH may lack;
 // empty when nowhere.
@@ -218,6 +223,31 @@ void StationIo::startDhcp(const std::string &ifname)
 	argv.insert(argv.end(), {"-f", "-i", ifname, "-s", settings_.dhcpScript, "-t", "5", "-T", "2", "-A", "2", "-R",
 				 "-p", dir + "/" + ifname + ".pid"});
 	dhcp_.emplace(ifname, base::Child::spawn(argv, dir + "/" + ifname + ".log", {"MPWIFI_DHCP_DIR=" + dir}));
+	dhcpStarted_[ifname] = std::chrono::steady_clock::now();
+}
+
+std::vector<std::string> StationIo::restartExitedDhcp(std::chrono::milliseconds backoff)
+{
+	std::vector<std::string> restarted;
+	const auto now = std::chrono::steady_clock::now();
+	for (auto &[ifname, child] : dhcp_) {
+		const auto status = child.exited();
+		if (!status || now - dhcpStarted_[ifname] < backoff)
+			continue;
+		log_(ifname + ": DHCP client " + base::describeWaitStatus(*status) + "; starting it again");
+		restarted.push_back(ifname);
+	}
+	for (const std::string &ifname : restarted) {
+		const std::string lease = settings_.runDir + "/dhcp/" + ifname + std::string(kLeaseSuffix);
+		if (fs::exists(lease))
+			std::ofstream(settings_.runDir + "/dhcp/" + ifname + std::string(kResumeSuffix));
+		try {
+			startDhcp(ifname);
+		} catch (const base::ChildError &e) {
+			log_(ifname + ": DHCP client: " + e.what());
+		}
+	}
+	return restarted;
 }
 
 void StationIo::stopDhcp(const std::string &ifname)
@@ -226,9 +256,11 @@ void StationIo::stopDhcp(const std::string &ifname)
 		(void)it->second.stop(1s);
 		dhcp_.erase(it);
 	}
+	dhcpStarted_.erase(ifname);
 	const std::string base = settings_.runDir + "/dhcp/" + ifname;
 	std::error_code ec;
-	fs::remove(base + ".lease", ec);
+	fs::remove(base + std::string(kLeaseSuffix), ec);
+	fs::remove(base + std::string(kResumeSuffix), ec);
 	fs::remove(base + ".pid", ec);
 }
 
@@ -274,7 +306,7 @@ std::size_t StationIo::stopLeftovers()
 		const std::string path = entry.path().string();
 		if (path.ends_with(".pid"))
 			stopped += stopByPidFile(path, settings_.runDir);
-		else if (path.ends_with(kLeaseSuffix))
+		else if (path.ends_with(kLeaseSuffix) || path.ends_with(kResumeSuffix))
 			fs::remove(path, ec);
 	}
 	if (settings_.globalCtrl.empty() && !wpaSupplicant_)

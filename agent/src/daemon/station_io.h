@@ -54,6 +54,10 @@ public:
 	void startDhcp(const std::string &ifname);
 	// Stops it (it releases the lease) and removes the lease.
 	void stopDhcp(const std::string &ifname);
+	// Starts again each DHCP client that exited on its own (it never does
+	// while it runs: killed, or crashed), at most once per @backoff each, so
+	// that a lease is renewed; returns the interfaces it restarted.
+	std::vector<std::string> restartExitedDhcp(std::chrono::milliseconds backoff);
 
 	// Readable when a lease was written or removed.
 	[[nodiscard]] int leaseFd() const { return inotify_.get(); }
@@ -78,6 +82,7 @@ private:
 	std::optional<base::Child> wpaSupplicant_;
 	std::optional<WpaCtrl> events_;
 	std::map<std::string, base::Child> dhcp_;
+	std::map<std::string, std::chrono::steady_clock::time_point> dhcpStarted_;
 };
 
 } // namespace mpwifi::daemon
