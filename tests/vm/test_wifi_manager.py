@@ -16,7 +16,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../lib"))
 from mpwtest import kmod, ksft, paths, proc, traffic  # noqa: E402
 from mpwtest.ksft import check, check_eq  # noqa: E402
-from mpwtest.world import PSK, WifiWorld, SERVER_IP  # noqa: E402
+from mpwtest.world import PSK, WifiWorld, SERVER_IP, SERVER_IP6  # noqa: E402
 
 OUT = os.path.join(os.environ.get("MPWIFI_VM_OUT", "/tmp"), "wifi-manager")
 SSID = "mpwifi-ess"
@@ -51,9 +51,10 @@ def endpoints(ns):
 
 def ours(ns):
     """What the daemon added that is still there: rules and routes of protocol 207, endpoints on mpw*."""
-    rules = [r for r in proc.cmd(["ip", "rule", "show"], ns=ns).stdout.splitlines() if "proto 207" in r]
-    routes = [r for r in proc.cmd(["ip", "route", "show", "table", "all"], ns=ns).stdout.splitlines()
-              if "proto 207" in r]
+    rules = [r for f in ("-4", "-6") for r in proc.cmd(["ip", f, "rule", "show"], ns=ns).stdout.splitlines()
+             if "proto 207" in r]
+    routes = [r for f in ("-4", "-6") for r in proc.cmd(["ip", f, "route", "show", "table", "all"], ns=ns)
+              .stdout.splitlines() if "proto 207" in r]
     eps = [e for e in endpoints(ns) if e[2].startswith("mpw")]
     return rules, routes, eps
 
@@ -237,7 +238,7 @@ def one_ess(w, networks):
     answered for by its own station alone (without arp_ignore both would answer the router's ARP, and the
     server's traffic for one address could arrive through the other AP)."""
     w.down()
-    w = WifiWorld(aps=2, channel=1, ssid=SSID, bare_radios=1, one_subnet=True)
+    w = WifiWorld(aps=2, channel=1, ssid=SSID, bare_radios=1, one_subnet=True, ipv6=True)
     w.up()
     ns = w.cli_ns
     d = Daemon(w, networks)
@@ -266,12 +267,45 @@ def one_ess(w, networks):
                          timeout=20, interval=0.5)
     check("one ESS: two subflows carry data", bool(ok), traffic.rx_bytes(ns, names))
     dl.stop()
+
+    # IPv6: the router advertises a prefix; each station autoconfigures an address of it, which the
+    # daemon routes through the station's own table and gives an endpoint
+    def v6_up():
+        got = {}
+        eps6 = {e[0] for e in endpoints(ns) if ":" in e[0]}
+        rules6 = proc.cmd(["ip", "-6", "rule", "show"], ns=ns).stdout
+        for name in names:
+            out = proc.cmd(["ip", "-6", "-o", "addr", "show", "dev", name, "scope", "global"], ns=ns).stdout
+            m = re.search(r"inet6 (2001:db8:e55:[0-9a-f:]+)/64", out)
+            if m and m.group(1) in eps6 and f"from {m.group(1)} lookup 280" in rules6:
+                got[name] = m.group(1)
+        return got if len(got) == len(names) else None
+    six = ksft.wait_until("one ESS: each station's IPv6 address routed, with an endpoint", v6_up, timeout=30,
+                          interval=0.5)
+    check("one ESS: IPv6 autoconfigured on each station, each with its rule and endpoint", bool(six),
+          proc.cmd(["ip", "-6", "addr"], ns=ns).stdout[-1500:] + d.text()[-1500:])
+    if six:
+        tables = {name: proc.cmd(["ip", "-6", "route", "show", "table", "all", "proto", "207", "dev", name],
+                                 ns=ns).stdout for name in names}
+        check("one ESS: each station's table has the prefix and a default route through the router",
+              all("2001:db8:e55::/64" in t and "default via fe80::" in t for t in tables.values()), tables)
+        before = traffic.rx_bytes(ns, names)
+        dl = traffic.download_bg(ns, SERVER_IP6, int(ksft.scaled(20)), os.path.join(OUT, "download-ess6.json"),
+                                 mptcp=True)
+        ok = ksft.wait_until("one ESS: the IPv6 download comes through both stations",
+                             lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
+                             timeout=20, interval=0.5)
+        check("one ESS: two IPv6 subflows carry data", bool(ok), traffic.rx_bytes(ns, names))
+        dl.stop()
+
     os.kill(d.bg.pid, signal.SIGTERM)
     try:
         check_eq("one ESS: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
     except Exception as e:  # noqa: BLE001
         check("one ESS: the daemon exits on SIGTERM", False, e)
     d.bg = None
+    check_eq("one ESS: stopped: no station, rule, route or endpoint of ours (IPv4 or IPv6)",
+             (stations(ns), ours(ns)), ({}, ([], [], [])))
 
 
 ksft.run(main)

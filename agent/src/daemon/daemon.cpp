@@ -97,6 +97,7 @@ private:
 	Result execute(const action::TriggerScan &scan);
 	Result execute(const action::ReadPacketTimes &read);
 	Result execute(const action::ReadStationSignal &read);
+	Result execute(const action::ReadRaRouters &read);
 	Result execute(const action::RemoveLeftovers &remove);
 	Result execute(const action::CreateStation &create);
 	Result execute(const action::DeleteInterface &remove);
@@ -378,6 +379,15 @@ Result Daemon::execute(const action::ReadStationSignal &read)
 	return {.signalDbm = wireless().stationSignal(read.ifindex)};
 }
 
+Result Daemon::execute(const action::ReadRaRouters &)
+{
+	Result r;
+	for (const Route &route : dumpRoutes(*rtnl_, AF_INET6))
+		if (route.table == RT_TABLE_MAIN && route.dstLen == 0 && route.protocol == RTPROT_RA && route.gateway)
+			r.routers.emplace(route.ifindex, *route.gateway);
+	return r;
+}
+
 Result Daemon::execute(const action::RemoveLeftovers &)
 {
 	Result r;
@@ -418,6 +428,11 @@ Result Daemon::execute(const action::CreateStation &create)
 	} catch (const std::system_error &e) {
 		// works on, but stations sharing a subnet may answer each other's ARP
 		note(create.ifname + ": cannot set its ARP and reverse-path settings: " + e.what());
+	}
+	try {
+		(void)setStationIpv6Conf(create.ifname);
+	} catch (const std::system_error &e) {
+		note(create.ifname + ": cannot let it take router advertisements (no IPv6 through it): " + e.what());
 	}
 	try {
 		setLinkUp(*rtnl_, ifindex);

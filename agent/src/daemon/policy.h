@@ -174,6 +174,9 @@ struct TriggerScan {
 };
 // The module's packet time per AP (Result::packetTimes).
 struct ReadPacketTimes {};
+// The routers whose advertisements gave an interface its IPv6 default
+// route in the main table (Result::routers, by ifindex).
+struct ReadRaRouters {};
 // How station interface @ifindex hears its AP now (Result::signalDbm).
 struct ReadStationSignal {
 	std::uint32_t ifindex;
@@ -229,7 +232,7 @@ struct RaiseLimits {
 
 using Action = std::variant<action::Log, action::ReadWifi, action::SetTrust, action::ListEndpoints, action::AddEndpoint,
 			    action::RemoveEndpoint, action::DestroySubflows, action::ArmTimers, action::ReadRadios,
-			    action::ReadScan, action::TriggerScan, action::ReadPacketTimes, action::ReadStationSignal,
+			    action::ReadScan, action::TriggerScan, action::ReadPacketTimes, action::ReadRaRouters, action::ReadStationSignal,
 			    action::RemoveLeftovers,
 			    action::CreateStation, action::DeleteInterface, action::JoinAp, action::LeaveAp,
 			    action::StartDhcp, action::StopDhcp, action::AddRouting, action::RemoveRouting,
@@ -246,6 +249,7 @@ struct Result {
 	std::map<MacAddr, std::uint32_t> packetTimes; // ReadPacketTimes: ns, by BSSID
 	std::uint32_t ifindex = 0;                 // CreateStation
 	std::optional<int> signalDbm;              // ReadStationSignal
+	std::map<std::uint32_t, IpBytes> routers;  // ReadRaRouters
 
 	[[nodiscard]] bool ok() const { return error == 0; }
 };

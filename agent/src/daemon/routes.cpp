@@ -246,6 +246,43 @@ StationRouting stationRouting(const DhcpLease &lease, std::uint32_t ifindex, std
 	return r;
 }
 
+// what the kernel gives an IPv6 route added without one (IP6_RT_PRIO_USER):
+// named, so that a dump reads back the plan
+constexpr std::uint32_t kIpv6UserMetric = 1024;
+
+StationRouting stationRouting6(const Autoconf6 &conf, std::uint32_t ifindex, std::uint32_t table)
+{
+	StationRouting r;
+	r.ownsAddress = false;
+	r.address.ifindex = ifindex;
+	r.address.family = AF_INET6;
+	r.address.addr = conf.address;
+	r.address.prefixLen = conf.prefixLen;
+	r.address.scope = RT_SCOPE_UNIVERSE;
+
+	Route prefix;
+	prefix.family = AF_INET6;
+	prefix.table = table;
+	prefix.dst = network(conf.address, conf.prefixLen);
+	prefix.dstLen = conf.prefixLen;
+	prefix.ifindex = ifindex;
+	prefix.metric = kIpv6UserMetric;
+	r.routes.push_back(prefix);
+	Route def;
+	def.family = AF_INET6;
+	def.table = table;
+	def.gateway = conf.router;
+	def.ifindex = ifindex;
+	def.metric = kIpv6UserMetric;
+	r.routes.push_back(def);
+	r.rule.family = AF_INET6;
+	r.rule.src = conf.address;
+	r.rule.srcLen = 128;
+	r.rule.table = table;
+	r.rule.priority = kStationRulePriority;
+	return r;
+}
+
 Route mainDefaultRoute(std::uint32_t ifindex, const Ipv4 &gateway)
 {
 	Route r;
@@ -390,8 +427,10 @@ void addStationRouting(Rtnl &rtnl, const StationRouting &routing)
 	std::vector<Route> added;
 	bool addressAdded = false;
 	try {
-		addAddress(rtnl, routing.address);
-		addressAdded = true;
+		if (routing.ownsAddress) {
+			addAddress(rtnl, routing.address);
+			addressAdded = true;
+		}
 		for (const Route &r : routing.routes) {
 			addRoute(rtnl, r);
 			added.push_back(r);
@@ -435,10 +474,12 @@ std::size_t deleteStationRouting(Rtnl &rtnl, const StationRouting &routing)
 			absent(e);
 		}
 	}
-	try {
-		deleteAddress(rtnl, routing.address);
-	} catch (const netlink::Error &e) {
-		absent(e);
+	if (routing.ownsAddress) {
+		try {
+			deleteAddress(rtnl, routing.address);
+		} catch (const netlink::Error &e) {
+			absent(e);
+		}
 	}
 	return gone;
 }

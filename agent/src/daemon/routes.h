@@ -75,11 +75,26 @@ struct StationRouting {
 	AddrInfo address;
 	std::vector<Route> routes;
 	Rule rule;
+	bool ownsAddress = true; // added and removed with the rest (a lease's; not a SLAAC one)
+};
+
+// An IPv6 address the kernel configured on a station from its AP's router
+// advertisement (SLAAC), and the router that advertised it.
+struct Autoconf6 {
+	IpBytes address{};
+	std::uint8_t prefixLen = 64;
+	IpBytes router{}; // link-local
+
+	bool operator==(const Autoconf6 &) const = default;
 };
 
 // Station @number's routing table.
 [[nodiscard]] std::uint32_t stationTable(unsigned number);
 [[nodiscard]] StationRouting stationRouting(const DhcpLease &lease, std::uint32_t ifindex, std::uint32_t table);
+// The same for @conf: the kernel keeps the address (and its own routes in
+// the main table); the table gets the prefix and a default route through
+// the router, the rule the address.
+[[nodiscard]] StationRouting stationRouting6(const Autoconf6 &conf, std::uint32_t ifindex, std::uint32_t table);
 
 // The default route the daemon keeps in the main table: through @gateway on
 // @ifindex.

@@ -68,7 +68,7 @@ StationSteps Station::leased(const DhcpLease &lease)
 		return {};
 	}
 	StationSteps steps;
-	unroute(steps);
+	unroute(routing_, steps); // IPv6's routing stands on its own
 	lease_ = lease;
 	routing_ = stationRouting(lease, ifindex_, table_);
 	steps.push_back(station_step::AddRouting{*routing_});
@@ -81,10 +81,24 @@ StationSteps Station::leaseLost()
 	if (state_ != StationState::Up)
 		return {};
 	StationSteps steps;
-	unroute(steps);
+	unroute(routing_, steps);
 	lease_.reset();
 	state_ = StationState::Addressing;
 	steps.push_back(station_step::ArmDeadline{timeouts_.lease});
+	return steps;
+}
+
+StationSteps Station::autoconfigured(const std::optional<Autoconf6> &conf)
+{
+	if ((state_ != StationState::Addressing && state_ != StationState::Up) || conf == autoconf6_)
+		return {};
+	StationSteps steps;
+	unroute(routing6_, steps);
+	autoconf6_ = conf;
+	if (conf) {
+		routing6_ = stationRouting6(*conf, ifindex_, table_);
+		steps.push_back(station_step::AddRouting{*routing6_});
+	}
 	return steps;
 }
 
@@ -126,12 +140,19 @@ StationSteps Station::leave(const std::string &why)
 
 void Station::unroute(StationSteps &steps)
 {
-	if (!routing_)
+	unroute(routing_, steps);
+	unroute(routing6_, steps);
+	autoconf6_.reset();
+}
+
+void Station::unroute(std::optional<StationRouting> &routing, StationSteps &steps)
+{
+	if (!routing)
 		return;
-	steps.push_back(station_step::RemoveEndpoints{routing_->address});
-	steps.push_back(station_step::EndSubflows{routing_->address});
-	steps.push_back(station_step::RemoveRouting{*routing_});
-	routing_.reset();
+	steps.push_back(station_step::RemoveEndpoints{routing->address});
+	steps.push_back(station_step::EndSubflows{routing->address});
+	steps.push_back(station_step::RemoveRouting{*routing});
+	routing.reset();
 }
 
 } // namespace mpwifi::daemon

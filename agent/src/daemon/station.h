@@ -121,6 +121,10 @@ public:
 	[[nodiscard]] StationSteps leased(const DhcpLease &lease);
 	// The lease ended (expired, or the server said no).
 	[[nodiscard]] StationSteps leaseLost();
+	// What IPv6 autoconfiguration gave it now (none: no router advertises
+	// a prefix, or its address went): routed from that address too, once
+	// associated; a change replaces the routing.
+	[[nodiscard]] StationSteps autoconfigured(const std::optional<Autoconf6> &conf);
 	[[nodiscard]] StationSteps deadline();
 	// A step failed: what it was and why, for the log.
 	[[nodiscard]] StationSteps failed(const std::string &why);
@@ -133,12 +137,14 @@ public:
 	[[nodiscard]] const MacAddr &bssid() const { return bssid_; }
 	[[nodiscard]] std::uint32_t ifindex() const { return ifindex_; }
 	[[nodiscard]] const std::optional<DhcpLease> &lease() const { return lease_; }
+	[[nodiscard]] const std::optional<Autoconf6> &autoconf6() const { return autoconf6_; }
 	// Why it left, once Gone.
 	[[nodiscard]] const std::string &leftBecause() const { return leftBecause_; }
 
 private:
-	// Undoes the routing and what hangs on it.
+	// Undoes the routing and what hangs on it: the lease's, and IPv6's.
 	void unroute(StationSteps &steps);
+	static void unroute(std::optional<StationRouting> &routing, StationSteps &steps);
 
 	std::string ifname_;
 	MacAddr bssid_;
@@ -150,6 +156,8 @@ private:
 	bool dhcpRunning_ = false;
 	std::optional<DhcpLease> lease_;
 	std::optional<StationRouting> routing_;
+	std::optional<Autoconf6> autoconf6_;
+	std::optional<StationRouting> routing6_;
 	std::string leftBecause_;
 };
 

@@ -57,4 +57,15 @@ void setStationIpv4Conf(const std::string &ifname)
 	}
 }
 
+bool setStationIpv6Conf(const std::string &ifname)
+{
+	const std::string path = "/proc/sys/net/ipv6/conf/" + ifname + "/accept_ra";
+	const base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+	if (!fd.valid() && errno == ENOENT && !std::filesystem::exists("/proc/sys/net/ipv6"))
+		return false;
+	if (!fd.valid() || ::write(fd.get(), "2", 1) != 1)
+		throw std::system_error(errno, std::generic_category(), path);
+	return true;
+}
+
 } // namespace mpwifi::daemon

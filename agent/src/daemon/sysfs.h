@@ -30,5 +30,10 @@ struct SysfsFacts {
 // so a strict "all" becomes loose there).  Throws std::system_error naming
 // the file it could not write.
 void setStationIpv4Conf(const std::string &ifname);
+// Lets station @ifname take its router's advertisements (accept_ra 2: also
+// on a laptop that forwards, where 1 would ignore them), so that it gets an
+// IPv6 address where its AP's network offers one.  False when the kernel
+// has no IPv6; throws std::system_error naming the file.
+bool setStationIpv6Conf(const std::string &ifname);
 
 } // namespace mpwifi::daemon

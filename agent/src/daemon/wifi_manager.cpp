@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <linux/if_addr.h>
 #include <linux/mptcp.h>
 #include <sys/socket.h>
 
@@ -25,6 +26,26 @@ constexpr std::uint32_t kFreshScanMs = 12000;
 // it leaves the radio's channel for a second or more, which every station
 // of the radio pays for.
 constexpr unsigned kFullScanRoundsWhileUp = 60;
+
+// The address IPv6 autoconfiguration gave @iface, with @router's
+// advertisement: a global one past DAD, not deprecated, a stable one
+// before a temporary one.
+std::optional<Autoconf6> autoconfOf(const Interface &iface, const std::optional<IpBytes> &router)
+{
+	if (!router)
+		return std::nullopt;
+	const AddrInfo *best = nullptr;
+	for (const AddrInfo &a : iface.addrs) {
+		if (a.family != AF_INET6 || !a.usable() || (a.flags & IFA_F_DEPRECATED))
+			continue;
+		const auto rank = [](const AddrInfo &x) { return std::pair((x.flags & IFA_F_TEMPORARY) != 0, x.addr); };
+		if (!best || rank(a) < rank(*best))
+			best = &a;
+	}
+	if (!best)
+		return std::nullopt;
+	return Autoconf6{.address = best->addr, .prefixLen = best->prefixLen, .router = *router};
+}
 
 std::string why(const Result &r)
 {
@@ -195,6 +216,34 @@ void WifiManager::on(const event::LevelChanged &e, const Interfaces &interfaces,
 	}
 }
 
+void WifiManager::autoconfigure(const Interfaces &interfaces, Actions &actions)
+{
+	std::optional<Result> routers;
+	std::vector<std::string> names; // run() may end a station
+	for (const auto &[name, m] : stations_)
+		names.push_back(name);
+	for (const std::string &name : names) {
+		const auto found = stations_.find(name);
+		if (found == stations_.end())
+			continue;
+		ManagedStation &m = found->second;
+		const StationState state = m.station->state();
+		if (state != StationState::Addressing && state != StationState::Up)
+			continue;
+		const auto iface = interfaces.find(m.station->ifindex());
+		if (iface == interfaces.end())
+			continue;
+		if (!routers)
+			routers = actions.request(action::ReadRaRouters{});
+		const auto router = routers->routers.find(m.station->ifindex());
+		run(name,
+		    m.station->autoconfigured(autoconfOf(iface->second, router == routers->routers.end()
+									   ? std::nullopt
+									   : std::optional<IpBytes>(router->second))),
+		    interfaces, actions);
+	}
+}
+
 void WifiManager::round(const Interfaces &interfaces, Actions &actions)
 {
 	if (!started_)
@@ -204,6 +253,7 @@ void WifiManager::round(const Interfaces &interfaces, Actions &actions)
 	std::map<MacAddr, std::uint32_t> packetTimes;
 	if (const Result r = actions.request(action::ReadPacketTimes{}); r.ok())
 		packetTimes = r.packetTimes;
+	autoconfigure(interfaces, actions);
 	for (auto &[wiphy, radio] : radios_) {
 		try {
 			roundFor(radio, packetTimes, interfaces, actions);
@@ -406,9 +456,10 @@ StationSteps WifiManager::carryOut(ManagedStation &m, const StationStep &step, c
 				const Result r = actions.request(action::AddRouting{s.routing});
 				if (!r.ok())
 					return st.failed("routing: " + why(r));
-				actions.log(name + ": up, " + s.routing.address.text() + " through " +
+				const bool v6 = s.routing.address.family == AF_INET6;
+				actions.log(name + (v6 ? ": IPv6 " : ": up, ") + s.routing.address.text() + " through " +
 					    formatMac(st.bssid()));
-				m.endpointAdded = false;
+				(v6 ? m.endpoint6Added : m.endpointAdded) = false;
 				ensureEndpoint(m, interfaces, actions);
 				return {};
 			} else if constexpr (std::is_same_v<S, station_step::EndSubflows>) {
@@ -418,7 +469,7 @@ StationSteps WifiManager::carryOut(ManagedStation &m, const StationStep &step, c
 					actions.log(name + ": ended " + std::to_string(r.count) + " subflow(s)");
 				return {};
 			} else if constexpr (std::is_same_v<S, station_step::RemoveEndpoints>) {
-				m.endpointAdded = false;
+				(s.source.family == AF_INET6 ? m.endpoint6Added : m.endpointAdded) = false;
 				if (!settings_.pathManager)
 					return {};
 				const Result list = actions.request(action::ListEndpoints{});
@@ -453,7 +504,25 @@ StationSteps WifiManager::carryOut(ManagedStation &m, const StationStep &step, c
 void WifiManager::ensureEndpoint(ManagedStation &m, const Interfaces &interfaces, Actions &actions)
 {
 	const Station &st = *m.station;
-	if (!settings_.pathManager || m.endpointAdded || st.state() != StationState::Up || !st.lease())
+	if (!settings_.pathManager || st.state() != StationState::Up)
+		return;
+	// the lease's address, and the one IPv6 autoconfiguration gave
+	std::vector<std::pair<Endpoint, bool *>> wanted;
+	Endpoint ep;
+	ep.flags = MPTCP_PM_ADDR_FLAG_SUBFLOW;
+	ep.ifindex = static_cast<std::int32_t>(st.ifindex());
+	if (!m.endpointAdded && st.lease()) {
+		ep.family = AF_INET;
+		ep.addr = {};
+		std::copy(st.lease()->address.begin(), st.lease()->address.end(), ep.addr.begin());
+		wanted.emplace_back(ep, &m.endpointAdded);
+	}
+	if (!m.endpoint6Added && st.autoconf6()) {
+		ep.family = AF_INET6;
+		ep.addr = st.autoconf6()->address;
+		wanted.emplace_back(ep, &m.endpoint6Added);
+	}
+	if (wanted.empty())
 		return;
 	const auto it = interfaces.find(st.ifindex());
 	if (settings_.endpointMinTrust != TrustLevel::Untrusted) {
@@ -461,27 +530,24 @@ void WifiManager::ensureEndpoint(ManagedStation &m, const Interfaces &interfaces
 		if (it == interfaces.end() || !it->second.level || *it->second.level < settings_.endpointMinTrust)
 			return;
 	}
-	Endpoint ep;
-	ep.family = AF_INET;
-	std::copy(st.lease()->address.begin(), st.lease()->address.end(), ep.addr.begin());
-	ep.flags = MPTCP_PM_ADDR_FLAG_SUBFLOW;
-	ep.ifindex = static_cast<std::int32_t>(st.ifindex());
 	const Result list = actions.request(action::ListEndpoints{});
 	if (!list.ok()) {
 		actions.log(st.ifname() + ": endpoints: " + why(list));
 		return;
 	}
-	if (std::any_of(list.endpoints.begin(), list.endpoints.end(),
-			[&](const Endpoint &e) { return e.family == ep.family && e.addr == ep.addr; })) {
-		m.endpointAdded = true;
-		return;
+	for (auto &[want, added] : wanted) {
+		if (std::any_of(list.endpoints.begin(), list.endpoints.end(),
+				[&](const Endpoint &e) { return e.family == want.family && e.addr == want.addr; })) {
+			*added = true;
+			continue;
+		}
+		if (const Result r = actions.request(action::AddEndpoint{want}); !r.ok()) {
+			actions.log(st.ifname() + ": adding its endpoint: " + why(r));
+			continue;
+		}
+		*added = true;
+		actions.log(st.ifname() + ": subflow endpoint " + want.text());
 	}
-	if (const Result r = actions.request(action::AddEndpoint{ep}); !r.ok()) {
-		actions.log(st.ifname() + ": adding its endpoint: " + why(r));
-		return;
-	}
-	m.endpointAdded = true;
-	actions.log(st.ifname() + ": subflow endpoint " + formatIpv4(st.lease()->address));
 }
 
 void WifiManager::pathsChanged(const Interfaces &interfaces, Actions &actions)

@@ -77,7 +77,8 @@ private:
 		std::uint32_t freqMhz = 0;
 		int network = -1;
 		std::optional<int> signalDbm; // its own view once associated, else the last scan's
-		bool endpointAdded = false;
+		bool endpointAdded = false;  // on the lease's address
+		bool endpoint6Added = false; // on the autoconfigured IPv6 one
 	};
 	struct ManagedRadio {
 		Radio radio;
@@ -102,6 +103,9 @@ private:
 	void on(const E &, const Interfaces &, Actions &) {}
 
 	void round(const Interfaces &interfaces, Actions &actions);
+	// Each associated station's IPv6 routing, from what autoconfiguration
+	// gave it (its address, its router's advertisement).
+	void autoconfigure(const Interfaces &interfaces, Actions &actions);
 	void roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uint32_t> &packetTimes,
 		      const Interfaces &interfaces, Actions &actions);
 	bool ensureSpare(ManagedRadio &radio, const Interfaces &interfaces, Actions &actions);

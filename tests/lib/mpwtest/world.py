@@ -44,6 +44,9 @@ DEFAULT_DIR = "/run/mpwifi-topo"
 PSK = "mpwifi-passphrase"
 SERVER_IP = "10.255.0.1"
 ESS_ROUTER = "10.0.0.1"     # one_subnet: the LAN behind every AP
+ESS_PREFIX6 = "2001:db8:e55::"   # one_subnet with ipv6: its advertised prefix (/64) ...
+ESS_ROUTER6 = "2001:db8:e55::1"  # ... the router's address in it
+SERVER_IP6 = "2001:db8:ff::1"    # ... and the server's
 CELL_CLI_IP = "10.200.0.2"
 CELL_SRV_IP = "10.200.0.1"
 CELL_TABLE = 200
@@ -246,6 +249,9 @@ class WifiWorld:
       one_subnet     (with bare_radios) the APs are bridges onto one LAN, an ESS: the server's namespace
                      routes it (bridge ess, 10.0.0.1/24) and serves its DHCP (10.0.0.50-150); a station
                      keeps its address from AP to AP
+      ipv6           (with one_subnet) IPv6 in cli and srv too: the LAN's router advertises
+                     2001:db8:e55::/64 for autoconfiguration (dnsmasq, RA only), the server is also
+                     2001:db8:ff::1; elsewhere IPv6 stays off (a quiet air)
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
     airsim: airsim_truth, airsim_sock, airsim_config.
     """
@@ -253,7 +259,7 @@ class WifiWorld:
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
                  airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None,
-                 beacon_int=None, bare_radios=0, ssid=None, one_subnet=False):
+                 beacon_int=None, bare_radios=0, ssid=None, one_subnet=False, ipv6=False):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
@@ -273,6 +279,9 @@ class WifiWorld:
         self.one_subnet = bool(one_subnet)
         if self.one_subnet and (not self.n_bare or uplink_netem):
             raise WorldError("one_subnet wants bare_radios and no uplink_netem (the APs are bridges)")
+        self.ipv6 = bool(ipv6)
+        if self.ipv6 and not self.one_subnet:
+            raise WorldError("ipv6 wants one_subnet")
         if (not radios and not self.n_bare) or any(not r for r in radios):
             raise WorldError("every client radio needs at least one station")
         for r in radios:
@@ -443,8 +452,9 @@ class WifiWorld:
         # Several interfaces of cli may share a subnet: answer ARP only on the interface owning the address.
         # With bare radios that is the AP manager's to set, on its stations.
         arp = [] if self.n_bare else ["net.ipv4.conf.all.arp_ignore=1", "net.ipv4.conf.all.arp_announce=2"]
-        self._sysctl("cli", *no_v6, *no_rpf, "net.ipv4.tcp_ecn=1", *arp)
-        self._sysctl("srv", *no_v6, *no_rpf, "net.ipv4.tcp_ecn=1")
+        v6 = [] if self.ipv6 else no_v6
+        self._sysctl("cli", *v6, *no_rpf, "net.ipv4.tcp_ecn=1", *arp)
+        self._sysctl("srv", *v6, *no_rpf, "net.ipv4.tcp_ecn=1")
         for ns in [a.ns for a in self.aps] + ["cli", "srv"]:
             b.ipq(ns, "link set lo up")
         b.run()
@@ -504,12 +514,19 @@ class WifiWorld:
             b.ipq("srv", "link add ess type bridge")
             b.ipq("srv", f"addr add {ESS_ROUTER}/24 dev ess")
             b.ipq("srv", "link set ess up")
+            if self.ipv6:
+                # no multicast snooping: with no MLD querier it could hold back solicitations
+                b.ipq("srv", "link set ess type bridge mcast_snooping 0")
+                b.ipq("srv", f"addr add {ESS_ROUTER6}/64 dev ess nodad")
+                b.ipq("srv", f"addr add {SERVER_IP6}/128 dev srv0 nodad")
+                # a router with a default route of its own advertises itself as one (dnsmasq)
+                b.ipq("srv", "route add ::/0 dev srv0")
         for ap in self.aps:
             i = ap.index
             if self.one_subnet:
                 # hostapd puts the AP's interface into br-ess (bridge=), beside the LAN's veth
                 b.ipq("-", f"link add to-ess netns {ap.ns} type veth peer name {ap.srv_if} netns srv")
-                b.ipq(ap.ns, "link add br-ess type bridge")
+                b.ipq(ap.ns, "link add br-ess type bridge mcast_snooping 0")
                 b.ipq(ap.ns, "link set to-ess master br-ess")
                 b.ipq(ap.ns, "link set to-ess up")
                 b.ipq(ap.ns, "link set br-ess up")
@@ -596,7 +613,10 @@ class WifiWorld:
             ns, ifname, d, net, router = "srv", "ess", self.ess_dir, "10.0.0", ESS_ROUTER
         else:
             ns, ifname, d, net, router = ap.ns, ap.ifname, ap.dir, f"10.0.{ap.index}", ap.ip
-        p = proc.cmd(["dnsmasq", "--conf-file=/dev/null", f"--interface={ifname}", "--bind-interfaces",
+        # SLAAC only (no DHCPv6), an advertisement every 10 s and on every solicitation
+        ra = ["--enable-ra", f"--dhcp-range={ESS_PREFIX6},ra-only,64,10m", "--ra-param=ess,10,600"] \
+            if ap is None and self.ipv6 else []
+        p = proc.cmd(["dnsmasq", "--conf-file=/dev/null", f"--interface={ifname}", "--bind-interfaces", *ra,
                       "--except-interface=lo", "--port=0", "--user=root", "--dhcp-authoritative",
                       f"--dhcp-range={net}.50,{net}.150,255.255.255.0,10m",
                       f"--dhcp-option=option:router,{router}", f"--dhcp-option=option:dns-server,{router}",

@@ -92,6 +92,20 @@ TEST(StationRouting, NoRouterNoDefaultRoute)
 		  (std::vector<std::string>{"10.0.0.0/8 dev 4 table 28001 scope link src 10.1.2.3 proto 207"}));
 }
 
+TEST(StationRouting, Ipv6FromTheRoutersAdvertisement)
+{
+	const StationRouting r = stationRouting6(
+		{.address = ip("2001:db8:e55:0:a8bb:ccff:fedd:1"), .prefixLen = 64, .router = ip("fe80::1")}, 9,
+		stationTable(2));
+	EXPECT_FALSE(r.ownsAddress) << "the kernel's SLAAC keeps it";
+	EXPECT_EQ(r.address.text(), "2001:db8:e55:0:a8bb:ccff:fedd:1");
+	EXPECT_EQ(texts(r.routes), (std::vector<std::string>{
+					   "2001:db8:e55::/64 dev 9 table 28003 metric 1024 proto 207",
+					   "default via fe80::1 dev 9 table 28003 metric 1024 proto 207",
+				   }));
+	EXPECT_EQ(r.rule.text(), "28000: from 2001:db8:e55:0:a8bb:ccff:fedd:1/128 lookup 28003 proto 207");
+}
+
 Route othersDefault(std::uint32_t ifindex, const char *gateway)
 {
 	Route r = mainDefaultRoute(ifindex, ip4(gateway));
@@ -234,6 +248,36 @@ TEST(StationRoutingKernel, AddedAsPlannedAndRemovedWithoutTrace)
 		EXPECT_EQ(std::count(after.begin(), after.end(), r.address), 0);
 		// a second removal finds every part gone: rule, 2 routes, address
 		EXPECT_EQ(deleteStationRouting(rtnl, r), 4u);
+	});
+}
+
+TEST(StationRoutingKernel, Ipv6RoutedWithoutTouchingTheKernelsAddress)
+{
+	inFreshNetns([](const Tap &t0, const Tap &) {
+		const std::uint32_t tap = t0.ifindex;
+		Rtnl rtnl = Rtnl::open();
+		// the address SLAAC would have added
+		AddrInfo slaac;
+		slaac.ifindex = tap;
+		slaac.family = AF_INET6;
+		slaac.addr = ip("2001:db8:e55::77");
+		slaac.prefixLen = 64;
+		slaac.flags = IFA_F_NODAD;
+		try {
+			addAddress(rtnl, slaac);
+		} catch (const netlink::Error &e) {
+			GTEST_SKIP() << "no IPv6 here: " << e.what();
+		}
+		const StationRouting r = stationRouting6({.address = slaac.addr, .prefixLen = 64, .router = ip("fe80::1")},
+							 tap, stationTable(0));
+		addStationRouting(rtnl, r);
+		EXPECT_EQ(sortedTexts(ours(dumpRoutes(rtnl, AF_INET6))), sortedTexts(r.routes));
+		EXPECT_EQ(texts(ours(dumpRules(rtnl, AF_INET6))), texts(std::vector<Rule>{r.rule}));
+		EXPECT_EQ(deleteStationRouting(rtnl, r), 0u);
+		EXPECT_TRUE(ours(dumpRoutes(rtnl, AF_INET6)).empty());
+		EXPECT_TRUE(ours(dumpRules(rtnl, AF_INET6)).empty());
+		const auto addrs = rtnl.dumpAddrs();
+		EXPECT_EQ(std::count(addrs.begin(), addrs.end(), slaac), 1) << "the kernel's address stays";
 	});
 }
 

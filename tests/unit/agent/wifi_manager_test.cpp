@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <linux/if_addr.h>
 #include <linux/mptcp.h>
+#include <linux/rtnetlink.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -68,6 +70,7 @@ public:
 	std::vector<BssInfo> scan;
 	std::map<MacAddr, std::uint32_t> packetTimes;
 	std::map<std::uint32_t, int> ownSignal; // by station ifindex: how it hears its AP
+	std::map<std::uint32_t, IpBytes> routers; // by ifindex: IPv6 routers advertising a default route
 	std::vector<Endpoint> endpoints;
 	int createError = 0; // CreateStation fails so
 	int scanError = 0;   // TriggerScan fails so
@@ -152,6 +155,7 @@ private:
 		return {};
 	}
 	Result answer(const action::ReadPacketTimes &) { return {.packetTimes = packetTimes}; }
+	Result answer(const action::ReadRaRouters &) { return {.routers = routers}; }
 	Result answer(const action::ReadStationSignal &read)
 	{
 		const auto it = ownSignal.find(read.ifindex);
@@ -516,6 +520,68 @@ TEST_F(WifiManagerTest, EndpointsRespectTheMinimumTrust)
 	interfaces[100].level = TrustLevel::Trusted; // a user's override
 	send(event::LevelChanged{100});
 	EXPECT_EQ(world.takeOnly("add-endpoint"), (Strings{"add-endpoint id 0 10.0.1.50 dev 100 subflow"}));
+}
+
+TEST_F(WifiManagerTest, AnAutoconfiguredIpv6AddressIsRoutedWithAnEndpoint)
+{
+	world.scan = {bss(kAp1, "home", -45)};
+	make();
+	send(event::Started{});
+	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
+	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	world.take();
+	const auto roundsAsked = [&] {
+		Strings out;
+		for (const std::string &line : world.take())
+			if (!line.starts_with("scan ") && !line.starts_with("read-scan "))
+				out.push_back(line);
+		return out;
+	};
+
+	// the kernel's SLAAC address, still in DAD, and a link-local one
+	AddrInfo slaac = fake::ipv6(100, "2001:db8:1:0:a8bb:ccff:fe00:1");
+	slaac.flags = IFA_F_TENTATIVE;
+	AddrInfo linkLocal = fake::ipv6(100, "fe80::a8bb:ccff:fe00:1");
+	linkLocal.scope = RT_SCOPE_LINK;
+	interfaces[100] = fake::interface(100, "mpw0", LinkType::Wifi, fake::kRunning,
+					  {fake::ipv4(100, "10.0.1.50"), linkLocal, slaac}, TrustLevel::Untrusted);
+	IpBytes router{};
+	ASSERT_EQ(inet_pton(AF_INET6, "fe80::1", router.data()), 1);
+	world.routers[100] = router;
+	tick();
+	EXPECT_EQ(roundsAsked(), Strings{}) << "DAD is not done";
+	interfaces[100].addrs[2].flags = 0;
+	tick();
+	EXPECT_EQ(roundsAsked(), (Strings{"route 2001:db8:1:0:a8bb:ccff:fe00:1 table 28001",
+					  "add-endpoint id 0 2001:db8:1:0:a8bb:ccff:fe00:1 dev 100 subflow"}));
+	tick();
+	EXPECT_EQ(roundsAsked(), Strings{});
+	ASSERT_EQ(world.endpoints.size(), 2u);
+
+	// the router's advertisement ends: its routing and endpoint go, the lease's stay
+	world.routers.clear();
+	tick();
+	EXPECT_EQ(roundsAsked(), (Strings{"remove-endpoint 2", "destroy-subflows 2001:db8:1:0:a8bb:ccff:fe00:1",
+					  "unroute 2001:db8:1:0:a8bb:ccff:fe00:1"}));
+	world.routers[100] = router;
+	tick();
+	EXPECT_EQ(world.takeOnly("add-endpoint"), (Strings{"add-endpoint id 0 2001:db8:1:0:a8bb:ccff:fe00:1 dev 100 subflow"}));
+
+	// the station leaves: each address's endpoint before its subflows, then its routing
+	send(event::WpaReported{"mpw0", "CTRL-EVENT-DISCONNECTED bssid=02:00:00:00:01:00 reason=4"});
+	EXPECT_EQ(world.take(), (Strings{
+					"remove-endpoint 1",
+					"destroy-subflows 10.0.1.50",
+					"unroute 10.0.1.50",
+					"remove-endpoint 2",
+					"destroy-subflows 2001:db8:1:0:a8bb:ccff:fe00:1",
+					"unroute 2001:db8:1:0:a8bb:ccff:fe00:1",
+					"stop-dhcp mpw0",
+					"leave mpw0",
+					"delete 100",
+					"main-default none",
+				}));
+	EXPECT_TRUE(world.endpoints.empty());
 }
 
 TEST_F(WifiManagerTest, ALeaseThatChangesReroutes)

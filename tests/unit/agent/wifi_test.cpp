@@ -2,6 +2,8 @@
 // WiFi security from information elements and from wpa_supplicant.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <cstdint>
 #include <string>
 #include <system_error>
@@ -269,6 +271,20 @@ TEST(Sysfs, AStationsSettingsFailNamingTheFile)
 	} catch (const std::system_error &e) {
 		EXPECT_EQ(e.code().value(), ENOENT);
 		EXPECT_NE(std::string(e.what()).find("/proc/sys/net/ipv4/conf/mpwifi-gone0/arp_ignore"), std::string::npos)
+			<< e.what();
+	}
+}
+
+TEST(Sysfs, AStationsIpv6SettingFailsNamingTheFile)
+{
+	if (!std::filesystem::exists("/proc/sys/net/ipv6"))
+		GTEST_SKIP() << "no IPv6 in this kernel";
+	try {
+		(void)setStationIpv6Conf("mpwifi-gone0");
+		FAIL() << "no error for a device that does not exist";
+	} catch (const std::system_error &e) {
+		EXPECT_EQ(e.code().value(), ENOENT);
+		EXPECT_NE(std::string(e.what()).find("/proc/sys/net/ipv6/conf/mpwifi-gone0/accept_ra"), std::string::npos)
 			<< e.what();
 	}
 }
