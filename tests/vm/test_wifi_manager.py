@@ -228,7 +228,8 @@ def main():
     left = proc.cmd(["pgrep", "-af", RUN], check=False).stdout.strip()
     check_eq("stopped: no DHCP client or wpa_supplicant of ours", left, "")
     mptcpd.stop()
-    one_ess(w, networks)
+    w = one_ess(w, networks)
+    two_channels(w, networks)
     clean, reports = kmod.kernel_log_clean()
     check("kernel log free of BUG/WARNING/Oops", clean, reports)
 
@@ -248,7 +249,7 @@ def one_ess(w, networks):
                          lambda: all_up(ns, 2), timeout=30, interval=0.5)
     if not up:
         ksft.log(d.text()[-3000:])
-        return
+        return w
     check("one ESS: both addresses in the one subnet", all(ip.startswith("10.0.0.") for _, ip in up.values()), up)
     macs = {ip: proc.cmd(["cat", f"/sys/class/net/{name}/address"], ns=ns).stdout.strip()
             for name, (_, ip) in up.items()}
@@ -306,6 +307,46 @@ def one_ess(w, networks):
     d.bg = None
     check_eq("one ESS: stopped: no station, rule, route or endpoint of ours (IPv4 or IPv6)",
              (stations(ns), ours(ns)), ({}, ([], [], [])))
+    return w
+
+
+def two_channels(w, networks):
+    """A radio whose driver allows two channels at once (hwsim channels=2, through channel contexts): the
+    manager puts stations on both, two APs on channel 1 and one on channel 6."""
+    w.down()
+    w = WifiWorld(aps=3, channel=1, ap_channels={3: 6}, ssid=SSID, bare_radios=1, hwsim_channels=2)
+    w.up()
+    ns = w.cli_ns
+    radios = json.loads(proc.cmd([paths.cli_path(), "-j", "wifi", "show"], ns=ns).stdout)
+    check_eq("two channels: the radio says so", [r["channels"] for r in radios], [2])
+    d = Daemon(w, networks)
+    d.start()
+    ksft.defer(lambda: d.bg.stop() if d.bg else None)
+    up = ksft.wait_until("two channels: three stations up", lambda: all_up(ns, 3), timeout=40, interval=0.5)
+    if not check("two channels: a station on each of the three APs", bool(up), d.text()[-3000:]):
+        return w
+    freqs = {}
+    for name in up:
+        m = re.search(r"freq: (\d+)", proc.cmd(["iw", "dev", name, "link"], ns=ns, check=False).stdout)
+        freqs[name] = int(m.group(1)) if m else None
+    check_eq("two channels: stations on 2412 and 2437 MHz", sorted(freqs.values()), [2412, 2412, 2437])
+    traffic.iperf3_server(w.srv_ns, mptcp=True)
+    names = sorted(up)
+    before = traffic.rx_bytes(ns, names)
+    dl = traffic.download_bg(ns, SERVER_IP, int(ksft.scaled(20)), os.path.join(OUT, "download-2ch.json"),
+                             mptcp=True)
+    ok = ksft.wait_until("two channels: the download comes through all three stations",
+                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
+                         timeout=20, interval=0.5)
+    check("two channels: subflows on both channels carry data", bool(ok), traffic.rx_bytes(ns, names))
+    dl.stop()
+    os.kill(d.bg.pid, signal.SIGTERM)
+    try:
+        check_eq("two channels: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
+    except Exception as e:  # noqa: BLE001
+        check("two channels: the daemon exits on SIGTERM", False, e)
+    d.bg = None
+    return w
 
 
 ksft.run(main)

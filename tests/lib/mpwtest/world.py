@@ -252,6 +252,8 @@ class WifiWorld:
       ipv6           (with one_subnet) IPv6 in cli and srv too: the LAN's router advertises
                      2001:db8:e55::/64 for autoconfiguration (dnsmasq, RA only), the server is also
                      2001:db8:ff::1; elsewhere IPv6 stays off (a quiet air)
+      hwsim_channels every radio may use that many channels at once (mac80211_hwsim channels=N: its
+                     station interfaces on different channels, through channel contexts)
     After up(): aps, stations, client_radios, cli_ns, srv_ns, server_ip, dir, env_file, and with
     airsim: airsim_truth, airsim_sock, airsim_config.
     """
@@ -259,7 +261,7 @@ class WifiWorld:
     def __init__(self, aps=2, stations=2, radios=None, channel=None, ap_channels=None, security="open",
                  ap_security=None, uplink_netem=None, server_netem="", cellular=None, medium=None,
                  airsim=None, rates=None, ht=True, mptcp=True, topo_dir=None, assoc_timeout=None, keep=None,
-                 beacon_int=None, bare_radios=0, ssid=None, one_subnet=False, ipv6=False):
+                 beacon_int=None, bare_radios=0, ssid=None, one_subnet=False, ipv6=False, hwsim_channels=1):
         self.dir = topo_dir or os.environ.get("MPWIFI_TOPO_DIR") or DEFAULT_DIR
         self.env_file = os.path.join(self.dir, "env")
         self.n_aps = int(aps)
@@ -280,6 +282,9 @@ class WifiWorld:
         if self.one_subnet and (not self.n_bare or uplink_netem):
             raise WorldError("one_subnet wants bare_radios and no uplink_netem (the APs are bridges)")
         self.ipv6 = bool(ipv6)
+        self.hwsim_channels = int(hwsim_channels)
+        if not 1 <= self.hwsim_channels <= 4:
+            raise WorldError("hwsim_channels wants 1..4")
         if self.ipv6 and not self.one_subnet:
             raise WorldError("ipv6 wants one_subnet")
         if (not radios and not self.n_bare) or any(not r for r in radios):
@@ -461,7 +466,8 @@ class WifiWorld:
 
     def _create_radios(self):
         n = self.n_aps + len(self.client_radios) + self.n_bare
-        proc.cmd(["modprobe", "mac80211_hwsim", f"radios={n}", "support_p2p_device=0"])
+        proc.cmd(["modprobe", "mac80211_hwsim", f"radios={n}", "support_p2p_device=0",
+                  f"channels={self.hwsim_channels}"])
         phys = {}
         for entry in os.listdir(HWSIM_SYSFS):
             m = re.fullmatch(r"hwsim(\d+)", entry)
