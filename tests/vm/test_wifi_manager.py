@@ -5,7 +5,9 @@ Debian's mptcpd also manages endpoints.  The daemon must create three station in
 with a distinct BSSID, lease an address, route it and give it an MPTCP endpoint (one, whoever adds it), so
 that a download uses all three; an AP that stops loses its station, endpoint, routes and rules while the
 download goes on; it comes back and is used again; a daemon killed with SIGKILL and started again
-duplicates nothing; a daemon stopped leaves nothing."""
+duplicates nothing; a daemon stopped leaves nothing; a DHCP client that dies is replaced with no lapse.
+Then three more worlds: two APs of one ESS on one subnet, with IPv6 autoconfiguration; a radio allowed two
+channels at once; a laptop of two radios."""
 import json
 import os
 import re
@@ -229,7 +231,8 @@ def main():
     check_eq("stopped: no DHCP client or wpa_supplicant of ours", left, "")
     mptcpd.stop()
     w = one_ess(w, networks)
-    two_channels(w, networks)
+    w = two_channels(w, networks)
+    two_radios(w, networks)
     clean, reports = kmod.kernel_log_clean()
     check("kernel log free of BUG/WARNING/Oops", clean, reports)
 
@@ -345,6 +348,39 @@ def two_channels(w, networks):
         check_eq("two channels: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
     except Exception as e:  # noqa: BLE001
         check("two channels: the daemon exits on SIGTERM", False, e)
+    d.bg = None
+    return w
+
+
+def two_radios(w, networks):
+    """A laptop of two radios (one channel each), two APs on channel 1 and one on channel 6: the radios take
+    different channels (another radio's channel is worth half: they would split its air) and no AP twice."""
+    w.down()
+    w = WifiWorld(aps=3, channel=1, ap_channels={3: 6}, ssid=SSID, bare_radios=2)
+    w.up()
+    ns = w.cli_ns
+    d = Daemon(w, networks)
+    d.start()
+    ksft.defer(lambda: d.bg.stop() if d.bg else None)
+    up = ksft.wait_until("two radios: three stations up", lambda: all_up(ns, 3), timeout=40, interval=0.5)
+    if not check("two radios: a station on each of the three APs", bool(up), d.text()[-3000:]):
+        return w
+    where = {}
+    for name in up:
+        info = proc.cmd(["iw", "dev", name, "info"], ns=ns).stdout
+        link = proc.cmd(["iw", "dev", name, "link"], ns=ns, check=False).stdout
+        phy, freq = re.search(r"wiphy (\d+)", info), re.search(r"freq: (\d+)", link)
+        where[name] = (int(phy.group(1)) if phy else None, int(freq.group(1)) if freq else None)
+    by_radio = {}
+    for phy, freq in where.values():
+        by_radio.setdefault(phy, set()).add(freq)
+    check_eq("two radios: each on one channel of its own", sorted(sorted(f) for f in by_radio.values()),
+             [[2412], [2437]])
+    os.kill(d.bg.pid, signal.SIGTERM)
+    try:
+        check_eq("two radios: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
+    except Exception as e:  # noqa: BLE001
+        check("two radios: the daemon exits on SIGTERM", False, e)
     d.bg = None
     return w
 

@@ -91,7 +91,7 @@ bool ApSelector::heldBetter(std::map<std::uint64_t, Clock::time_point> &since, s
 }
 
 ApPlan ApSelector::plan(std::span<const ApCandidate> scan, std::span<const ApStation> stations, bool otherPath,
-			Clock::time_point now)
+			Clock::time_point now, const OtherRadios &others)
 {
 	// Every AP heard or in use, with its worth.
 	std::vector<Ap> aps;
@@ -99,6 +99,8 @@ ApPlan ApSelector::plan(std::span<const ApCandidate> scan, std::span<const ApSta
 		const auto s = std::find_if(stations.begin(), stations.end(),
 					    [&](const ApStation &st) { return st.bssid == c.bssid; });
 		const ApStation *station = s == stations.end() ? nullptr : &*s;
+		if (!station && std::find(others.bssids.begin(), others.bssids.end(), c.bssid) != others.bssids.end())
+			continue;
 		ApCandidate now_heard = c;
 		if (station && station->signalDbm)
 			now_heard.signalDbm = *station->signalDbm;
@@ -127,11 +129,15 @@ ApPlan ApSelector::plan(std::span<const ApCandidate> scan, std::span<const ApSta
 		});
 	};
 
-	// Channels: worth what their best usable AP gives.
+	// Channels: worth what their best usable AP gives, half where another
+	// radio of the laptop takes its share of the air.
 	std::map<std::uint32_t, std::uint32_t> worth;
 	for (const Ap &a : aps)
 		if (usable(a))
 			worth[a.freqMhz] = std::max(worth[a.freqMhz], a.kbps);
+	for (auto &[freq, kbps] : worth)
+		if (std::find(others.channels.begin(), others.channels.end(), freq) != others.channels.end())
+			kbps /= 2;
 	std::vector<std::uint32_t> ranked;
 	for (const auto &[freq, kbps] : worth)
 		ranked.push_back(freq);

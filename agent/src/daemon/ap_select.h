@@ -70,6 +70,13 @@ struct ApChange {
 	std::string why;
 };
 
+// What the laptop's other radios use: their channels share the air with
+// this radio's there, and their APs are not joined twice.
+struct OtherRadios {
+	std::vector<std::uint32_t> channels; // MHz
+	std::vector<MacAddr> bssids;
+};
+
 struct ApPlan {
 	std::vector<std::uint32_t> channels; // the radio's channels after the plan, best first
 	std::vector<ApChange> leave;         // carried out first: the radio has room only then
@@ -98,8 +105,10 @@ public:
 
 	// @otherPath: another radio, wired or cellular carries traffic now, so
 	// this radio may leave its last station for a better AP or channel.
+	// @others: a channel another radio uses is worth half here (the two
+	// radios would split its airtime), and that radio's APs are left to it.
 	[[nodiscard]] ApPlan plan(std::span<const ApCandidate> scan, std::span<const ApStation> stations,
-				  bool otherPath, Clock::time_point now);
+				  bool otherPath, Clock::time_point now, const OtherRadios &others = {});
 
 	[[nodiscard]] const ApSelectConfig &config() const { return config_; }
 

@@ -360,7 +360,14 @@ void WifiManager::roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uin
 				   .packetTimeNs = pt == packetTimes.end() ? std::nullopt
 									 : std::optional<std::uint32_t>(pt->second)});
 	}
-	const ApPlan plan = radio.selector.plan(candidates, current, otherPath(interfaces, wiphy), now_());
+	OtherRadios elsewhere;
+	for (const auto &[name, m] : stations_) {
+		if (m.wiphy == wiphy)
+			continue;
+		elsewhere.channels.push_back(m.freqMhz);
+		elsewhere.bssids.push_back(m.station->bssid());
+	}
+	const ApPlan plan = radio.selector.plan(candidates, current, otherPath(interfaces, wiphy), now_(), elsewhere);
 	for (const ApChange &change : plan.leave) {
 		const auto it = std::find_if(stations_.begin(), stations_.end(), [&](const auto &s) {
 			return s.second.wiphy == wiphy && s.second.station->bssid() == change.bssid;

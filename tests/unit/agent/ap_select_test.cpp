@@ -241,6 +241,29 @@ TEST(ApSelect, ARadioWithTwoChannelsUsesBoth)
 	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(7), mac(1), mac(2)}));
 }
 
+TEST(ApSelect, AnotherRadiosChannelIsWorthHalfAndItsApsAreItsOwn)
+{
+	const std::vector<ApCandidate> scan{heard(1, 2412, -50), heard(2, 2412, -52), heard(4, 2437, -60)};
+	ApSelector alone(config(2));
+	ApPlan plan = alone.plan(scan, std::vector<ApStation>{}, false, t0);
+	EXPECT_EQ(plan.channels, (std::vector<std::uint32_t>{2412}));
+	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(1), mac(2)}));
+
+	// the laptop's other radio is on 2412 with ap1: this one takes 2437
+	const OtherRadios first{.channels = {2412}, .bssids = {mac(1)}};
+	ApSelector second(config(2));
+	plan = second.plan(scan, std::vector<ApStation>{}, false, t0, first);
+	EXPECT_EQ(plan.channels, (std::vector<std::uint32_t>{2437}));
+	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(4)}));
+
+	// with nothing usable elsewhere it shares 2412, but not ap1
+	ApSelector shared(config(2));
+	plan = shared.plan(std::vector<ApCandidate>{scan[0], scan[1], heard(4, 2437, -88)}, std::vector<ApStation>{},
+			   false, t0, first);
+	EXPECT_EQ(plan.channels, (std::vector<std::uint32_t>{2412}));
+	EXPECT_EQ(bssids(plan.join), (std::vector<MacAddr>{mac(2)}));
+}
+
 TEST(ApSelect, NeverMoreStationsThanTheRadioAllows)
 {
 	ApSelector sel(config(1));

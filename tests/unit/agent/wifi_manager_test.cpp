@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -412,6 +413,26 @@ TEST_F(WifiManagerTest, TheLastStationUpStaysWhileScansMissItsAp)
 		tick();
 	EXPECT_EQ(world.takeOnly("leave"), Strings{});
 	EXPECT_EQ(manager->stations().at(0).state, "up");
+}
+
+TEST_F(WifiManagerTest, ASecondRadioTakesAnotherChannelNotTheFirstsAps)
+{
+	Radio second = chips::parsedRadio(chips::kHwsim);
+	second.wiphy = 1;
+	second.name = "phy1";
+	world.radios.push_back(second);
+	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -50), bss(kAp3, "home", -55, 2437)};
+	make();
+	send(event::Started{});
+	for (int i = 0; i < 5; ++i)
+		tick();
+	std::map<std::string, std::string> phyOf; // by BSSID
+	for (const auto &view : manager->stations())
+		if (view.state != "scanning")
+			phyOf[formatMac(view.bssid)] += view.phy;
+	EXPECT_EQ(phyOf, (std::map<std::string, std::string>{{"02:00:00:00:01:00", "phy0"},
+							      {"02:00:00:00:02:00", "phy0"},
+							      {"02:00:00:00:03:00", "phy1"}}));
 }
 
 TEST_F(WifiManagerTest, ARadioThatAllowsOneStationUsesOneAp)
