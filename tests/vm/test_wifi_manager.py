@@ -91,6 +91,40 @@ class Daemon:
         with open(self.log) as f:
             return f.read()
 
+    def terminate(self, label=""):
+        """SIGTERM to the daemon alone (as systemd's KillMode=mixed): it must exit 0."""
+        os.kill(self.bg.pid, signal.SIGTERM)
+        try:
+            check_eq(f"{label}the daemon exits 0 on SIGTERM", self.bg.wait(20), 0)
+        except Exception as e:  # noqa: BLE001
+            check(f"{label}the daemon exits on SIGTERM", False, e)
+        self.bg.stop()
+        self.bg = None
+
+
+def daemon_up(w, networks, want, label):
+    """A daemon started on W and, once WANT stations are up, {ifname: (bssid, address)} (None when they
+    were not within 40 s, which fails a check)."""
+    d = Daemon(w, networks)
+    d.start()
+    ksft.defer(lambda: d.bg.stop() if d.bg else None)
+    up = ksft.wait_until(f"{label}{want} stations up", lambda: all_up(w.cli_ns, want), timeout=40, interval=0.5)
+    check(f"{label}{want} stations up, each with an address and an endpoint, on distinct APs", bool(up),
+          d.text()[-3000:])
+    return d, up
+
+
+def download_through(w, server, names, label, out):
+    """Whether an MPTCP download from SERVER brings over 30 kB through each of the stations NAMES."""
+    ns = w.cli_ns
+    before = traffic.rx_bytes(ns, names)
+    dl = traffic.download_bg(ns, server, int(ksft.scaled(20)), os.path.join(OUT, out), mptcp=True)
+    ok = ksft.wait_until(f"{label}the download comes through every station",
+                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
+                         timeout=20, interval=0.5)
+    dl.stop()
+    return bool(ok), {i: v - before[i] for i, v in traffic.rx_bytes(ns, names).items()}
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)
@@ -217,13 +251,7 @@ def main():
           d.text()[-2000:])
 
     # A stop (SIGTERM to the daemon alone, as systemd's KillMode=mixed) leaves nothing.
-    os.kill(d.bg.pid, signal.SIGTERM)
-    try:
-        check_eq("the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
-    except Exception as e:  # noqa: BLE001
-        check("the daemon exits on SIGTERM", False, e)
-    d.bg.stop()
-    d.bg = None
+    d.terminate()
     rules, routes, eps = ours(ns)
     check_eq("stopped: no station interface, rule, route or endpoint of ours",
              (sorted(stations(ns)), rules, routes, eps), ([], [], [], []))
@@ -245,13 +273,8 @@ def one_ess(w, networks):
     w = WifiWorld(aps=2, channel=1, ssid=SSID, bare_radios=1, one_subnet=True, ipv6=True)
     w.up()
     ns = w.cli_ns
-    d = Daemon(w, networks)
-    d.start()
-    ksft.defer(lambda: d.bg.stop() if d.bg else None)
-    up = ksft.wait_until("one ESS: two stations up, each with an address and an endpoint",
-                         lambda: all_up(ns, 2), timeout=30, interval=0.5)
+    d, up = daemon_up(w, networks, 2, "one ESS: ")
     if not up:
-        ksft.log(d.text()[-3000:])
         return w
     check("one ESS: both addresses in the one subnet", all(ip.startswith("10.0.0.") for _, ip in up.values()), up)
     macs = {ip: proc.cmd(["cat", f"/sys/class/net/{name}/address"], ns=ns).stdout.strip()
@@ -264,13 +287,7 @@ def one_ess(w, networks):
              {ip: neigh.get(ip) for ip in macs}, macs)
     traffic.iperf3_server(w.srv_ns, mptcp=True)
     names = sorted(up)
-    before = traffic.rx_bytes(ns, names)
-    dl = traffic.download_bg(ns, SERVER_IP, int(ksft.scaled(20)), os.path.join(OUT, "download-ess.json"), mptcp=True)
-    ok = ksft.wait_until("one ESS: the download comes through both stations",
-                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
-                         timeout=20, interval=0.5)
-    check("one ESS: two subflows carry data", bool(ok), traffic.rx_bytes(ns, names))
-    dl.stop()
+    check("one ESS: two subflows carry data", *download_through(w, SERVER_IP, names, "one ESS: ", "download-ess.json"))
 
     # IPv6: the router advertises a prefix; each station autoconfigures an address of it, which the
     # daemon routes through the station's own table and gives an endpoint
@@ -293,21 +310,10 @@ def one_ess(w, networks):
                                  ns=ns).stdout for name in names}
         check("one ESS: each station's table has the prefix and a default route through the router",
               all("2001:db8:e55::/64" in t and "default via fe80::" in t for t in tables.values()), tables)
-        before = traffic.rx_bytes(ns, names)
-        dl = traffic.download_bg(ns, SERVER_IP6, int(ksft.scaled(20)), os.path.join(OUT, "download-ess6.json"),
-                                 mptcp=True)
-        ok = ksft.wait_until("one ESS: the IPv6 download comes through both stations",
-                             lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
-                             timeout=20, interval=0.5)
-        check("one ESS: two IPv6 subflows carry data", bool(ok), traffic.rx_bytes(ns, names))
-        dl.stop()
+        check("one ESS: two IPv6 subflows carry data",
+              *download_through(w, SERVER_IP6, names, "one ESS, IPv6: ", "download-ess6.json"))
 
-    os.kill(d.bg.pid, signal.SIGTERM)
-    try:
-        check_eq("one ESS: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
-    except Exception as e:  # noqa: BLE001
-        check("one ESS: the daemon exits on SIGTERM", False, e)
-    d.bg = None
+    d.terminate("one ESS: ")
     check_eq("one ESS: stopped: no station, rule, route or endpoint of ours (IPv4 or IPv6)",
              (stations(ns), ours(ns)), ({}, ([], [], [])))
     return w
@@ -322,11 +328,8 @@ def two_channels(w, networks):
     ns = w.cli_ns
     radios = json.loads(proc.cmd([paths.cli_path(), "-j", "wifi", "show"], ns=ns).stdout)
     check_eq("two channels: the radio says so", [r["channels"] for r in radios], [2])
-    d = Daemon(w, networks)
-    d.start()
-    ksft.defer(lambda: d.bg.stop() if d.bg else None)
-    up = ksft.wait_until("two channels: three stations up", lambda: all_up(ns, 3), timeout=40, interval=0.5)
-    if not check("two channels: a station on each of the three APs", bool(up), d.text()[-3000:]):
+    d, up = daemon_up(w, networks, 3, "two channels: ")
+    if not up:
         return w
     freqs = {}
     for name in up:
@@ -334,21 +337,9 @@ def two_channels(w, networks):
         freqs[name] = int(m.group(1)) if m else None
     check_eq("two channels: stations on 2412 and 2437 MHz", sorted(freqs.values()), [2412, 2412, 2437])
     traffic.iperf3_server(w.srv_ns, mptcp=True)
-    names = sorted(up)
-    before = traffic.rx_bytes(ns, names)
-    dl = traffic.download_bg(ns, SERVER_IP, int(ksft.scaled(20)), os.path.join(OUT, "download-2ch.json"),
-                             mptcp=True)
-    ok = ksft.wait_until("two channels: the download comes through all three stations",
-                         lambda: all(v - before[i] > 30000 for i, v in traffic.rx_bytes(ns, names).items()),
-                         timeout=20, interval=0.5)
-    check("two channels: subflows on both channels carry data", bool(ok), traffic.rx_bytes(ns, names))
-    dl.stop()
-    os.kill(d.bg.pid, signal.SIGTERM)
-    try:
-        check_eq("two channels: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
-    except Exception as e:  # noqa: BLE001
-        check("two channels: the daemon exits on SIGTERM", False, e)
-    d.bg = None
+    check("two channels: subflows on both channels carry data",
+          *download_through(w, SERVER_IP, sorted(up), "two channels: ", "download-2ch.json"))
+    d.terminate("two channels: ")
     return w
 
 
@@ -359,11 +350,8 @@ def two_radios(w, networks):
     w = WifiWorld(aps=3, channel=1, ap_channels={3: 6}, ssid=SSID, bare_radios=2)
     w.up()
     ns = w.cli_ns
-    d = Daemon(w, networks)
-    d.start()
-    ksft.defer(lambda: d.bg.stop() if d.bg else None)
-    up = ksft.wait_until("two radios: three stations up", lambda: all_up(ns, 3), timeout=40, interval=0.5)
-    if not check("two radios: a station on each of the three APs", bool(up), d.text()[-3000:]):
+    d, up = daemon_up(w, networks, 3, "two radios: ")
+    if not up:
         return w
     where = {}
     for name in up:
@@ -376,12 +364,7 @@ def two_radios(w, networks):
         by_radio.setdefault(phy, set()).add(freq)
     check_eq("two radios: each on one channel of its own", sorted(sorted(f) for f in by_radio.values()),
              [[2412], [2437]])
-    os.kill(d.bg.pid, signal.SIGTERM)
-    try:
-        check_eq("two radios: the daemon exits 0 on SIGTERM", d.bg.wait(20), 0)
-    except Exception as e:  # noqa: BLE001
-        check("two radios: the daemon exits on SIGTERM", False, e)
-    d.bg = None
+    d.terminate("two radios: ")
     return w
 
 

@@ -243,6 +243,18 @@ protected:
 		now += 1s;
 		send(event::TimerFired{0, TimerKind::WifiTick});
 	}
+	// Station @name associates with @ap and leases @addr (router @gw).
+	void bringUp(const std::string &name, const std::string &ap, const char *addr, const char *gw)
+	{
+		send(event::WpaReported{name, "CTRL-EVENT-CONNECTED - Connection to " + ap + " completed"});
+		send(event::LeaseChanged{name, lease(addr, gw), ""});
+	}
+	// mpw0 on AP 1 and mpw1 on AP 2, up.
+	void bringUpTwo()
+	{
+		bringUp("mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1");
+		bringUp("mpw1", "02:00:00:00:02:00", "10.0.2.50", "10.0.2.1");
+	}
 	// Station @name, created by the manager, as the core would know it.
 	std::uint32_t ifindexOf(const std::string &name) { return world.created.at(name); }
 
@@ -302,11 +314,9 @@ TEST_F(WifiManagerTest, JoinsEveryApOfTheNetworkTheBestFirstTakingTheIdleInterfa
 	EXPECT_EQ(manager->stations()[0].state, "up");
 
 	// the second one up: the default route stays where it is, limits rise
-	send(event::WpaReported{"mpw1", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:02:00 completed"});
-	send(event::LeaseChanged{"mpw1", lease("10.0.2.50", "10.0.2.1"), ""});
+	bringUp("mpw1", "02:00:00:00:02:00", "10.0.2.50", "10.0.2.1");
 	EXPECT_EQ(world.takeOnly("main-default"), Strings{});
-	send(event::WpaReported{"mpw2", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:03:00 completed"});
-	send(event::LeaseChanged{"mpw2", lease("10.0.3.50", "10.0.3.1"), ""});
+	bringUp("mpw2", "02:00:00:00:03:00", "10.0.3.50", "10.0.3.1");
 	EXPECT_EQ(world.endpoints.size(), 3u);
 
 	// With every station up, rounds scan the radio's channel only.
@@ -345,11 +355,7 @@ TEST_F(WifiManagerTest, AStationThatLosesItsApUndoesEverythingAndTheDefaultRoute
 	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -60)};
 	make();
 	send(event::Started{});
-	for (auto [name, ap, addr, gw] : {std::tuple{"mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1"},
-					  std::tuple{"mpw1", "02:00:00:00:02:00", "10.0.2.50", "10.0.2.1"}}) {
-		send(event::WpaReported{name, std::string("CTRL-EVENT-CONNECTED - Connection to ") + ap + " completed"});
-		send(event::LeaseChanged{name, lease(addr, gw), ""});
-	}
+	bringUpTwo();
 	world.take();
 
 	send(event::WpaReported{"mpw0", "CTRL-EVENT-DISCONNECTED bssid=02:00:00:00:01:00 reason=4"});
@@ -380,11 +386,7 @@ TEST_F(WifiManagerTest, AStationsOwnSignalOutweighsAnOldScan)
 	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -60)};
 	make();
 	send(event::Started{});
-	for (auto [name, ap, addr, gw] : {std::tuple{"mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1"},
-					  std::tuple{"mpw1", "02:00:00:00:02:00", "10.0.2.50", "10.0.2.1"}}) {
-		send(event::WpaReported{name, std::string("CTRL-EVENT-CONNECTED - Connection to ") + ap + " completed"});
-		send(event::LeaseChanged{name, lease(addr, gw), ""});
-	}
+	bringUpTwo();
 	world.take();
 	// the scan still has ap2 as it was heard while walking away; mpw1 hears
 	// it well again now
@@ -404,8 +406,7 @@ TEST_F(WifiManagerTest, TheLastStationUpStaysWhileScansMissItsAp)
 	world.scan = {bss(kAp1, "home", -45)};
 	make();
 	send(event::Started{});
-	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
-	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	bringUp("mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1");
 	world.take();
 	world.scan = {};      // scans refused or missed it
 	world.scanError = EBUSY;
@@ -515,8 +516,7 @@ TEST_F(WifiManagerTest, StoppingLeavesNothing)
 	world.scan = {bss(kAp1, "home", -45), bss(kAp2, "home", -50)};
 	make();
 	send(event::Started{});
-	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
-	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	bringUp("mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1");
 	world.take();
 	send(event::Stopping{});
 	EXPECT_EQ(world.take(), (Strings{
@@ -548,8 +548,7 @@ TEST_F(WifiManagerTest, AnAutoconfiguredIpv6AddressIsRoutedWithAnEndpoint)
 	world.scan = {bss(kAp1, "home", -45)};
 	make();
 	send(event::Started{});
-	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
-	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	bringUp("mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1");
 	world.take();
 	const auto roundsAsked = [&] {
 		Strings out;
@@ -610,8 +609,7 @@ TEST_F(WifiManagerTest, ALeaseThatChangesReroutes)
 	world.scan = {bss(kAp1, "home", -45)};
 	make();
 	send(event::Started{});
-	send(event::WpaReported{"mpw0", "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:01:00 completed"});
-	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
+	bringUp("mpw0", "02:00:00:00:01:00", "10.0.1.50", "10.0.1.1");
 	world.take();
 	send(event::LeaseChanged{"mpw0", lease("10.0.1.50", "10.0.1.1"), ""});
 	EXPECT_EQ(world.take(), Strings{}) << "a renewal changes nothing";
