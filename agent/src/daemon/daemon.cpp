@@ -566,7 +566,7 @@ void Daemon::startWifiManager()
 		});
 	});
 	// a DHCP client that died would leave its lease unrenewed
-	dhcpWatch_ = loop_.every(kDhcpSupervise, [this] { (void)stationIo_->restartExitedDhcp(kDhcpSupervise); });
+	dhcpWatch_ = loop_.every(kDhcpSupervise, [this] { stationIo_->restartExitedDhcp(kDhcpSupervise); });
 	note("AP manager: " + std::to_string(networks.size()) + " network(s) from " + path);
 	WifiManager::Settings settings{.radios = options_.wifiRadios,
 				       .networks = std::move(networks),

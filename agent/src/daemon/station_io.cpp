@@ -226,7 +226,7 @@ void StationIo::startDhcp(const std::string &ifname)
 	dhcpStarted_[ifname] = std::chrono::steady_clock::now();
 }
 
-std::vector<std::string> StationIo::restartExitedDhcp(std::chrono::milliseconds backoff)
+void StationIo::restartExitedDhcp(std::chrono::milliseconds backoff)
 {
 	std::vector<std::string> restarted;
 	const auto now = std::chrono::steady_clock::now();
@@ -247,7 +247,6 @@ std::vector<std::string> StationIo::restartExitedDhcp(std::chrono::milliseconds 
 			log_(ifname + ": DHCP client: " + e.what());
 		}
 	}
-	return restarted;
 }
 
 void StationIo::stopDhcp(const std::string &ifname)

@@ -56,8 +56,8 @@ public:
 	void stopDhcp(const std::string &ifname);
 	// Starts again each DHCP client that exited on its own (it never does
 	// while it runs: killed, or crashed), at most once per @backoff each, so
-	// that a lease is renewed; returns the interfaces it restarted.
-	std::vector<std::string> restartExitedDhcp(std::chrono::milliseconds backoff);
+	// that a lease is renewed.
+	void restartExitedDhcp(std::chrono::milliseconds backoff);
 
 	// Readable when a lease was written or removed.
 	[[nodiscard]] int leaseFd() const { return inotify_.get(); }

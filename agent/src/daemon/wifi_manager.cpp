@@ -347,16 +347,16 @@ void WifiManager::roundFor(ManagedRadio &radio, const std::map<MacAddr, std::uin
 					    [&](const ApCandidate &a) { return a.bssid == m.station->bssid(); });
 		// an associated station's own view is today's; the scan's entry may
 		// be seconds old, or missing when scans were refused
-		m.signalDbm = c == candidates.end() ? std::nullopt : std::optional<int>(c->signalDbm);
+		std::optional<int> signalDbm = c == candidates.end() ? std::nullopt : std::optional<int>(c->signalDbm);
 		const StationState state = m.station->state();
 		if ((state == StationState::Addressing || state == StationState::Up) && m.station->ifindex()) {
 			const Result own = actions.request(action::ReadStationSignal{m.station->ifindex()});
 			if (own.ok() && own.signalDbm)
-				m.signalDbm = own.signalDbm;
+				signalDbm = own.signalDbm;
 		}
 		const auto pt = packetTimes.find(m.station->bssid());
 		current.push_back({.bssid = m.station->bssid(), .freqMhz = m.freqMhz,
-				   .up = m.station->state() == StationState::Up, .signalDbm = m.signalDbm,
+				   .up = state == StationState::Up, .signalDbm = signalDbm,
 				   .packetTimeNs = pt == packetTimes.end() ? std::nullopt
 									 : std::optional<std::uint32_t>(pt->second)});
 	}
@@ -394,8 +394,7 @@ void WifiManager::join(ManagedRadio &radio, const ApChange &change, const ApCand
 	auto station = std::make_unique<Station>(name, candidate.bssid, stationTable(*number), settings_.timeouts);
 	StationSteps first = station->start();
 	stations_.emplace(name, ManagedStation{.station = std::move(station), .wiphy = radio.radio.wiphy,
-					       .freqMhz = candidate.freqMhz, .network = candidate.network,
-					       .signalDbm = candidate.signalDbm});
+					       .freqMhz = candidate.freqMhz, .network = candidate.network});
 	actions.log(name + ": joining " + formatMac(candidate.bssid) + " \"" + candidate.ssid + "\" on " +
 		    std::to_string(candidate.freqMhz) + " MHz (" + change.why + ")");
 	run(name, std::move(first), interfaces, actions);

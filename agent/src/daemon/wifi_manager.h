@@ -76,7 +76,6 @@ private:
 		std::uint32_t wiphy = 0;
 		std::uint32_t freqMhz = 0;
 		int network = -1;
-		std::optional<int> signalDbm; // its own view once associated, else the last scan's
 		bool endpointAdded = false;  // on the lease's address
 		bool endpoint6Added = false; // on the autoconfigured IPv6 one
 	};
