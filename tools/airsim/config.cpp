@@ -309,12 +309,17 @@ Band band_or_2ghz(int freq_mhz)
 
 Config parse_config(const json &doc)
 {
-	require_object(doc, "", {"seed", "path_loss", "radios", "links", "hidden_pairs", "schedule"});
+	require_object(doc, "", {"seed", "path_loss", "radios", "links", "hidden_pairs", "schedule", "overhear"});
 	Config config;
 	if (const json *s = member(doc, "seed")) {
 		if (!s->is_number_unsigned())
 			fail("seed", "must be a non-negative integer");
 		config.seed = s->get<std::uint64_t>();
+	}
+	if (const json *o = member(doc, "overhear")) {
+		if (!o->is_boolean())
+			fail("overhear", "must be true or false");
+		config.overhear = o->get<bool>();
 	}
 	if (const json *p = member(doc, "path_loss"))
 		config.path_loss = parse_path_loss(*p, "path_loss");

@@ -96,6 +96,10 @@ struct Config {
 	std::vector<LinkConfig> links;
 	std::vector<std::pair<std::string, std::string>> hidden_pairs;
 	std::vector<ScheduleEvent> schedule; // sorted by at_s, ties in file order
+	// Unicast frames also reach every other radio that hears the sender, as on
+	// real air; false delivers them to the addressed radio only (each copy
+	// costs the emulator a netlink message and the receiving kernel an rx).
+	bool overhear = true;
 
 	const RadioConfig *find_radio(std::string_view name) const;
 };

@@ -147,7 +147,8 @@ int run(const Options &options)
 		}
 		const nlohmann::json stats = {
 			{"frames_per_s", std::round(static_cast<double>(f.frames_in - last_frames_in) / span_s)},
-			{"frames", f.frames_in}, {"deliveries", s.deliveries}, {"reports", f.reports_out},
+			{"frames", f.frames_in}, {"deliveries", s.deliveries}, {"overheard", s.overheard},
+			{"reports", f.reports_out},
 			{"queue_drops", s.queue_drops}, {"retry_drops", s.retry_drops}, {"rejected", f.rejected},
 			{"unknown_radio", f.unknown_radio}, {"send_errors", f.send_errors},
 			{"kernel_overruns", f.kernel_overruns}, {"busy_pct", busy},

@@ -418,12 +418,16 @@ void Medium::resolve_ppdu(Air &air)
 	const std::size_t psdu = psdu_bytes(pending.request);
 	const int attempt = pending.attempts;
 
+	// Real air gives every radio in range a copy: the addressed receiver
+	// first (its draws come first, as without overhearing), then every other
+	// radio on the frequency, which may decode it under the same error model
+	// but never answers it.
 	std::vector<int> receivers;
-	if (pending.rx_radio) {
+	if (pending.rx_radio)
 		receivers.push_back(*pending.rx_radio);
-	} else {
+	if (!pending.rx_radio || scenario_.config().overhear) {
 		for (int r = 0; r < radio_count(); ++r)
-			if (r != air.tx)
+			if (r != air.tx && r != pending.rx_radio)
 				receivers.push_back(r);
 	}
 
@@ -451,6 +455,8 @@ void Medium::resolve_ppdu(Air &air)
 			sink_.deliver({.tx_radio = air.tx, .rx_radio = rx, .frame = std::move(copy), .rate = air.rate,
 				       .signal_dbm = signal_dbm(params), .freq_mhz = air.freq_mhz, .at = air.ppdu_end});
 		++stats_.deliveries;
+		if (pending.rx_radio && rx != *pending.rx_radio)
+			++stats_.overheard;
 		if (rx == pending.rx_radio) {
 			if (attempt == 0)
 				pending.first_ok = true;

@@ -19,7 +19,10 @@
 //    copy received after the first attempt carries the retry bit, so a lost
 //    ACK gives the receiver a duplicate with the retry bit;
 //  - group-addressed frames and frames sent without ACK policy get one
-//    attempt and reach every radio on the frequency that can hear the sender.
+//    attempt and reach every radio on the frequency that can hear the sender;
+//  - a unicast frame reaches those radios too (overheard copies, config
+//    "overhear", on by default), but only the addressed receiver ACKs it and
+//    only its copies count in the frame's truth.
 // A backoff is drawn before every attempt, also for a first frame after a
 // quiet period (where the standard would let the radio send at once): every
 // attempt then costs DIFS + backoff + PPDU + SIFS + ACK, the charge the
@@ -168,6 +171,7 @@ struct ChannelStats {
 struct MediumStats {
 	std::uint64_t frames = 0;       // frames handed over
 	std::uint64_t deliveries = 0;   // copies delivered
+	std::uint64_t overheard = 0;    // ... of unicast frames, to a radio they were not addressed to
 	std::uint64_t queue_drops = 0;
 	std::uint64_t retry_drops = 0;  // unicast frames that failed every attempt
 	std::map<int, ChannelStats> channels; // by frequency

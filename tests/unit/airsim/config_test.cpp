@@ -83,6 +83,7 @@ INSTANTIATE_TEST_SUITE_P(
 		BadCase{doc(R"("colour": 1)"), "colour: unknown field"},
 		BadCase{doc(R"("seed": -1)"), "seed: must be a non-negative integer"},
 		BadCase{doc(R"("seed": 1.5)"), "seed: must be a non-negative integer"},
+		BadCase{doc(R"("overhear": 1)"), "overhear: must be true or false"},
 		BadCase{doc(R"("path_loss": [])"), "path_loss: must be an object"},
 		BadCase{doc(R"("path_loss": {"exponent": 0})"), "path_loss.exponent: must be > 0"},
 		BadCase{doc(R"("path_loss": {"noise_floor_dbm": "low"})"), "path_loss.noise_floor_dbm: must be a number"},

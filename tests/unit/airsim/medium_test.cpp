@@ -189,6 +189,19 @@ const TxReport *report_with_cookie(const Recorder &sink, std::uint64_t cookie)
 	return nullptr;
 }
 
+// The copies that went to the radio a frame was addressed to (not overheard ones).
+std::vector<Delivery> addressed(const Bench &b)
+{
+	std::vector<Delivery> out;
+	for (const Delivery &d : b.sink.deliveries) {
+		MacAddr addr1;
+		std::copy_n(d.frame.begin() + 4, 6, addr1.begin());
+		if (b.medium.radio_of_address(addr1) == d.rx_radio)
+			out.push_back(d);
+	}
+	return out;
+}
+
 // ---- timing of one exchange ---------------------------------------------------
 
 TEST(MediumTiming, SingleUnicastExchangeByHand)
@@ -689,6 +702,95 @@ TEST(MediumGroup, NoAckUnicastGetsOneAttempt)
 	EXPECT_EQ(b.medium.stats().channels.at(freq).attempts, 1u);
 }
 
+// ---- overheard copies of unicast frames ----------------------------------------
+
+// ap -> sta, with "ear" hearing ap on the same channel (ear's link is
+// loss-free, sta's is given), and "far" 1 m from ap but on another channel.
+std::string overhear_config(const std::string &sta_loss, const std::string &extra = "")
+{
+	return R"({"radios": [{"name": "ap", "freq_mhz": 2412, "position": [0, 0]}, {"name": "sta", "freq_mhz": 2412},
+	                      {"name": "ear", "freq_mhz": 2412}, {"name": "far", "freq_mhz": 2462, "position": [1, 0]}],
+	           "links": [{"from": "ap", "to": "sta", "loss": )" +
+	       sta_loss + R"(}, {"from": "ap", "to": "ear", "loss": 0}])" +
+	       extra + "}";
+}
+
+TEST(MediumOverhear, ThirdRadioGetsACopyThatOnlyTheReceiverAcks)
+{
+	Bench b(overhear_config("0"));
+	const int ap = b.add("ap", ap_addr);
+	const int sta = b.add("sta", sta_addr);
+	const int ear = b.add("ear", mac(0x21));
+	b.add("far", mac(0x22));
+	const auto frame = data_frame(sta_addr, ap_addr, 5);
+	b.medium.submit(t0, request(ap, frame, {{Rate::ofdm_24, 4}}, 7));
+	b.medium.run_until(t0 + 1 * sec);
+
+	// One attempt: DIFS 28 + 3 slots 27 + PPDU 98 -> both copies at t0 + 153 us;
+	// then SIFS + ACK from sta only: 153 + 10 + 34 = 197 us.
+	ASSERT_EQ(b.sink.deliveries.size(), 2u);
+	EXPECT_EQ(b.sink.deliveries[0].rx_radio, sta); // the addressed receiver first
+	EXPECT_EQ(b.sink.deliveries[1].rx_radio, ear);
+	for (const Delivery &d : b.sink.deliveries) {
+		EXPECT_EQ(d.frame, frame);
+		EXPECT_EQ(d.at, t0 + 153 * us);
+		EXPECT_EQ(d.rate, Rate::ofdm_24);
+	}
+	ASSERT_EQ(b.sink.reports.size(), 1u);
+	EXPECT_TRUE(b.sink.reports[0].acked);
+	EXPECT_EQ(b.sink.reports[0].at, t0 + 197 * us);
+	ASSERT_EQ(b.sink.records.size(), 1u);
+	EXPECT_EQ(b.sink.records[0].rx_radio, sta);
+	EXPECT_EQ(b.sink.records[0].copies, 1); // ear's copy is no copy of the frame's truth
+	EXPECT_EQ(b.medium.stats().deliveries, 2u);
+	EXPECT_EQ(b.medium.stats().overheard, 1u);
+	EXPECT_EQ(b.medium.stats().channels.at(freq).busy_ns, (98 + 10 + 34) * us);
+}
+
+TEST(MediumOverhear, OverheardCopyNeverAcknowledgesAFrameTheReceiverMissed)
+{
+	Bench b(overhear_config("1.0"));
+	const int ap = b.add("ap", ap_addr);
+	b.add("sta", sta_addr);
+	const int ear = b.add("ear", mac(0x21));
+	b.add("far", mac(0x22));
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 6), {{Rate::ofdm_54, 2}}, 8));
+	b.medium.run_until(t0 + 1 * sec);
+
+	// sta never decodes it: two attempts of 28 + 27 + 58 + ACK timeout 44 =
+	// 157 us each; ear gets both, the second with the retry bit.
+	ASSERT_EQ(b.sink.deliveries.size(), 2u);
+	for (const Delivery &d : b.sink.deliveries)
+		EXPECT_EQ(d.rx_radio, ear);
+	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 113 * us);
+	EXPECT_FALSE(retry_bit(b.sink.deliveries[0].frame));
+	EXPECT_EQ(b.sink.deliveries[1].at, t0 + (157 + 113) * us);
+	EXPECT_TRUE(retry_bit(b.sink.deliveries[1].frame));
+	ASSERT_EQ(b.sink.reports.size(), 1u);
+	EXPECT_FALSE(b.sink.reports[0].acked);
+	EXPECT_EQ(attempts_of(b.sink.reports[0]), (std::vector<int>{2}));
+	ASSERT_EQ(b.sink.records.size(), 1u);
+	EXPECT_FALSE(b.sink.records[0].received);
+	EXPECT_EQ(b.sink.records[0].copies, 0);
+	EXPECT_EQ(b.sink.records[0].airtime_us, 2 * 157);
+	EXPECT_EQ(b.medium.stats().retry_drops, 1u);
+}
+
+TEST(MediumOverhear, OffDeliversToTheReceiverOnly)
+{
+	Bench b(overhear_config("0", R"(, "overhear": false)"));
+	const int ap = b.add("ap", ap_addr);
+	const int sta = b.add("sta", sta_addr);
+	b.add("ear", mac(0x21));
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 7), {{Rate::ofdm_24, 4}}, 9));
+	b.medium.run_until(t0 + 1 * sec);
+	ASSERT_EQ(b.sink.deliveries.size(), 1u);
+	EXPECT_EQ(b.sink.deliveries[0].rx_radio, sta);
+	EXPECT_EQ(b.medium.stats().overheard, 0u);
+	ASSERT_EQ(b.sink.reports.size(), 1u);
+	EXPECT_TRUE(b.sink.reports[0].acked);
+}
+
 // ---- carrier sense and collisions ----------------------------------------------
 
 const std::string three_config = R"({
@@ -749,13 +851,14 @@ TEST(MediumContention, SenderDefersToFrameOnAir)
 
 	// a's exchange ends with r's ACK at +157.  b waits DIFS + 3 slots after it:
 	// starts at +212, PPDU end at +270, ACK end at +314.
-	ASSERT_EQ(b.sink.deliveries.size(), 2u);
-	EXPECT_EQ(b.sink.deliveries[0].tx_radio, a);
-	EXPECT_EQ(b.sink.deliveries[0].rx_radio, r);
-	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 113 * us);
-	EXPECT_EQ(b.sink.deliveries[1].tx_radio, bb);
-	EXPECT_EQ(b.sink.deliveries[1].rx_radio, r);
-	EXPECT_EQ(b.sink.deliveries[1].at, t0 + 270 * us);
+	const std::vector<Delivery> got = addressed(b);
+	ASSERT_EQ(got.size(), 2u);
+	EXPECT_EQ(got[0].tx_radio, a);
+	EXPECT_EQ(got[0].rx_radio, r);
+	EXPECT_EQ(got[0].at, t0 + 113 * us);
+	EXPECT_EQ(got[1].tx_radio, bb);
+	EXPECT_EQ(got[1].rx_radio, r);
+	EXPECT_EQ(got[1].at, t0 + 270 * us);
 	const TxReport *rb = report_with_cookie(b.sink, 2);
 	ASSERT_NE(rb, nullptr);
 	EXPECT_TRUE(rb->acked);
@@ -786,11 +889,12 @@ TEST(MediumContention, FrozenBackoffResumesWithRemainingSlots)
 	// but b starts at +55, so a freezes with 1 slot left (10.3.4.3: only
 	// whole idle slots count).  After b's exchange: DIFS to +185, 1 slot to
 	// +194, PPDU end at +252, ACK end at +296.
-	ASSERT_EQ(b.sink.deliveries.size(), 2u);
-	EXPECT_EQ(b.sink.deliveries[0].tx_radio, bb);
-	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 113 * us);
-	EXPECT_EQ(b.sink.deliveries[1].tx_radio, a);
-	EXPECT_EQ(b.sink.deliveries[1].at, t0 + 252 * us);
+	const std::vector<Delivery> got = addressed(b);
+	ASSERT_EQ(got.size(), 2u);
+	EXPECT_EQ(got[0].tx_radio, bb);
+	EXPECT_EQ(got[0].at, t0 + 113 * us);
+	EXPECT_EQ(got[1].tx_radio, a);
+	EXPECT_EQ(got[1].at, t0 + 252 * us);
 	const TxReport *ra = report_with_cookie(b.sink, 2);
 	ASSERT_NE(ra, nullptr);
 	EXPECT_TRUE(ra->acked);
@@ -1067,13 +1171,14 @@ TEST(MediumAddresses, RadioWithSeveralStationInterfacesIsOneTransmitter)
 	b.medium.submit(t0, request(laptop, data_frame(ap1_addr, sta1, 1), {{Rate::ofdm_54, 1}}, 1));
 	b.medium.submit(t0, request(laptop, data_frame(ap2_addr, sta2, 2), {{Rate::ofdm_54, 1}}, 2));
 	b.medium.run_until(t0 + 1 * sec);
-	ASSERT_EQ(b.sink.deliveries.size(), 2u);
-	EXPECT_EQ(b.sink.deliveries[0].tx_radio, laptop);
-	EXPECT_EQ(b.sink.deliveries[0].rx_radio, ap1);
-	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 113 * us);
-	EXPECT_EQ(b.sink.deliveries[1].tx_radio, laptop);
-	EXPECT_EQ(b.sink.deliveries[1].rx_radio, ap2);
-	EXPECT_EQ(b.sink.deliveries[1].at, t0 + (157 + 113) * us);
+	const std::vector<Delivery> got = addressed(b);
+	ASSERT_EQ(got.size(), 2u);
+	EXPECT_EQ(got[0].tx_radio, laptop);
+	EXPECT_EQ(got[0].rx_radio, ap1);
+	EXPECT_EQ(got[0].at, t0 + 113 * us);
+	EXPECT_EQ(got[1].tx_radio, laptop);
+	EXPECT_EQ(got[1].rx_radio, ap2);
+	EXPECT_EQ(got[1].at, t0 + (157 + 113) * us);
 	ASSERT_EQ(b.sink.records.size(), 2u);
 	EXPECT_EQ(b.sink.records[1].collisions, 0);
 	EXPECT_EQ(b.sink.records[1].airtime_us, 157);
