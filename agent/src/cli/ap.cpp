@@ -8,9 +8,14 @@
 
 #include <boost/program_options.hpp>
 
+#include <linux/mptcp.h>
+
 #include "base/event_loop.h"
+#include "cli/daemon_files.h"
 #include "cli/object.h"
 #include "cli/output.h"
+#include "daemon/mptcp_pm.h"
+#include "daemon/rtnl.h"
 
 namespace po = boost::program_options;
 
@@ -70,6 +75,36 @@ std::string timestamp()
 	return text;
 }
 
+// The module's APs with the priority of their subflows: their station's
+// endpoint's backup flag (the path manager's word, whoever set it) and how
+// often the daemon's steering changed it.  Without MPTCP: no priority.
+std::vector<ApStats> withPriorities(std::vector<ApStats> aps)
+{
+	std::vector<daemon::Endpoint> endpoints;
+	std::vector<daemon::AddrInfo> addrs;
+	try {
+		endpoints = daemon::MptcpPm::open().dump();
+		addrs = daemon::Rtnl::open().dumpAddrs();
+	} catch (const std::exception &) {
+		return aps;
+	}
+	const auto steering = steeringState();
+	for (ApStats &ap : aps) {
+		std::vector<daemon::AddrInfo> own;
+		for (const daemon::AddrInfo &a : addrs)
+			if (a.ifindex == ap.ifindex)
+				own.push_back(a);
+		for (const daemon::Endpoint &ep : endpoints)
+			if (daemon::endpointOn(ep, ap.ifindex, own))
+				ap.backup = ap.backup.value_or(false) || (ep.flags & MPTCP_PM_ADDR_FLAG_BACKUP);
+		if (steering)
+			for (const daemon::SteeredAp &s : steering->aps)
+				if (s.ifindex == ap.ifindex && s.bssid == ap.bssid)
+					ap.priority_changes = s.changes;
+	}
+	return aps;
+}
+
 void watch(Client &client, const Command &cmd, std::optional<std::uint32_t> ifindex, const Io &io)
 {
 	const OutputFormat format{cmd.json, cmd.pretty};
@@ -79,7 +114,7 @@ void watch(Client &client, const Command &cmd, std::optional<std::uint32_t> ifin
 
 	auto refresh = [&] {
 		const auto sampledAt = base::EventLoop::Clock::now().time_since_epoch();
-		const auto aps = client.dumpAps(ifindex);
+		const auto aps = withPriorities(client.dumpAps(ifindex));
 		if (format.json) {
 			// JSON lines, each stamped so that it can be matched with the
 			// windows it reports.
@@ -106,7 +141,7 @@ int execute(const Command &cmd, const Io &io)
 	const auto ifindex = resolveDev(cmd);
 	auto client = Client::open();
 	switch (cmd.action) {
-	case Action::ApShow: printAps(io.out, client.dumpAps(ifindex), {cmd.json, cmd.pretty}); break;
+	case Action::ApShow: printAps(io.out, withPriorities(client.dumpAps(ifindex)), {cmd.json, cmd.pretty}); break;
 	case Action::ApWatch: watch(client, cmd, ifindex, io); break;
 	case Action::ApFlush: client.flushAps(ifindex); break;
 	default: break;

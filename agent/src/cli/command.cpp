@@ -17,7 +17,7 @@ namespace {
 using Action = Command::Action;
 
 constexpr const Object *kObjects[] = {
-	&apObject, &configObject, &ecnObject, &monitorObject, &trustObject, &policyObject, &wifiObject, &daemonObject,
+	&apObject, &configObject, &ecnObject, &monitorObject, &trustObject, &policyObject, &wifiObject, &steeringObject, &daemonObject,
 };
 
 } // namespace

@@ -20,6 +20,7 @@ struct Command {
 	enum class Action {
 		Help, Version, ApShow, ApWatch, ApFlush, ConfigShow, ConfigSet, EcnShow, EcnSet, Monitor,
 		TrustShow, TrustSet, PeerShow, PeerAdd, PeerDel, PolicyShow, PolicySet, Daemon, WifiShow, WifiScan,
+		SteeringShow,
 	};
 
 	Action action = Action::Help;

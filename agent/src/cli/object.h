@@ -40,6 +40,7 @@ extern const Object trustObject;
 extern const Object policyObject;
 extern const Object daemonObject;
 extern const Object wifiObject;
+extern const Object steeringObject;
 
 // Every object, in the order of the usage text.
 [[nodiscard]] std::span<const Object *const> objects();

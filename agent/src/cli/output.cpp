@@ -3,6 +3,7 @@
 #include "cli/wifi_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <iomanip>
 #include <sstream>
@@ -58,6 +59,14 @@ Value percentOf(std::uint32_t ppm)
 	return static_cast<double>(ppm) / kPpmPerPercent;
 }
 
+// A share in percent with one decimal (534000 ppm -> 53.4), or null when unknown.
+Value tenthsPercent(const std::optional<std::uint32_t> &ppm)
+{
+	if (!ppm)
+		return Value();
+	return std::round(static_cast<double>(*ppm) / 1000.0) / 10.0;
+}
+
 std::string percentText(std::uint32_t ppm)
 {
 	return formatPpmAsPercent(ppm) + "%";
@@ -97,6 +106,12 @@ const Field<ApStats> kApFields[] = {
 	 .get = [](const ApStats &a) { return a.bitrate_kbps ? u(*a.bitrate_kbps) : Value(); }},
 	{.key = "packet_time_us", .label = "T-us", .decimals = 1,
 	 .get = [](const ApStats &a) { return a.packet_time_ns ? Value(*a.packet_time_ns / kNsPerUs) : Value(); }},
+	{.key = "airtime_pct", .label = "AIR%", .decimals = 1, .get = [](const ApStats &a) { return tenthsPercent(a.airtime_ppm); }},
+	{.key = "busy_pct", .label = "BUSY%", .decimals = 1, .get = [](const ApStats &a) { return tenthsPercent(a.busy_ppm); }},
+	{.key = "priority", .label = "PRIO", .width = -7, .get = [](const ApStats &a) {
+		 return a.backup ? Value(std::string(*a.backup ? "backup" : "regular")) : Value();
+	 }},
+	{.key = "priority_changes", .label = nullptr, .get = [](const ApStats &a) { return u(a.priority_changes); }},
 	{.key = "window_start_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_start_ns); }},
 	{.key = "window_end_ns", .label = nullptr, .get = [](const ApStats &a) { return u(a.window_end_ns); }},
 	{.key = "window_first_try", .label = "W-N0", .get = [](const ApStats &a) { return u(a.window_first_try); }},

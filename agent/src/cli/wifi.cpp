@@ -11,6 +11,7 @@
 
 #include <linux/nl80211.h>
 
+#include "cli/daemon_files.h"
 #include "cli/object.h"
 #include "cli/wifi_report.h"
 #include "netlink/error.h"
@@ -36,20 +37,6 @@ void parse(Command &cmd, Tokens tokens)
 	const Tokens words = positionals(tokens, {"PHY"}, 1);
 	if (!words.empty())
 		cmd.phy = words[0];
-}
-
-// What a running AP manager publishes; nothing when the file is absent or
-// left by a daemon that is gone.
-std::vector<daemon::ManagedInterface> managerState()
-{
-	const char *dir = std::getenv("MPWIFI_RUN_DIR");
-	std::ifstream in(std::string(dir && *dir ? dir : "/run/mpwifi") + "/stations");
-	std::stringstream text;
-	text << in.rdbuf();
-	daemon::ManagerState state = daemon::parseManagerState(text.str());
-	if (state.pid <= 0 || (::kill(state.pid, 0) != 0 && errno != EPERM))
-		return {};
-	return std::move(state.interfaces);
 }
 
 // What the kernel reports now.  The module and the path manager are

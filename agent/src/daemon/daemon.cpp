@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -34,6 +35,7 @@
 #include "daemon/rtnl.h"
 #include "daemon/sock_diag.h"
 #include "daemon/station_io.h"
+#include "daemon/steering.h"
 #include "daemon/sysfs.h"
 #include "daemon/trust_policy.h"
 #include "daemon/wifi.h"
@@ -109,12 +111,19 @@ private:
 	Result execute(const action::RemoveRouting &remove);
 	Result execute(const action::SetMainDefault &set);
 	Result execute(const action::RaiseLimits &raise);
+	Result execute(const action::ReadAirtime &read);
+	Result execute(const action::SetBackup &set);
+	Result execute(const action::SetMarking &set);
 	MptcpPm &pathManager();
 	Nl80211 &wireless();
 	StationIo &stationIo();
 	void startWifiManager();
 	// Writes RUN/stations when what the AP manager reports has changed.
 	void publishManagerState();
+	// Writes RUN/steering when the steering policy's state has changed.
+	void publishSteeringState();
+	// Writes @text to RUN/@name whole: a reader never sees half a file.
+	void publish(const std::string &name, const std::string &text);
 	void watchWpaEvents();
 	WifiFacts wifiFacts(const Interface &iface);
 
@@ -141,7 +150,9 @@ private:
 	std::optional<MptcpPm> pm_;
 	std::optional<StationIo> stationIo_;
 	const WifiManager *wifiManager_ = nullptr; // one of policies_, when it runs
+	const SteeringPolicy *steering_ = nullptr; // one of policies_
 	std::string publishedState_;               // the text of RUN/stations
+	std::string publishedSteering_;            // the text of RUN/steering
 	int dispatching_ = 0;                      // depth of dispatch()
 	base::EventLoop::Watch leaseWatch_;
 	base::EventLoop::Timer dhcpWatch_;
@@ -175,8 +186,38 @@ void Daemon::dispatch(const Event &event)
 			dispatch(next);
 		}
 	}
-	if (--dispatching_ == 0)
+	if (--dispatching_ == 0) {
 		guarded("publishing the AP manager's state", [&] { publishManagerState(); });
+		guarded("publishing the steering state", [&] { publishSteeringState(); });
+	}
+}
+
+void Daemon::publishSteeringState()
+{
+	if (!steering_)
+		return;
+	std::string text = formatSteeringState(
+		{.pid = ::getpid(), .mode = steering_->mode(), .counts = steering_->counts(), .aps = steering_->aps()});
+	if (text == publishedSteering_)
+		return;
+	publish("steering", text);
+	publishedSteering_ = std::move(text);
+}
+
+void Daemon::publish(const std::string &name, const std::string &text)
+{
+	const std::string path = options_.runDir + "/" + name;
+	const std::string temporary = path + ".new";
+	std::error_code ec;
+	std::filesystem::create_directories(options_.runDir, ec); // what a unit's RuntimeDirectory= gives
+	{
+		std::ofstream out(temporary, std::ios::trunc);
+		out << text;
+		if (!out.flush())
+			throw std::runtime_error("cannot write " + temporary);
+	}
+	if (std::rename(temporary.c_str(), path.c_str()) != 0)
+		throw std::system_error(errno, std::generic_category(), "cannot rename " + temporary);
 }
 
 void Daemon::publishManagerState()
@@ -194,17 +235,7 @@ void Daemon::publishManagerState()
 	std::string text = formatManagerState(state);
 	if (text == publishedState_)
 		return;
-	// whole or not at all: a reader never sees half a file
-	const std::string path = options_.runDir + "/stations";
-	const std::string temporary = path + ".new";
-	{
-		std::ofstream out(temporary, std::ios::trunc);
-		out << text;
-		if (!out.flush())
-			throw std::runtime_error("cannot write " + temporary);
-	}
-	if (std::rename(temporary.c_str(), path.c_str()) != 0)
-		throw std::system_error(errno, std::generic_category(), "cannot rename " + temporary);
+	publish("stations", text);
 	publishedState_ = std::move(text);
 }
 
@@ -372,6 +403,38 @@ Result Daemon::execute(const action::ReadPacketTimes &)
 		if (ap.packet_time_ns)
 			r.packetTimes[ap.bssid] = *ap.packet_time_ns;
 	return r;
+}
+
+Result Daemon::execute(const action::ReadAirtime &)
+{
+	Result r;
+	if (!client_)
+		return {.error = EOPNOTSUPP, .message = "no mpwifi module"};
+	r.airtime.thresholdPpm = client_->getEcn().threshold_ppm;
+	for (const ApStats &ap : client_->dumpAps()) {
+		r.airtime.aps.push_back({.ifindex = ap.ifindex,
+					 .bssid = ap.bssid,
+					 .packetTimeNs = ap.packet_time_ns,
+					 .airtimePpm = ap.airtime_ppm,
+					 .busyPpm = ap.busy_ppm,
+					 .windowFrames = ap.window_first_try + ap.window_retried,
+					 .silentNs = ap.window_end_ns > ap.last_rx_ns ? ap.window_end_ns - ap.last_rx_ns : 0});
+	}
+	return r;
+}
+
+Result Daemon::execute(const action::SetBackup &set)
+{
+	pathManager().setBackup(set.endpoint, set.backup);
+	return {};
+}
+
+Result Daemon::execute(const action::SetMarking &set)
+{
+	if (!client_)
+		return {.error = EOPNOTSUPP, .message = "no mpwifi module"};
+	client_->setEcn({.enabled = set.enabled});
+	return {};
 }
 
 Result Daemon::execute(const action::ReadStationSignal &read)
@@ -715,6 +778,10 @@ void Daemon::start()
 					 .pathManager = pm_.has_value()}));
 	if (options_.wifiNetworks)
 		startWifiManager();
+	auto steering = std::make_unique<SteeringPolicy>(SteeringPolicy::Settings{.mode = options_.steering},
+							 [] { return SteeringPolicy::Clock::now(); });
+	steering_ = steering.get();
+	policies_.push_back(std::move(steering));
 
 	resync(); // classify and apply, nothing destroyed or re-added yet
 	if (client_)
@@ -776,6 +843,7 @@ int Daemon::run()
 	dispatch(event::Stopping{});
 	if (wifiManager_) // nothing of the manager's is left to report
 		std::remove((options_.runDir + "/stations").c_str());
+	std::remove((options_.runDir + "/steering").c_str());
 	return status;
 }
 

@@ -133,6 +133,15 @@ netlink::MsgPtr endpointDelRequest(int family, std::uint8_t id)
 	});
 }
 
+netlink::MsgPtr endpointFlagsRequest(int family, std::uint8_t id, std::uint32_t flags)
+{
+	return addrRequest(family, MPTCP_PM_CMD_SET_FLAGS, [&](nl_msg *msg) {
+		// by id: 6.1 and 6.12 look the endpoint up by id when no family is given
+		check(nla_put_u8(msg, MPTCP_PM_ADDR_ATTR_ID, id), "ID");
+		check(nla_put_u32(msg, MPTCP_PM_ADDR_ATTR_FLAGS, flags), "FLAGS");
+	});
+}
+
 bool endpointOn(const Endpoint &ep, std::uint32_t ifindex, std::span<const AddrInfo> addrs)
 {
 	if (ep.ifindex > 0 && static_cast<std::uint32_t>(ep.ifindex) == ifindex)
@@ -178,6 +187,14 @@ void MptcpPm::reannounce(const Endpoint &ep)
 {
 	remove(ep.id);
 	add(ep);
+}
+
+void MptcpPm::setBackup(const Endpoint &ep, bool backup)
+{
+	// the kernel changes only these two flags, both from the request
+	const std::uint32_t flags =
+		(ep.flags & MPTCP_PM_ADDR_FLAG_FULLMESH) | (backup ? MPTCP_PM_ADDR_FLAG_BACKUP : 0U);
+	sock_.request(endpointFlagsRequest(family_, ep.id, flags));
 }
 
 MptcpLimits MptcpPm::limits()

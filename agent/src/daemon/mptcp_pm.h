@@ -60,6 +60,10 @@ public:
 	// through it again on each (a join the peer reset is otherwise never
 	// retried).
 	void reannounce(const Endpoint &ep);
+	// Sets or clears @ep's backup flag (its fullmesh flag kept): when it
+	// changes, the path manager sends MP_PRIO on the subflows from its
+	// address of every connection.
+	void setBackup(const Endpoint &ep, bool backup);
 
 	[[nodiscard]] MptcpLimits limits();
 	void setLimits(const MptcpLimits &limits);
@@ -76,5 +80,7 @@ private:
 // Requests to @family.
 [[nodiscard]] netlink::MsgPtr endpointAddRequest(int family, const Endpoint &ep);
 [[nodiscard]] netlink::MsgPtr endpointDelRequest(int family, std::uint8_t id);
+// SET_FLAGS for endpoint @id: its backup and fullmesh flags become @flags'.
+[[nodiscard]] netlink::MsgPtr endpointFlagsRequest(int family, std::uint8_t id, std::uint32_t flags);
 
 } // namespace mpwifi::daemon

@@ -65,6 +65,7 @@ struct RawOptions {
 	std::string wpaGlobalCtrl;
 	std::string dhcpScript;
 	std::string runDir;
+	std::string steering;
 	bool verbose = false;
 	bool noModule = false;
 };
@@ -86,6 +87,7 @@ po::options_description settings(RawOptions &raw)
 		("wpa-global-ctrl", po::value(&raw.wpaGlobalCtrl))
 		("dhcp-script", po::value(&raw.dhcpScript))
 		("run-dir", po::value(&raw.runDir))
+		("steering", po::value(&raw.steering))
 		("no-module", po::bool_switch(&raw.noModule))
 		("verbose,v", po::bool_switch(&raw.verbose));
 	return d;
@@ -120,6 +122,12 @@ DaemonOptions finish(const RawOptions &raw)
 	}
 	if (!raw.wifiNetworks.empty())
 		o.wifiNetworks = raw.wifiNetworks;
+	if (!raw.steering.empty()) {
+		const auto mode = steeringModeFromName(raw.steering);
+		if (!mode)
+			throw OptionsError("steering: \"" + raw.steering + "\" is not off, ecn, priority or both");
+		o.steering = *mode;
+	}
 	if (!raw.wifiMaxAps.empty()) {
 		const std::string &t = raw.wifiMaxAps;
 		if (t.size() > 3 || !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }) ||
@@ -260,7 +268,10 @@ std::string optionsHelp()
 	       "       --wpa-global-ctrl PATH    a running wpa_supplicant's global control socket (default: the\n"
 	       "                                 daemon starts its own)\n"
 	       "       --dhcp-script PATH        udhcpc's event script (default: the installed one)\n"
-	       "       --run-dir DIR             the AP manager's sockets, leases and logs (default /run/mpwifi)\n"
+	       "       --run-dir DIR             the AP manager's sockets, leases and logs, the steering state\n"
+	       "                                 (default /run/mpwifi)\n"
+	       "       --steering MODE           off, ecn (the module's marks), priority (worse APs' subflows\n"
+	       "                                 backup while the air limits) or both (default)\n"
 	       "       --no-module               without the mpwifi module: log the levels instead of setting\n"
 	       "                                 them; endpoints and subflows follow the logged levels\n"
 	       "       --verbose                 log every classification and event\n";

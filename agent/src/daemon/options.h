@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/steering_mode.h"
 #include "mpwifi/types.h"
 
 namespace mpwifi::daemon {
@@ -50,6 +51,7 @@ struct DaemonOptions {
 	std::string wpaGlobalCtrl;           // empty: the daemon runs its own wpa_supplicant
 	std::string dhcpScript;               // udhcpc's event script (default: the installed one)
 	std::string runDir = "/run/mpwifi";
+	SteeringMode steering = SteeringMode::Both;
 	// Without the mpwifi module: levels are logged, not set; endpoints and
 	// subflows follow the daemon's own levels.
 	bool noModule = false;

@@ -58,6 +58,23 @@ enum class TimerKind {
 	WifiRecheck,     // after an nl80211 MLME event: wpa_supplicant may still be keying
 	WifiTick,        // the AP manager's round: estimates, scans, plans (ifindex 0)
 	StationDeadline, // a station of the AP manager waited too long for its AP or lease
+	SteeringTick,    // the steering policy's round (ifindex 0)
+};
+
+// One AP as the module measures it over its window, for steering.
+struct ApAirtime {
+	std::uint32_t ifindex = 0; // our station interface
+	MacAddr bssid{};
+	std::optional<std::uint32_t> packetTimeNs;
+	std::optional<std::uint32_t> airtimePpm; // its frames to us, of the window's length
+	std::optional<std::uint32_t> busyPpm;    // the channel as that radio hears it
+	std::uint32_t windowFrames = 0;          // data frames received in the window
+	std::uint64_t silentNs = 0;              // since its last data frame
+};
+
+struct AirtimeReading {
+	std::vector<ApAirtime> aps;
+	std::uint32_t thresholdPpm = 200000; // worse: T >= (1 + threshold) x the best's (the module's ECN setting)
 };
 
 namespace event {
@@ -174,6 +191,18 @@ struct TriggerScan {
 };
 // The module's packet time per AP (Result::packetTimes).
 struct ReadPacketTimes {};
+// Each AP's airtime figures (Result::airtime).
+struct ReadAirtime {};
+// Sets or clears @endpoint's backup flag: the path manager sends MP_PRIO on
+// every connection's subflow from its address when the flag changes.
+struct SetBackup {
+	Endpoint endpoint;
+	bool backup = false;
+};
+// The module's ECN marking on or off.
+struct SetMarking {
+	bool enabled = false;
+};
 // The routers whose advertisements gave an interface its IPv6 default
 // route in the main table (Result::routers, by ifindex).
 struct ReadRaRouters {};
@@ -236,7 +265,8 @@ using Action = std::variant<action::Log, action::ReadWifi, action::SetTrust, act
 			    action::RemoveLeftovers,
 			    action::CreateStation, action::DeleteInterface, action::JoinAp, action::LeaveAp,
 			    action::StartDhcp, action::StopDhcp, action::AddRouting, action::RemoveRouting,
-			    action::SetMainDefault, action::RaiseLimits>;
+			    action::SetMainDefault, action::RaiseLimits, action::ReadAirtime, action::SetBackup,
+			    action::SetMarking>;
 
 struct Result {
 	int error = 0;           // errno of a refused or failed action; 0 when done
@@ -250,6 +280,7 @@ struct Result {
 	std::uint32_t ifindex = 0;                 // CreateStation
 	std::optional<int> signalDbm;              // ReadStationSignal
 	std::map<std::uint32_t, IpBytes> routers;  // ReadRaRouters
+	AirtimeReading airtime;                    // ReadAirtime
 
 	[[nodiscard]] bool ok() const { return error == 0; }
 };

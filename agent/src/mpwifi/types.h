@@ -73,6 +73,18 @@ struct ApStats {
 	std::uint32_t window_marked = 0;
 	bool ecn_marking = false;                   // inefficient enough to be marked
 	std::optional<std::uint32_t> ecn_delta_ppm; // mark rate of its latest subflow packet
+
+	// Over the window, of its length: this AP's frames to us, and the
+	// channel as the radio hears it (none from a module without them).
+	std::optional<std::uint32_t> airtime_ppm;
+	std::optional<std::uint32_t> busy_ppm;
+
+	// Not the module's: `mpwifi ap show` adds them from the path manager and
+	// the daemon's RUN/steering.  Whether the subflows through this AP are
+	// backup (its station's endpoint's flag; none without an endpoint), and
+	// how often the daemon's steering changed that.
+	std::optional<bool> backup;
+	std::uint64_t priority_changes = 0;
 };
 
 struct Config {

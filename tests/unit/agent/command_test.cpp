@@ -338,7 +338,7 @@ TEST(CommandLine, NamesAndUsage)
 				 "mpwifi ecn set [ enabled { on | off } ] [ law { seed | uncoupled } ] [ threshold PCT ]",
 				 "[ cap PCT ] [ budget PCT ] [ min-frames N ] [ stale-ms MS ]", "threshold 0..1000 %",
 				 "cap 0..100 %", "budget 0.0001..100 %", "min-frames 1..100000", "stale-ms 10..60000",
-				 "OBJECT := { ap | config | ecn | monitor | trust | policy | wifi | daemon }", "MARK",
+				 "OBJECT := { ap | config | ecn | monitor | trust | policy | wifi | steering | daemon }", "MARK",
 				 "mpwifi wifi [ show ] [ PHY ]", "mpwifi wifi scan [ PHY ]",
 				 "ap flush, config set, ecn set, trust set"})
 		EXPECT_NE(text.find(line), std::string::npos) << line;

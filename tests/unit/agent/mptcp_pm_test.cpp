@@ -85,5 +85,27 @@ TEST(MptcpPmKernel, AnEndpointAnnouncedAgainKeepsItsIdAndFlags)
 	});
 }
 
+TEST(MptcpPmKernel, BackupSetAndClearedByIdKeepingFullmesh)
+{
+	withFreshPm([](MptcpPm &pm) {
+		Endpoint ep;
+		ep.id = 4;
+		ep.family = AF_INET;
+		ASSERT_EQ(::inet_pton(AF_INET, "192.0.2.4", ep.addr.data()), 1);
+		ep.flags = MPTCP_PM_ADDR_FLAG_SUBFLOW | MPTCP_PM_ADDR_FLAG_FULLMESH;
+		pm.add(ep);
+		pm.setBackup(ep, true);
+		ASSERT_EQ(pm.dump().size(), 1u);
+		EXPECT_EQ(pm.dump()[0].text(), "id 4 192.0.2.4 subflow backup fullmesh");
+		pm.setBackup(pm.dump()[0], false);
+		EXPECT_EQ(pm.dump()[0].text(), "id 4 192.0.2.4 subflow fullmesh");
+
+		// an id that is no endpoint: refused
+		Endpoint missing = ep;
+		missing.id = 9;
+		EXPECT_NE(testing::netlinkErrorOf([&] { pm.setBackup(missing, true); }), 0);
+	});
+}
+
 } // namespace
 } // namespace mpwifi::daemon

@@ -39,6 +39,8 @@ ApStats fullAp()
 	a.window_marked = 2;
 	a.ecn_marking = true;
 	a.ecn_delta_ppm = 50'000;
+	a.airtime_ppm = 534'049; // 53.4049%
+	a.busy_ppm = 999'950;    // 99.995%: rounds to 100.0
 	return a;
 }
 
@@ -79,8 +81,22 @@ TEST(ApJson, HasExactlyTheContractKeys)
 		"ifname", "ifindex", "station", "bssid", "first_try", "retried", "lost", "delivery_prob",
 		"bitrate_kbps", "packet_time_us", "window_start_ns", "window_end_ns", "window_first_try",
 		"window_retried", "window_lost", "window_rated", "last_rx_ns", "phy", "ect", "marked", "ce_seen",
-		"window_ect", "window_marked", "mark_rate", "ecn_marking", "mark_delta"};
+		"window_ect", "window_marked", "mark_rate", "ecn_marking", "mark_delta", "airtime_pct", "busy_pct",
+		"priority", "priority_changes"};
 	EXPECT_EQ(keys, contract);
+}
+
+TEST(ApJson, PriorityIsTheEndpointsFlagAndNullWithoutOne)
+{
+	ApStats a = fullAp();
+	EXPECT_TRUE(toJson(a)["priority"].is_null());
+	EXPECT_EQ(toJson(a)["priority_changes"], 0);
+	a.backup = true;
+	a.priority_changes = 3;
+	EXPECT_EQ(toJson(a)["priority"], "backup");
+	EXPECT_EQ(toJson(a)["priority_changes"], 3);
+	a.backup = false;
+	EXPECT_EQ(toJson(a)["priority"], "regular");
 }
 
 TEST(ApJson, Values)
@@ -157,9 +173,24 @@ TEST(ApJson, EcnNulls)
 	EXPECT_EQ(j["marked"], 20);
 }
 
+TEST(ApJson, AirtimeAndBusyArePercentsWithOneDecimal)
+{
+	const Json j = toJson(fullAp());
+	EXPECT_TRUE(j["airtime_pct"].is_number_float());
+	EXPECT_DOUBLE_EQ(j["airtime_pct"].get<double>(), 53.4);
+	EXPECT_DOUBLE_EQ(j["busy_pct"].get<double>(), 100.0);
+	ApStats a = fullAp();
+	a.airtime_ppm = 0;
+	a.busy_ppm = 1'050; // 0.105%: 0.1
+	EXPECT_DOUBLE_EQ(toJson(a)["airtime_pct"].get<double>(), 0.0);
+	EXPECT_DOUBLE_EQ(toJson(a)["busy_pct"].get<double>(), 0.1);
+}
+
 TEST(ApJson, UnknownEstimatesAreNull)
 {
 	const Json j = toJson(emptyAp());
+	EXPECT_TRUE(j["airtime_pct"].is_null());
+	EXPECT_TRUE(j["busy_pct"].is_null());
 	EXPECT_TRUE(j["delivery_prob"].is_null());
 	EXPECT_TRUE(j["bitrate_kbps"].is_null());
 	EXPECT_TRUE(j["packet_time_us"].is_null());
@@ -226,11 +257,12 @@ TEST(PrintAps, TextTable)
 	const auto rows = lines(out.str());
 	ASSERT_EQ(rows.size(), 3u);
 	EXPECT_EQ(words(rows[0]), (std::vector<std::string>{"IFNAME", "BSSID", "FIRST-TRY", "RETRIED", "LOST", "DELIV",
-							       "RATE-Mb/s", "T-us", "W-N0", "W-N1", "W-LOST", "MARK"}));
+							       "RATE-Mb/s", "T-us", "AIR%", "BUSY%", "PRIO", "W-N0", "W-N1",
+							       "W-LOST", "MARK"}));
 	EXPECT_EQ(words(rows[1]), (std::vector<std::string>{"wlan0", "aa:bb:cc:0d:ee:ff", "1000", "50", "7", "0.9000",
-							       "54.0", "250.1", "90", "10", "2", "5.0%"}));
+							       "54.0", "250.1", "53.4", "100.0", "-", "90", "10", "2", "5.0%"}));
 	EXPECT_EQ(words(rows[2]), (std::vector<std::string>{"wlan1", "02:00:00:00:02:00", "0", "0", "0", "-", "-", "-",
-							       "0", "0", "0", "-"}));
+							       "-", "-", "-", "0", "0", "0", "-"}));
 	// Columns line up: numbers are right-aligned and the last column is a
 	// number, so every line has the same length.
 	EXPECT_EQ(rows[0].size(), rows[1].size());

@@ -221,6 +221,15 @@ private:
 		asked.push_back("limits " + std::to_string(l.paths));
 		return {};
 	}
+	// Steering's: the AP manager asks none.
+	template <typename A>
+		requires std::is_same_v<A, action::ReadAirtime> || std::is_same_v<A, action::SetBackup> ||
+			 std::is_same_v<A, action::SetMarking>
+	Result answer(const A &)
+	{
+		asked.push_back("unexpected steering action");
+		return {.error = EOPNOTSUPP, .message = "unexpected"};
+	}
 };
 
 class WifiManagerTest : public ::testing::Test {
