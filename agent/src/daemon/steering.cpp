@@ -114,6 +114,16 @@ void SteeringPolicy::tick(const Interfaces &interfaces, Actions &actions)
 		return;
 	}
 	update(r.airtime, interfaces, now);
+	std::string line = "steering: round:";
+	for (const ApAirtime &a : r.airtime.aps) {
+		const auto opt = [](const std::optional<std::uint32_t> &v, std::uint32_t div) {
+			return v ? std::to_string(*v / div) : std::string("-");
+		};
+		line += " " + std::to_string(a.ifindex) + "/" + formatMac(a.bssid) + " T " + opt(a.packetTimeNs, 1000) +
+			" us air " + opt(a.airtimePpm, 10000) + "% busy " + opt(a.busyPpm, 10000) + "% frames " +
+			std::to_string(a.windowFrames) + " silent " + std::to_string(a.silentNs / 1000000) + " ms;";
+	}
+	actions.detail(line);
 	decide(r.airtime, interfaces, actions, now);
 	verify(r.airtime, interfaces, actions, now);
 	withdrawSilent(interfaces, actions, now);
@@ -146,14 +156,13 @@ void SteeringPolicy::update(const AirtimeReading &reading, const Interfaces &int
 
 std::uint32_t SteeringPolicy::airBusy(const Tracked &t) const
 {
-	if (t.reading.busyPpm)
-		return *t.reading.busyPpm;
-	// A radio that does not hear others' frames: our own APs' airtime.
+	// What our own APs' frames take is busy air even where the radio does
+	// not hear others' (hardware that filters them): the larger of the two.
 	std::uint64_t ours = 0;
 	for (const auto &[key, other] : aps_)
 		if (other.seen)
 			ours += other.reading.airtimePpm.value_or(0);
-	return static_cast<std::uint32_t>(std::min<std::uint64_t>(ours, 1000000));
+	return static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(ours, t.reading.busyPpm.value_or(0)), 1000000));
 }
 
 void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &interfaces, Actions &actions,

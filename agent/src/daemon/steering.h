@@ -62,7 +62,7 @@ public:
 
 	struct Settings {
 		SteeringMode mode = SteeringMode::Both;
-		std::chrono::milliseconds tick{500}; // the module's window
+		std::chrono::milliseconds tick{250}; // half the module's window: a silent AP is noticed within ~0.5 s
 		// The air counts as the transfer's limit from this busy share on,
 		// and as left idle below the other.  At saturation 802.11 leaves
 		// DIFS and backoff idle: ~94% busy at 11 Mbit/s DSSS, ~85% at OFDM
@@ -75,7 +75,7 @@ public:
 		std::chrono::milliseconds probeEvery{30000};
 		std::chrono::milliseconds backoffMin{10000}; // regular after idle air: no backup for this long,
 		std::chrono::milliseconds backoffMax{80000}; // doubled each time the air idles again
-		std::chrono::milliseconds silentFor{400};    // a carrying AP that says nothing this long is lost
+		std::chrono::milliseconds silentFor{300};    // a carrying AP that says nothing this long is lost
 		std::chrono::milliseconds withdrawAfter{1000}; // silent while another AP carries: withdraw it
 		std::chrono::milliseconds readdAfter{2000};    // a withdrawn endpoint comes back after this
 		std::chrono::milliseconds verifyAfter{3000};   // the sender must have obeyed by now
@@ -113,8 +113,8 @@ private:
 		    Clock::time_point now);
 	void withdrawSilent(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	void readdWithdrawn(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
-	// The channel's busy share by @t's radio, or our APs' airtime where it
-	// hears no one else.
+	// The channel's busy share as @t's radio hears it, at least our APs'
+	// airtime (all of them: a laptop's radios are taken to share a channel).
 	[[nodiscard]] std::uint32_t airBusy(const Tracked &t) const;
 	void linkGone(std::uint32_t ifindex, const Interfaces &interfaces, Actions &actions);
 	// Sets @t's endpoints' backup flag; false when it has none or the
