@@ -103,45 +103,99 @@ static inline u32 mpw_mcs_preamble_ns(u8 phy, u8 nss)
 }
 
 /*
- * Airtime of one attempt minus its backoff: DIFS, the data frame, SIFS and
- * the ACK, in ns.  0 when the rate is unknown.
+ * Duration of a PPDU carrying a PSDU of @bytes (FCS included) at @kbps with
+ * the PHY of @r, in ns; 0 when the rate is unknown.  For HT/VHT/HE @kbps may
+ * be a window mean: the payload is rounded up to whole symbols.
  */
-static inline u32 mpw_attempt_ns(const struct mpw_rate *r, u32 kbps)
+static inline u32 mpw_ppdu_ns(const struct mpw_rate *r, u32 kbps, u32 bytes)
 {
-	const struct mpw_phy_timing *t = &mpw_timing_ofdm;
-	u32 data_ns, ack_kbps, sym_ns, bits;
+	u32 sym_ns, bits;
 
 	if (!kbps)
 		return 0;
 	switch (r->phy) {
 	case MPWIFI_PHY_DSSS:
-		t = &mpw_timing_dsss;
-		data_ns = MPW_DSSS_PREAMBLE_NS + (u32)div_u64(8ULL * MPW_FRAME_BYTES * 1000000, kbps);
-		ack_kbps = kbps >= 2000 ? 2000 : 1000;
-		return t->sifs_ns + 2 * t->slot_ns + data_ns + t->sifs_ns +
-		       MPW_DSSS_PREAMBLE_NS + 8 * MPW_ACK_BYTES * 1000000 / ack_kbps;
+		return MPW_DSSS_PREAMBLE_NS + (u32)div_u64(8ULL * bytes * 1000000, kbps);
 	case MPWIFI_PHY_OFDM:
-		data_ns = mpw_ofdm_frame_ns(MPW_FRAME_BYTES, kbps);
+		return mpw_ofdm_frame_ns(bytes, kbps);
+	case MPWIFI_PHY_HT:
+	case MPWIFI_PHY_VHT:
+	case MPWIFI_PHY_HE:
+		sym_ns = mpw_symbol_ns(r->phy, r->gi);
+		if (!sym_ns)
+			return 0;
+		bits = MPW_OFDM_SERVICE_TAIL_BITS + 8 * bytes;
+		return mpw_mcs_preamble_ns(r->phy, mpw_rate_nss(r)) +
+		       sym_ns * (u32)div64_u64((u64)bits * 1000000 + (u64)kbps * sym_ns - 1,
+					       (u64)kbps * sym_ns);
+	default:
+		return 0;
+	}
+}
+
+/* SIFS and the ACK that answers a frame at @kbps with the PHY of @r, in ns; 0 when unknown. */
+static inline u32 mpw_ack_exchange_ns(const struct mpw_rate *r, u32 kbps)
+{
+	u32 ack_kbps;
+
+	if (!kbps)
+		return 0;
+	switch (r->phy) {
+	case MPWIFI_PHY_DSSS:
+		ack_kbps = kbps >= 2000 ? 2000 : 1000;
+		return mpw_timing_dsss.sifs_ns + MPW_DSSS_PREAMBLE_NS + 8 * MPW_ACK_BYTES * 1000000 / ack_kbps;
+	case MPWIFI_PHY_OFDM:
 		ack_kbps = kbps >= 24000 ? 24000 : kbps >= 12000 ? 12000 : 6000;
 		break;
 	case MPWIFI_PHY_HT:
 	case MPWIFI_PHY_VHT:
 	case MPWIFI_PHY_HE:
-		/* kbps is a window mean: round the payload up to whole symbols */
-		sym_ns = mpw_symbol_ns(r->phy, r->gi);
-		if (!sym_ns)
-			return 0;
-		bits = MPW_OFDM_SERVICE_TAIL_BITS + 8 * MPW_FRAME_BYTES;
-		data_ns = mpw_mcs_preamble_ns(r->phy, mpw_rate_nss(r)) +
-			  sym_ns * (u32)div64_u64((u64)bits * 1000000 + (u64)kbps * sym_ns - 1,
-						  (u64)kbps * sym_ns);
 		ack_kbps = 24000;
 		break;
 	default:
 		return 0;
 	}
-	return t->sifs_ns + 2 * t->slot_ns + data_ns + t->sifs_ns +
-	       mpw_ofdm_frame_ns(MPW_ACK_BYTES, ack_kbps);
+	return mpw_timing_ofdm.sifs_ns + mpw_ofdm_frame_ns(MPW_ACK_BYTES, ack_kbps);
+}
+
+/*
+ * Airtime of one attempt minus its backoff: DIFS, the data frame, SIFS and
+ * the ACK, in ns.  0 when the rate is unknown.
+ */
+static inline u32 mpw_attempt_ns(const struct mpw_rate *r, u32 kbps)
+{
+	const struct mpw_phy_timing *t = r->phy == MPWIFI_PHY_DSSS ? &mpw_timing_dsss : &mpw_timing_ofdm;
+	u32 data_ns = mpw_ppdu_ns(r, kbps, MPW_FRAME_BYTES);
+	u32 ack_ns = mpw_ack_exchange_ns(r, kbps);
+
+	if (!data_ns || !ack_ns)
+		return 0;
+	return t->sifs_ns + 2 * t->slot_ns + data_ns + ack_ns;
+}
+
+/*
+ * The time one received frame of @bytes (PSDU, FCS included) kept the
+ * channel busy: its PPDU, and SIFS + ACK when it is acknowledged (@acked), in
+ * ns; 0 when the rate is unknown.  DIFS and backoff are idle air, left out as
+ * a channel's busy time (nl80211's survey, airsim's busy_pct) leaves them out.
+ */
+static inline u32 mpw_rx_air_ns(const struct mpw_rate *r, u32 kbps, u32 bytes, bool acked)
+{
+	u32 ppdu_ns = mpw_ppdu_ns(r, kbps, bytes);
+
+	if (!ppdu_ns || !acked)
+		return ppdu_ns;
+	return ppdu_ns + mpw_ack_exchange_ns(r, kbps);
+}
+
+/* @air_ns as a share of @span_ns in parts per million, at most 1000000; 0 for an empty span. */
+static inline u32 mpw_share_ppm(u64 air_ns, u64 span_ns)
+{
+	if (!span_ns)
+		return 0;
+	if (air_ns >= span_ns)
+		return MPW_PPM;
+	return (u32)div64_u64(air_ns * MPW_PPM, span_ns);
 }
 
 /* Mean backoff before attempt @attempt (0 = first), in ns. */

@@ -23,6 +23,11 @@
  *     and other receivers, so it counts in N0/N1 but never for gaps.
  * Fragments after the first of an MSDU share its number and are not
  * sequence-accounted.
+ *
+ * Airtime: each rated frame adds the time it held the channel (PPDU, SIFS
+ * and ACK, airtime.h mpw_rx_air_ns) to its bucket: the AP's use of the air
+ * for us.  struct mpw_air_window sums the same for every frame a radio hears
+ * (the channel's busy time), on buckets of the same length.
  */
 #ifndef _MPWIFI_RXSTATS_H
 #define _MPWIFI_RXSTATS_H
@@ -56,6 +61,7 @@ struct mpw_bucket {
 	/* ECN steering, in segments; u16 fits in what was padding (saturating) */
 	u16 ect;		/* ECT packets of MPTCP subflows */
 	u16 marked;		/* ... of which mpwifi set CE */
+	u32 air_ns;		/* airtime of the rated frames (saturating) */
 	u64 inv_rate_sum;	/* sum of 2^32 / rate_kbps over rated frames */
 };
 
@@ -79,6 +85,7 @@ struct mpw_frame {
 	u8 tid;			/* 0..15, or MPW_TID_NONQOS */
 	u8 retry;
 	u8 first_fragment;	/* fragment number 0 */
+	u32 psdu_bytes;		/* as on air, FCS included; 0: unknown */
 	struct mpw_rate rate;
 };
 
@@ -92,7 +99,16 @@ struct mpw_window {
 	u32 rated;
 	u32 ect;
 	u32 marked;
+	u64 air_ns;
 	u64 inv_rate_sum;
+};
+
+/* Per radio: airtime of every frame it hears, in buckets like mpw_rx_stats'. */
+struct mpw_air_window {
+	u32 epoch[MPW_WIN_BUCKETS];
+	u32 air_ns[MPW_WIN_BUCKETS];	/* saturating */
+	u64 since_ns;
+	u32 slot_ns;
 };
 
 /*
@@ -116,6 +132,18 @@ static inline void mpw_rx_stats_init(struct mpw_rx_stats *s, u32 window_ms, u64 
 {
 	memset(s, 0, sizeof(*s));
 	mpw_rx_stats_set_window(s, window_ms, now_ns);
+}
+
+static inline void mpw_air_window_init(struct mpw_air_window *w, u32 window_ms, u64 now_ns)
+{
+	u32 now_epoch, i;
+
+	memset(w, 0, sizeof(*w));
+	w->slot_ns = window_ms * (MPW_NSEC_PER_MSEC / MPW_WIN_BUCKETS);
+	w->since_ns = now_ns;
+	now_epoch = (u32)div_u64(now_ns, w->slot_ns);
+	for (i = 0; i < MPW_WIN_BUCKETS; i++)
+		w->epoch[i] = now_epoch - MPW_WIN_BUCKETS;
 }
 
 /* Forget sequence state (e.g. the station reassociated); counts stay. */
@@ -209,6 +237,26 @@ static inline struct mpw_bucket *mpw_gap_bucket(struct mpw_rx_stats *s,
 	return oldest;
 }
 
+static inline u32 mpw_add_sat_u32(u32 a, u32 b)
+{
+	return b >= 0xffffffffU - a ? 0xffffffffU : a + b;
+}
+
+/* Count @air_ns of airtime heard at @now_ns (see mpw_bucket_at for the epochs). */
+static inline void mpw_air_account(struct mpw_air_window *w, u64 now_ns, u32 air_ns)
+{
+	u32 epoch = (u32)div_u64(now_ns, w->slot_ns);
+	u32 i = epoch % MPW_WIN_BUCKETS;
+
+	if (w->epoch[i] != epoch) {
+		if (w->epoch[i] - epoch <= MPW_EPOCH_STALE_MAX)
+			return;	/* already left the window */
+		w->epoch[i] = epoch;
+		w->air_ns[i] = 0;
+	}
+	w->air_ns[i] = mpw_add_sat_u32(w->air_ns[i], air_ns);
+}
+
 static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame *f)
 {
 	u32 epoch = (u32)div_u64(f->now_ns, s->slot_ns);
@@ -229,6 +277,9 @@ static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame
 		if (b) {
 			b->rated++;
 			b->inv_rate_sum += div_u64(1ULL << 32, f->rate_kbps);
+			/* data from the AP to us: acknowledged */
+			b->air_ns = mpw_add_sat_u32(b->air_ns, mpw_rx_air_ns(&f->rate, f->rate_kbps,
+									   f->psdu_bytes, true));
 		}
 	}
 	if (f->now_ns > s->last_rx_ns)
@@ -270,18 +321,25 @@ static inline void mpw_rx_account_ecn(struct mpw_rx_stats *s, u64 now_ns, u32 ec
 	b->marked = mpw_add_sat_u16(b->marked, marked);
 }
 
+/* Start of the window of buckets of @slot_ns ending at @now_ns, tracked since @since_ns. */
+static inline u64 mpw_window_start_ns(u32 slot_ns, u64 since_ns, u64 now_ns)
+{
+	u64 now_epoch = div_u64(now_ns, slot_ns);	/* 64 bits: the start must not wrap */
+
+	if (now_epoch >= MPW_WIN_BUCKETS - 1 && (now_epoch - (MPW_WIN_BUCKETS - 1)) * slot_ns > since_ns)
+		return (now_epoch - (MPW_WIN_BUCKETS - 1)) * slot_ns;
+	return since_ns;
+}
+
 /* Sum the buckets of the window ending at @now_ns. */
 static inline void mpw_rx_window(const struct mpw_rx_stats *s, u64 now_ns, struct mpw_window *w)
 {
-	u64 now_epoch = div_u64(now_ns, s->slot_ns);	/* 64 bits: the start must not wrap */
+	u64 now_epoch = div_u64(now_ns, s->slot_ns);
 	u32 i;
 
 	memset(w, 0, sizeof(*w));
 	w->end_ns = now_ns;
-	w->start_ns = s->since_ns;
-	if (now_epoch >= MPW_WIN_BUCKETS - 1 &&
-	    (now_epoch - (MPW_WIN_BUCKETS - 1)) * s->slot_ns > s->since_ns)
-		w->start_ns = (now_epoch - (MPW_WIN_BUCKETS - 1)) * s->slot_ns;
+	w->start_ns = mpw_window_start_ns(s->slot_ns, s->since_ns, now_ns);
 	for (i = 0; i < MPW_WIN_BUCKETS; i++) {
 		const struct mpw_bucket *b = &s->bucket[i];
 
@@ -293,8 +351,29 @@ static inline void mpw_rx_window(const struct mpw_rx_stats *s, u64 now_ns, struc
 		w->rated += b->rated;
 		w->ect += b->ect;
 		w->marked += b->marked;
+		w->air_ns += b->air_ns;
 		w->inv_rate_sum += b->inv_rate_sum;
 	}
+}
+
+/* Airtime the radio heard in the window ending at @now_ns, which starts at *@start_ns. */
+static inline u64 mpw_air_window_sum(const struct mpw_air_window *w, u64 now_ns, u64 *start_ns)
+{
+	u32 now_epoch = (u32)div_u64(now_ns, w->slot_ns);
+	u64 sum = 0;
+	u32 i;
+
+	*start_ns = mpw_window_start_ns(w->slot_ns, w->since_ns, now_ns);
+	for (i = 0; i < MPW_WIN_BUCKETS; i++)
+		if (now_epoch - w->epoch[i] < MPW_WIN_BUCKETS)
+			sum += w->air_ns[i];
+	return sum;
+}
+
+/* The AP's airtime share of the window; 0 without a rated frame (then unknown). */
+static inline u32 mpw_window_airtime_ppm(const struct mpw_window *w)
+{
+	return mpw_share_ppm(w->air_ns, w->end_ns - w->start_ns);
 }
 
 /* Airtime (harmonic) mean rate of the window in kbit/s; 0 if no rated frame. */

@@ -353,3 +353,56 @@ TEST(Airtime, DeliveryAndLossFromCounts)
 }
 
 } // namespace
+
+// ---------------------------------------------------------------------------
+// Airtime of one received frame (mpw_rx_air_ns): PPDU, + SIFS + ACK if acked.
+//
+//   OFDM 6 Mbit/s, 1538 B: 20 + 4 x ceil(12326 / 24) = 20 + 4 x 514 = 2076 us;
+//     ACK at 6: 20 + 4 x ceil(134 / 24) = 44 us, SIFS 16 -> 2076 + 60 = 2136 us.
+//   OFDM 54 Mbit/s, 100 B: 22 + 800 = 822 bits / 216 -> 4 symbols: 36 us;
+//     ACK at 24: 20 + 4 x ceil(134 / 96) = 28 us -> 36 + 16 + 28 = 80 us.
+//   DSSS 1 Mbit/s, 100 B: 192 + 800 = 992 us; ACK at 1: 192 + 112, SIFS 10 -> 1306 us.
+//   DSSS 11 Mbit/s, 1538 B: 192 + 12304 / 11 = 1310.545454 us (ns floored);
+//     ACK at 2: 192 + 56, SIFS 10 -> + 258 us.
+//   HT MCS 7, 20 MHz, long GI (65 Mbit/s, 260 bits per 4 us symbol), 1538 B:
+//     preamble 36 us + 4 x ceil(12326 / 260) = 4 x 48 -> 228 us; ACK 24 Mbit/s -> + 44 us.
+// ---------------------------------------------------------------------------
+
+TEST(RxAirtime, HandComputedFrames)
+{
+	struct {
+		const char *what;
+		mpw_rate rate;
+		u32 bytes;
+		u32 acked_ns, unacked_ns;
+	} rows[] = {
+		{"OFDM 6", Legacy(MPWIFI_PHY_OFDM, 6000), 1538, 2136000, 2076000},
+		{"OFDM 54", Legacy(MPWIFI_PHY_OFDM, 54000), 100, 80000, 36000},
+		{"DSSS 1", Legacy(MPWIFI_PHY_DSSS, 1000), 100, 1306000, 992000},
+		{"DSSS 11", Legacy(MPWIFI_PHY_DSSS, 11000), 1538, 1310545 + 258000, 1310545},
+		{"HT MCS7", Rate(MPWIFI_PHY_HT, 7, 1, MPW_BW_20, MPW_GI_0_8), 1538, 272000, 228000},
+	};
+	for (const auto &row : rows) {
+		const u32 kbps = mpw_rate_kbps(&row.rate);
+		EXPECT_EQ(mpw_rx_air_ns(&row.rate, kbps, row.bytes, true), row.acked_ns) << row.what;
+		EXPECT_EQ(mpw_rx_air_ns(&row.rate, kbps, row.bytes, false), row.unacked_ns) << row.what;
+	}
+}
+
+TEST(RxAirtime, UnknownRateGivesZero)
+{
+	const mpw_rate ofdm = Legacy(MPWIFI_PHY_OFDM, 0);
+	const mpw_rate unknown = Legacy(MPWIFI_PHY_UNKNOWN, 6000);
+	EXPECT_EQ(mpw_rx_air_ns(&ofdm, 0, 1538, true), 0u);
+	EXPECT_EQ(mpw_rx_air_ns(&unknown, 6000, 1538, true), 0u);
+}
+
+TEST(RxAirtime, SharePpm)
+{
+	EXPECT_EQ(mpw_share_ppm(250000000, 500000000), 500000u);
+	EXPECT_EQ(mpw_share_ppm(1, 3), 333333u);		/* floored */
+	EXPECT_EQ(mpw_share_ppm(600000000, 500000000), 1000000u); /* stamps across an edge: capped */
+	EXPECT_EQ(mpw_share_ppm(5, 0), 0u);
+	EXPECT_EQ(mpw_share_ppm(10000000000ULL, 10000000000ULL), 1000000u); /* 10 s: no overflow */
+	EXPECT_EQ(mpw_share_ppm(9999999999ULL, 10000000000ULL), 999999u);
+}

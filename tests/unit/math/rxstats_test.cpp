@@ -272,6 +272,66 @@ TEST_F(RxStats, WindowReportsItsInterval)
 	}
 }
 
+// Each rated frame adds its airtime: 1538 B at 6 Mbit/s OFDM is 2076 us PPDU +
+// 16 us SIFS + 44 us ACK = 2136 us (airtime_test.cpp); unrated frames add nothing.
+TEST_F(RxStats, AirtimeOfRatedFramesInTheWindow)
+{
+	auto rx = [&](u64 t, u32 kbps) {
+		mpw_frame f{};
+		f.now_ns = t;
+		f.rate_kbps = kbps;
+		f.tid = MPW_TID_NONQOS;
+		f.first_fragment = 1;
+		f.psdu_bytes = 1538;
+		f.rate.phy = kbps ? MPWIFI_PHY_OFDM : MPWIFI_PHY_UNKNOWN;
+		f.rate.legacy_kbps = kbps;
+		mpw_rx_account(&s, &f);
+	};
+	mpw_rx_stats_init(&s, kWindowMs, 1000 * kMs);
+	for (int i = 0; i < 100; i++)
+		rx(1000 * kMs + i * 4 * kMs, 6000); /* 1000..1396 ms */
+	rx(1100 * kMs, 0);
+	mpw_window w = Win(1400 * kMs);
+	EXPECT_EQ(w.air_ns, 100u * 2136000);
+	EXPECT_EQ(w.rated, 100u);
+	/* window [1000, 1400) ms: 213.6 ms of 400 */
+	EXPECT_EQ(mpw_window_airtime_ppm(&w), 534000u);
+	/* at 1600 ms the window starts at bucket 51 - 15 = 36 (1125 ms): frames at 1128..1396 ms */
+	w = Win(1600 * kMs);
+	EXPECT_EQ(w.start_ns, 1125 * kMs);
+	EXPECT_EQ(w.air_ns, 68u * 2136000);
+	EXPECT_EQ(mpw_window_airtime_ppm(&w), (u32)(68ULL * 2136000 * 1000000 / (475 * kMs)));
+	EXPECT_EQ(Win(3000 * kMs).air_ns, 0u);
+}
+
+// The radio's window: the same buckets and interval as an AP's, and each
+// bucket saturates rather than wraps.
+TEST(AirWindow, SumsTheBucketsOfTheWindow)
+{
+	mpw_air_window w{};
+	u64 start = 0;
+
+	mpw_air_window_init(&w, kWindowMs, 0);
+	EXPECT_EQ(mpw_air_window_sum(&w, 10 * kMs, &start), 0u);
+	EXPECT_EQ(start, 0u);
+	mpw_air_account(&w, 10 * kMs, 1000);		/* bucket 0 */
+	mpw_air_account(&w, 40 * kMs, 2000);		/* bucket 1 */
+	mpw_air_account(&w, 490 * kMs, 4000);		/* bucket 15 */
+	EXPECT_EQ(mpw_air_window_sum(&w, 499 * kMs, &start), 7000u);
+	EXPECT_EQ(start, 0u);
+	/* at 520 ms (bucket 16), bucket 0 has left: start 31.25 ms */
+	EXPECT_EQ(mpw_air_window_sum(&w, 520 * kMs, &start), 6000u);
+	EXPECT_EQ(start, kSlot);
+	/* a frame stamped in a bucket already gone changes nothing */
+	mpw_air_account(&w, 530 * kMs, 8000);		/* bucket 16 reuses slot 0 */
+	mpw_air_account(&w, 5 * kMs, 16000);		/* bucket 0: gone */
+	EXPECT_EQ(mpw_air_window_sum(&w, 530 * kMs, &start), 14000u);
+	mpw_air_account(&w, 531 * kMs, 0xfffffff0U);
+	EXPECT_EQ(mpw_air_window_sum(&w, 531 * kMs, &start), 6000ULL + 0xffffffffULL);
+	EXPECT_EQ(mpw_air_window_sum(&w, 2000 * kMs, &start), 0u);
+	EXPECT_EQ(start, 2000 * kMs - 15 * kSlot - 2000 * kMs % kSlot);
+}
+
 TEST_F(RxStats, HarmonicMeanRate)
 {
 	// 2 / (1/6 + 1/54) = 2 x 54 / 10 = 10.8 Mbit/s
