@@ -63,6 +63,42 @@ struct mpw_station *mpw_station_find_accepting(const u8 *addr, const u8 *bssid)
 	return NULL;
 }
 
+/*
+ * The station interface that keeps what the radio of @wiphy hears: its first
+ * in mpw_stations (added at the tail, so it stays first while it lives; the
+ * next one then starts afresh).  RCU read side.
+ */
+static struct mpw_station *mpw_radio_station(const struct wiphy *wiphy)
+{
+	struct mpw_station *sta;
+
+	list_for_each_entry_rcu(sta, &mpw_stations, node) {
+		if (sta->dev->ieee80211_ptr->wiphy == wiphy && mpw_compat_is_station(sta->dev))
+			return sta;
+	}
+	return NULL;
+}
+
+/*
+ * Count @air_ns heard by the radio of @hw at @now_ns.  RCU read side, BH off;
+ * in NMI context (the breakpoint, see mpw_account) only by trylock.
+ */
+void mpw_radio_heard(const struct ieee80211_hw *hw, u64 now_ns, u32 air_ns)
+{
+	struct mpw_station *sta = mpw_radio_station(hw->wiphy);
+
+	if (!sta)
+		return;
+	if (in_nmi()) {
+		if (!spin_trylock(&sta->air_lock))
+			return;
+	} else {
+		spin_lock(&sta->air_lock);
+	}
+	mpw_air_account(&sta->air, now_ns, air_ns);
+	spin_unlock(&sta->air_lock);
+}
+
 static void mpw_ap_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(mpw_ap_cache, container_of(head, struct mpw_ap, rcu));
@@ -202,9 +238,11 @@ found:
 	spin_unlock(&ap->lock);
 }
 
+/* RCU read side. */
 void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap)
 {
 	struct net_device *dev = ap->sta->dev;
+	struct mpw_station *radio;
 
 	snap->ifindex = dev->ifindex;
 	strscpy(snap->ifname, dev->name, sizeof(snap->ifname));
@@ -225,6 +263,17 @@ void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot 
 	snap->ecn_delta_ppm = ap->ecn_delta_ppm;
 	snap->ecn_marking = READ_ONCE(ap->ecn_marking);
 	spin_unlock_bh(&ap->lock);
+
+	snap->busy_ns = snap->busy_span_ns = 0;
+	radio = mpw_rx_observer_attached() ? mpw_radio_station(dev->ieee80211_ptr->wiphy) : NULL;
+	if (radio) {
+		u64 start_ns;
+
+		spin_lock_bh(&radio->air_lock);
+		snap->busy_ns = mpw_air_window_sum(&radio->air, now_ns, &start_ns);
+		spin_unlock_bh(&radio->air_lock);
+		snap->busy_span_ns = now_ns > start_ns ? now_ns - start_ns : 0;
+	}
 }
 
 /* What ECN steering needs of an AP's estimate at @now_ns; the decision fields are left alone. */
@@ -276,6 +325,9 @@ void mpw_aptable_set_window(struct net *net, u32 window_ms)
 	list_for_each_entry_rcu(sta, &mpw_stations, node) {
 		if (!net_eq(dev_net(sta->dev), net))
 			continue;
+		spin_lock_bh(&sta->air_lock);
+		mpw_air_window_init(&sta->air, window_ms, now_ns);
+		spin_unlock_bh(&sta->air_lock);
 		list_for_each_entry_rcu(ap, &sta->aps, node) {
 			spin_lock_bh(&ap->lock);
 			mpw_rx_stats_set_window(&ap->stats, window_ms, now_ns);
@@ -357,6 +409,9 @@ static int mpw_netdev_event(struct notifier_block *nb, unsigned long event, void
 		sta->dev = dev;
 		spin_lock_init(&sta->lock);
 		spin_lock_init(&sta->ecn.credit_lock);
+		spin_lock_init(&sta->air_lock);
+		mpw_air_window_init(&sta->air, READ_ONCE(mpw_pernet(dev_net(dev))->window_ms),
+				    mpw_stats_clock_ns());
 		INIT_LIST_HEAD(&sta->aps);
 		atomic_inc(&mpw_generation);
 		list_add_tail_rcu(&sta->node, &mpw_stations);

@@ -182,6 +182,13 @@ bool mpw_compat_parse_rx(const struct sk_buff *skb, bool at_entry, struct mpw_fr
 	f->seq = IEEE80211_SEQ_TO_SN(seq_ctrl);
 	f->first_fragment = !(seq_ctrl & IEEE80211_SCTL_FRAG);
 	f->retry = ieee80211_has_retry(hdr->frame_control);
+	/*
+	 * As on air: the driver stripped the FCS (RX_INCLUDES_FCS drivers' is
+	 * removed before the accept point; at entry it is rare enough to
+	 * ignore).  At the accept point mac80211 has already removed a
+	 * decrypted frame's security header and MIC (up to 16 bytes).
+	 */
+	f->psdu_bytes = skb->len - offset + FCS_LEN;
 	facts->amsdu_more = status->flag & RX_FLAG_AMSDU_MORE;
 	facts->dup_validated = status->flag & RX_FLAG_DUP_VALIDATED;
 	facts->pn_validated = status->flag & RX_FLAG_PN_VALIDATED;
@@ -190,6 +197,44 @@ bool mpw_compat_parse_rx(const struct sk_buff *skb, bool at_entry, struct mpw_fr
 	ether_addr_copy(addr1, hdr->addr1);
 	ether_addr_copy(addr2, hdr->addr2);
 	return true;
+}
+
+/*
+ * The time a frame at rx entry, addressed to anyone, held the channel
+ * (include/mpwifi/airtime.h mpw_rx_air_ns): its PPDU, with SIFS + ACK when a
+ * unicast data or management frame expects one.  0 for what the driver did
+ * not receive as a whole 802.11 frame with a known rate (802.3 offload,
+ * failed FCS, no PSDU).
+ */
+u32 mpw_compat_rx_air_ns(const struct ieee80211_hw *hw, const struct sk_buff *skb)
+{
+	const struct ieee80211_rx_status *status = IEEE80211_SKB_RXCB((struct sk_buff *)skb);
+	struct ieee80211_qos_hdr copy;
+	const struct ieee80211_qos_hdr *hdr;
+	struct mpw_rate rate;
+	bool acked;
+	int offset;
+	u32 bytes;
+
+	if (status->flag & (RX_FLAG_8023 | RX_FLAG_FAILED_FCS_CRC | RX_FLAG_FAILED_PLCP_CRC |
+			    RX_FLAG_NO_PSDU | RX_FLAG_ONLY_MONITOR))
+		return 0;
+	offset = mpw_radiotap_space(status, skb);
+	/* frame control, duration, addr1: the shortest frame (an ACK or CTS) */
+	if (offset < 0 || skb->len < offset + 10)
+		return 0;
+	hdr = skb_header_pointer(skb, offset, min_t(int, sizeof(*hdr), skb->len - offset), &copy);
+	if (!hdr)
+		return 0;
+	bytes = skb->len - offset + (ieee80211_hw_check((struct ieee80211_hw *)hw, RX_INCLUDES_FCS) ? 0 : FCS_LEN);
+	acked = !is_multicast_ether_addr(hdr->addr1) && !ieee80211_is_ctl(hdr->frame_control);
+	/* a QoS data frame may ask for no ACK (ack policy in the QoS control field) */
+	if (acked && ieee80211_is_data_qos(hdr->frame_control) && !ieee80211_has_a4(hdr->frame_control) &&
+	    skb->len - offset >= sizeof(*hdr) &&
+	    (le16_to_cpu(hdr->qos_ctrl) & IEEE80211_QOS_CTL_ACK_POLICY_MASK) != IEEE80211_QOS_CTL_ACK_POLICY_NORMAL)
+		acked = false;
+	mpw_parse_rate(hw->wiphy, status, &rate);
+	return mpw_rx_air_ns(&rate, mpw_rate_kbps(&rate), bytes, acked);
 }
 
 bool mpw_compat_is_station(const struct net_device *dev)

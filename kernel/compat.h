@@ -22,6 +22,7 @@ struct sk_buff;
 bool mpw_compat_parse_rx(const struct sk_buff *skb, bool at_entry, struct mpw_frame *f,
 			 struct mpw_rx_facts *facts, u8 *addr1, u8 *addr2);
 void mpw_compat_rx_rate(const struct wiphy *wiphy, const struct sk_buff *skb, struct mpw_frame *f);
+u32 mpw_compat_rx_air_ns(const struct ieee80211_hw *hw, const struct sk_buff *skb);
 bool mpw_compat_from_connected_ap(const struct net_device *dev, const u8 *addr2);
 bool mpw_compat_is_station(const struct net_device *dev);
 extern const char mpw_compat_rx_symbol[];

@@ -8,7 +8,9 @@
  * Objects and their locks:
  *   mpw_stations   RCU list of this host's wireless interfaces; written under
  *                  RTNL from the netdevice notifier.
- *   mpw_station    one interface; ->lock (BH) guards its ->aps list.
+ *   mpw_station    one interface; ->lock (BH) guards its ->aps list;
+ *                  ->air_lock (BH) its ->air window, used only on the first
+ *                  station interface of each radio (mpw_radio_station).
  *   mpw_ap         one AP seen by one station; ->lock (BH) guards ->stats
  *                  and the ECN counters.
  *   mpw_net        per namespace settings; ->ecn.lock guards the steering
@@ -53,6 +55,13 @@ struct mpw_station {
 	/* an AP heard from the breakpoint, for the work item to add (MPW_PENDING_*) */
 	unsigned int pending;
 	u8 pending_bssid[ETH_ALEN];
+	/*
+	 * What the radio hears, every frame addressed to anyone: kept by the
+	 * radio's first station interface in mpw_stations (mpw_radio_station),
+	 * so a frame takes one lock for it whatever the radio carries.
+	 */
+	spinlock_t air_lock;
+	struct mpw_air_window air;
 	struct mpw_station_ecn {
 		/* the decision, from the namespace's latest evaluation */
 		bool mark;
@@ -177,6 +186,8 @@ struct mpw_ap_snapshot {
 	u64 ect, marked, ce_seen;
 	u32 ecn_delta_ppm;
 	bool ecn_marking;
+	/* the radio's busy time over its window; busy_span_ns 0: unknown */
+	u64 busy_ns, busy_span_ns;
 };
 
 /* main.c */
@@ -189,6 +200,7 @@ void mpw_aptable_exit(void);
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f);
 struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr);
 struct mpw_station *mpw_station_find_accepting(const u8 *addr, const u8 *bssid);
+void mpw_radio_heard(const struct ieee80211_hw *hw, u64 now_ns, u32 air_ns);
 void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
 void mpw_aptable_set_window(struct net *net, u32 window_ms);
 int mpw_aptable_flush(struct net *net, int ifindex);

@@ -83,6 +83,11 @@ static int mpw_put_figures(struct sk_buff *skb, const struct mpw_ap_snapshot *s)
 		return -EMSGSIZE;
 	if (s->packet_time_ns && nla_put_u32(skb, MPWIFI_AP_ATTR_PACKET_TIME_NS, s->packet_time_ns))
 		return -EMSGSIZE;
+	if (w->rated && nla_put_u32(skb, MPWIFI_AP_ATTR_AIRTIME_PPM, mpw_window_airtime_ppm(w)))
+		return -EMSGSIZE;
+	if (s->busy_span_ns &&
+	    nla_put_u32(skb, MPWIFI_AP_ATTR_BUSY_PPM, mpw_share_ppm(s->busy_ns, s->busy_span_ns)))
+		return -EMSGSIZE;
 	return 0;
 }
 

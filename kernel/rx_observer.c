@@ -11,6 +11,10 @@
  *     past the second point; and it tells which radios are mac80211's;
  *   - accept (cfg80211's ieee80211_data_to_8023_exthdr): everything else,
  *     after mac80211's duplicate, decryption and replay checks.
+ * The rx entry also counts every frame the radio hears, whoever it is for
+ * (mac80211 drops those for other receivers only later), as the channel's
+ * busy time (mpw_radio_heard).  This radio's own transmissions are not
+ * seen there and not counted.
  *
  * mac80211 may load after us and unload before us: a module notifier
  * attaches the probes when mac80211 becomes live and detaches them when it
@@ -72,10 +76,16 @@ static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 	u8 addr1[ETH_ALEN], addr2[ETH_ALEN];
 	struct mpw_rx_facts facts;
 	struct mpw_frame f;
+	u32 air_ns;
 
-	if (!mpw_compat_parse_rx(skb, true, &f, &facts, addr1, addr2))
-		return 0;
 	rcu_read_lock();
+	air_ns = mpw_compat_rx_air_ns(hw, skb);
+	if (air_ns)
+		mpw_radio_heard(hw, mpw_stats_clock_ns(), air_ns);
+	if (!mpw_compat_parse_rx(skb, true, &f, &facts, addr1, addr2)) {
+		rcu_read_unlock();
+		return 0;
+	}
 	sta = mpw_station_find(hw, addr1);
 	if (sta && mpw_compat_from_connected_ap(sta->dev, addr2)) {
 		if (!READ_ONCE(sta->mac80211))

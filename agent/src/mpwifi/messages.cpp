@@ -172,6 +172,8 @@ ApStats parseApStats(const nlmsghdr &msg)
 	readIfPresent(ap, MPWIFI_AP_ATTR_WIN_MARKED, s.window_marked);
 	readIfPresent(ap, MPWIFI_AP_ATTR_ECN_MARKING, s.ecn_marking);
 	s.ecn_delta_ppm = optionalPpm(ap, MPWIFI_AP_ATTR_ECN_DELTA_PPM, "MPWIFI_AP_ATTR_ECN_DELTA_PPM");
+	s.airtime_ppm = optionalPpm(ap, MPWIFI_AP_ATTR_AIRTIME_PPM, "MPWIFI_AP_ATTR_AIRTIME_PPM");
+	s.busy_ppm = optionalPpm(ap, MPWIFI_AP_ATTR_BUSY_PPM, "MPWIFI_AP_ATTR_BUSY_PPM");
 	return s;
 }
 

@@ -62,6 +62,8 @@ inline constexpr netlink::AttrRule kApAttrs[] = {
 	{MPWIFI_AP_ATTR_WIN_MARKED, "MPWIFI_AP_ATTR_WIN_MARKED", netlink::AttrKind::U32, netlink::kOptional, 0},
 	{MPWIFI_AP_ATTR_ECN_MARKING, "MPWIFI_AP_ATTR_ECN_MARKING", netlink::AttrKind::U8, netlink::kOptional, 0},
 	{MPWIFI_AP_ATTR_ECN_DELTA_PPM, "MPWIFI_AP_ATTR_ECN_DELTA_PPM", netlink::AttrKind::U32, netlink::kOptional, 0},
+	{MPWIFI_AP_ATTR_AIRTIME_PPM, "MPWIFI_AP_ATTR_AIRTIME_PPM", netlink::AttrKind::U32, netlink::kOptional, 0},
+	{MPWIFI_AP_ATTR_BUSY_PPM, "MPWIFI_AP_ATTR_BUSY_PPM", netlink::AttrKind::U32, netlink::kOptional, 0},
 };
 
 // config: Estimator settings. Read-only attributes are refused in requests.

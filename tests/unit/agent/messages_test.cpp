@@ -142,6 +142,33 @@ TEST(ParseApStats, ShareBoundsAndOverflow)
 			 "MPWIFI_AP_ATTR_ECN_DELTA_PPM: 1000001 is above 1000000");
 }
 
+TEST(ParseApStats, AirtimeAndBusyShares)
+{
+	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
+	putAp(msg.get(), {.extra = [](nl_msg *m) {
+		nla_put_u32(m, MPWIFI_AP_ATTR_AIRTIME_PPM, 534'000);
+		nla_put_u32(m, MPWIFI_AP_ATTR_BUSY_PPM, 1'000'000);
+	}});
+	ApStats s = parseApStats(header(msg));
+	EXPECT_EQ(s.airtime_ppm, 534'000u);
+	EXPECT_EQ(s.busy_ppm, 1'000'000u);
+
+	// absent (no rated frame; no rx observer, or an older module): unknown
+	auto bare = genlMessage(MPWIFI_CMD_AP_GET);
+	putAp(bare.get());
+	s = parseApStats(header(bare));
+	EXPECT_FALSE(s.airtime_ppm);
+	EXPECT_FALSE(s.busy_ppm);
+
+	for (const auto &[type, name] : {std::pair{MPWIFI_AP_ATTR_AIRTIME_PPM, "MPWIFI_AP_ATTR_AIRTIME_PPM"},
+					 std::pair{MPWIFI_AP_ATTR_BUSY_PPM, "MPWIFI_AP_ATTR_BUSY_PPM"}}) {
+		auto over = genlMessage(MPWIFI_CMD_AP_GET);
+		putAp(over.get(), {.extra = [t = type](nl_msg *m) { nla_put_u32(m, t, 1'000'001); }});
+		expectParseError([&] { (void)parseApStats(header(over)); },
+				 std::string(name) + ": 1000001 is above 1000000");
+	}
+}
+
 TEST(ParseApStats, UnknownPhyIsUnknown)
 {
 	auto msg = genlMessage(MPWIFI_CMD_AP_GET);
