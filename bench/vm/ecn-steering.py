@@ -6,6 +6,8 @@ interleaved:
   sp1, sp2          plain TCP bound to station K's address (through AP K alone; the other AP idle)
   mptcp             MPTCP over both APs, ECN steering off
   seed, uncoupled   MPTCP with ECN steering on, with that marking law
+  priority, both    MPTCP with the daemon's steering (`mpwifi daemon --steering MODE`): subflow priority
+                    alone, or with the uncoupled law's marks; the daemon runs for the run alone
 Analysis happens on the host.  Output on stdout: progress lines starting with "ecn:" (and the world's).
 
 usage: ecn-steering.py --points "ID:EXP:KEY=VALUE,... ..." [--modes "sp1 sp2 mptcp seed uncoupled"]
@@ -43,7 +45,8 @@ from mpwtest import kmod, ksft, paths, proc  # noqa: E402
 from mpwtest.world import WifiWorld  # noqa: E402
 
 HERE = os.path.dirname(os.path.realpath(__file__))
-MODES = ("sp1", "sp2", "mptcp", "seed", "uncoupled")
+MODES = ("sp1", "sp2", "mptcp", "seed", "uncoupled", "priority", "both")
+DAEMON_MODES = ("priority", "both")  # runs with `mpwifi daemon --steering MODE`
 POINT_KEYS = ("x", "snr1", "snr2", "delay", "cap1", "cap2")
 
 
@@ -81,7 +84,7 @@ CLI_PID = None
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", required=True)
-    ap.add_argument("--modes", default="sp1 sp2 mptcp seed uncoupled")
+    ap.add_argument("--modes", default=" ".join(MODES))
     ap.add_argument("--settle", default="5")
     ap.add_argument("--measure", default="15")
     ap.add_argument("--bytes", default="")
@@ -174,7 +177,7 @@ class Bench:
             say(f"ECN steering not available in this module/CLI ({p.stderr[:200].strip()}): marking modes "
                 "skipped")
 
-        modes = [m for m in args.modes.split() if ecn_available or m not in ("seed", "uncoupled")]
+        modes = [m for m in args.modes.split() if ecn_available or m not in ("seed", "uncoupled") + DAEMON_MODES]
         self.runs = open(os.path.join(out, "runs.jsonl"), "w")
         for item in args.points.split():
             pid, exp, params = item.split(":", 2)
@@ -249,8 +252,16 @@ class Bench:
             self.set_qdiscs(point["delay"], "", "")
         else:
             self.set_qdiscs(point["delay"], point["cap1"], point["cap2"])
+        daemon = None
         if mode in ("seed", "uncoupled"):
             self.set_ecn(mode)
+        elif mode in DAEMON_MODES:
+            # the daemon turns the marking on or off itself; its law is the uncoupled one
+            self.mpwifi("ecn", "set", "law", "uncoupled")
+            self.ecn_state = "daemon"
+            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", mode, "--run-dir", "/run/mpwifi"],
+                             ns=w.cli_ns, log=os.path.join(out, f"run-{self.n_run:03d}.daemon.log"))
+            time.sleep(0.5)
         elif ecn_available:
             self.set_ecn("off")
         settle, measure = int(args.settle), int(args.measure)
@@ -285,6 +296,8 @@ class Bench:
         t_end = uptime_ns()
         rx1, rx2 = station_rx()
         watch.stop()
+        if daemon:
+            daemon.stop()  # SIGTERM: every endpoint regular again
         self.runs.write(json.dumps({
             "run": self.n_run, "tag": tag, "point": pid, "exp": exp, "params": params, "mode": mode, "rep": rep,
             "settle_s": settle, "measure_s": measure, "bytes": args.bytes, "t_launch_ns": t_launch,

@@ -49,6 +49,33 @@
  *    sharing needs far more marking than the seed's coupled-control law
  *    suggests.  Above the cap TCP's window collapses and timeouts start
  *    (seed: ~6 packets at 5%).
+ *
+ * WITH SUBFLOW PRIORITY (the daemon's --steering both, agent/src/daemon/
+ * steering.h).  Priority is on/off: a backup subflow gets no new data while a
+ * regular one is active.  The daemon makes the bad AP's subflows backup when
+ * the air is what limits (busy >= 75%: the good AP would take the air the bad
+ * one gives up), which is the a* = 0 the law above cannot reach (the window
+ * floor of 2: at RTT 20 ms and T_bad 13 ms that is most of the air).  What is
+ * left to marks is the mixed regime, where the good path is limited
+ * elsewhere and the air is not full, so the bad AP is regular:
+ *  - There the optimum gives the bad AP all the air the good one cannot use,
+ *    a = 1 - C_good / X_good (C its uplink's rate, X what it gets alone).
+ *    Plain DCF gives the bad AP an equal share of transmissions, airtime
+ *    T_bad / (T_best + T_bad), which exceeds that optimum only when
+ *    C_good / X_good > T_best / (T_best + T_bad): the good path is nearly
+ *    able to fill the air alone.  Marking helps only there, and only a little
+ *    (its window floor again); elsewhere every mark costs throughput.
+ *  - So the rate law stays the uncoupled one, and the cap stays 5%: lifting
+ *    it would only pin the bad subflow at 2 packets, which priority now does
+ *    better, and above ~5% the window collapses into timeouts and
+ *    reinjection.  The threshold stays 20% for both mechanisms: within it a
+ *    switch gains at most 1 - 1/1.2 = 17% of the bad AP's share, less than a
+ *    window's noise in T under contention.
+ *  - Marks also serve a sender that ignores MP_PRIO, and subflows the daemon
+ *    cannot make backup (no endpoint).
+ * bench/ecn-steering measures each mechanism alone and both (modes uncoupled,
+ * priority, both).
+ *
  * The RTT is the client's receive-side estimate of the subflow
  * (tcp_sock.rcv_rtt_est): the client only receives, so its srtt_us holds
  * little more than the handshake.

@@ -3,7 +3,8 @@ the optimum a client could get from two APs on one channel, readers of the VM pa
 (bench/vm/ecn-steering.py) and per-run figures, plot styles.
 
 Modes of a run: sp1 / sp2 (plain TCP through AP 1 / 2 alone), mptcp (MPTCP, marking off), seed and uncoupled
-(MPTCP with ECN steering on, with that marking law).
+(MPTCP with ECN steering on, with that marking law), priority and both (MPTCP with the daemon's steering:
+subflow priority alone, or with the uncoupled law's marks).
 """
 
 import json
@@ -12,16 +13,22 @@ import os
 import re
 import statistics
 
-MODES = ("sp1", "sp2", "mptcp", "seed", "uncoupled")
+MODES = ("sp1", "sp2", "mptcp", "seed", "uncoupled", "priority", "both")
 LAWS = ("seed", "uncoupled")
-MULTIPATH = ("mptcp",) + LAWS
+# the daemon's steering (`mpwifi daemon --steering MODE`): subflow priority alone, or with the uncoupled law's marks
+DAEMON_MODES = ("priority", "both")
+STEERING = LAWS + DAEMON_MODES
+MULTIPATH = ("mptcp",) + STEERING
 LABELS = {"sp1": "TCP via AP1 alone", "sp2": "TCP via AP2 alone", "mptcp": "MPTCP, no marking",
-          "seed": "MPTCP + ECN, seed law", "uncoupled": "MPTCP + ECN, uncoupled law", "optimal": "optimal"}
+          "seed": "MPTCP + ECN, seed law", "uncoupled": "MPTCP + ECN, uncoupled law",
+          "priority": "MPTCP + subflow priority", "both": "MPTCP + priority + ECN (uncoupled)", "optimal": "optimal"}
 STYLE = {"sp1": dict(color="tab:blue", ls=":", marker="v"),
          "sp2": dict(color="tab:cyan", ls=":", marker="^"),
          "mptcp": dict(color="tab:gray", ls="--", marker="o"),
          "seed": dict(color="tab:orange", ls="-", marker="s"),
          "uncoupled": dict(color="tab:green", ls="-", marker="D"),
+         "priority": dict(color="tab:red", ls="-", marker="P"),
+         "both": dict(color="tab:purple", ls="-", marker="*"),
          "optimal": dict(color="black", ls="-", lw=2.5, alpha=0.35)}
 MIN_WINDOW_FRAMES = 20   # module samples with fewer frames in their window say little about T
 EXIT_SLACK_S = 1.0       # iperf3's last byte comes up to this long before the VM script's clock read after it

@@ -418,6 +418,7 @@ Result Daemon::execute(const action::ReadAirtime &)
 					 .airtimePpm = ap.airtime_ppm,
 					 .busyPpm = ap.busy_ppm,
 					 .windowFrames = ap.window_first_try + ap.window_retried,
+					 .windowNs = ap.window_end_ns - std::min(ap.window_start_ns, ap.window_end_ns),
 					 .silentNs = ap.window_end_ns > ap.last_rx_ns ? ap.window_end_ns - ap.last_rx_ns : 0});
 	}
 	return r;

@@ -69,6 +69,7 @@ struct ApAirtime {
 	std::optional<std::uint32_t> airtimePpm; // its frames to us, of the window's length
 	std::optional<std::uint32_t> busyPpm;    // the channel as that radio hears it
 	std::uint32_t windowFrames = 0;          // data frames received in the window
+	std::uint64_t windowNs = 0;              // its length
 	std::uint64_t silentNs = 0;              // since its last data frame
 };
 

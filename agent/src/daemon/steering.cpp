@@ -121,7 +121,7 @@ void SteeringPolicy::tick(const Interfaces &interfaces, Actions &actions)
 		};
 		line += " " + std::to_string(a.ifindex) + "/" + formatMac(a.bssid) + " T " + opt(a.packetTimeNs, 1000) +
 			" us air " + opt(a.airtimePpm, 10000) + "% busy " + opt(a.busyPpm, 10000) + "% frames " +
-			std::to_string(a.windowFrames) + " silent " + std::to_string(a.silentNs / 1000000) + " ms;";
+			std::to_string(a.windowFrames) + "/" + std::to_string(a.windowNs / 1000000) + " ms silent " + std::to_string(a.silentNs / 1000000) + " ms;";
 	}
 	actions.detail(line);
 	decide(r.airtime, interfaces, actions, now);
@@ -156,13 +156,19 @@ void SteeringPolicy::update(const AirtimeReading &reading, const Interfaces &int
 
 std::uint32_t SteeringPolicy::airBusy(const Tracked &t) const
 {
-	// What our own APs' frames take is busy air even where the radio does
-	// not hear others' (hardware that filters them): the larger of the two.
-	std::uint64_t ours = 0;
-	for (const auto &[key, other] : aps_)
-		if (other.seen)
-			ours += other.reading.airtimePpm.value_or(0);
-	return static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(ours, t.reading.busyPpm.value_or(0)), 1000000));
+	// Our own APs' frames are busy air even where the radio hears no one
+	// else's (hardware that filters them): each AP's delivered frames times
+	// its packet time, which counts what they cost with retries, losses,
+	// contention and acknowledgements (a received frame's own length and
+	// rate leave out the attempts that failed: 30-40% at a far AP).
+	double ours = 0;
+	for (const auto &[key, other] : aps_) {
+		const ApAirtime &r = other.reading;
+		if (other.seen && r.packetTimeNs && r.windowNs)
+			ours += std::min(1.0, static_cast<double>(r.windowFrames) * *r.packetTimeNs / static_cast<double>(r.windowNs));
+	}
+	const double heard = t.reading.busyPpm.value_or(0) / 1e6;
+	return static_cast<std::uint32_t>(std::min(1.0, std::max(ours, heard)) * 1e6);
 }
 
 void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &interfaces, Actions &actions,

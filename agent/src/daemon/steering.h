@@ -113,8 +113,9 @@ private:
 		    Clock::time_point now);
 	void withdrawSilent(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	void readdWithdrawn(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
-	// The channel's busy share as @t's radio hears it, at least our APs'
-	// airtime (all of them: a laptop's radios are taken to share a channel).
+	// The channel's busy share as @t's radio hears it, at least what our
+	// APs' frames cost (all of them: a laptop's radios are taken to share a
+	// channel).
 	[[nodiscard]] std::uint32_t airBusy(const Tracked &t) const;
 	void linkGone(std::uint32_t ifindex, const Interfaces &interfaces, Actions &actions);
 	// Sets @t's endpoints' backup flag; false when it has none or the

@@ -84,16 +84,16 @@ protected:
 	}
 
 	// The module's figures for both APs: packet times (us), the busy share
-	// (of which AP 1 takes a half and AP 2 a third) and frames per window;
-	// silent: since the last frame.
+	// and frames per 500 ms window (by default 84% and 67% of it at these
+	// packet times); silent: since the last frame.
 	void air(std::uint32_t t1Us, std::uint32_t t2Us, std::uint32_t busyPct, std::uint32_t frames1 = 200,
 		 std::uint32_t frames2 = 40, std::uint64_t silent1Ms = 0, std::uint64_t silent2Ms = 0)
 	{
 		world.reading.aps = {
 			{.ifindex = 5, .bssid = kAp1, .packetTimeNs = t1Us * 1000, .airtimePpm = busyPct * 10000 / 2,
-			 .busyPpm = busyPct * 10000, .windowFrames = frames1, .silentNs = silent1Ms * 1000000},
+			 .busyPpm = busyPct * 10000, .windowFrames = frames1, .windowNs = 500000000, .silentNs = silent1Ms * 1000000},
 			{.ifindex = 6, .bssid = kAp2, .packetTimeNs = t2Us * 1000, .airtimePpm = busyPct * 10000 / 3,
-			 .busyPpm = busyPct * 10000, .windowFrames = frames2, .silentNs = silent2Ms * 1000000},
+			 .busyPpm = busyPct * 10000, .windowFrames = frames2, .windowNs = 500000000, .silentNs = silent2Ms * 1000000},
 		};
 	}
 
@@ -159,7 +159,7 @@ TEST_F(SteeringTest, AWorseApOnBusyAirBecomesBackupAfterASecond)
 	EXPECT_TRUE(ap(6).backup);
 	EXPECT_FALSE(ap(5).backup);
 	EXPECT_EQ(ap(6).changes, 1u);
-	EXPECT_EQ(ap(6).reason, "T 4.0 times the best's, air busy 94%");
+	EXPECT_EQ(ap(6).reason, "T 4.0 times the best's, air busy 100%"); // what its frames cost: 84% + 67%
 	EXPECT_EQ(policy->counts().toBackup, 1u);
 }
 
@@ -168,7 +168,7 @@ TEST_F(SteeringTest, NoBackupUnderTheThresholdOrOnIdleAir)
 	start();
 	air(2100, 2400, 94); // 14% worse: under the module's 20%
 	rounds(6);
-	air(2100, 8400, 50); // far worse, but the air is not what limits
+	air(2100, 8400, 50, 60, 10); // far worse, but the air is not what limits (25% + 17% ours)
 	rounds(6);
 	EXPECT_EQ(world.changes(), fake::Strings{});
 	world.reading.thresholdPpm = 100000; // the user's threshold: 10%
@@ -177,17 +177,26 @@ TEST_F(SteeringTest, NoBackupUnderTheThresholdOrOnIdleAir)
 	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"}));
 }
 
-TEST_F(SteeringTest, OurOwnAirtimeCountsAsBusyWhereTheRadioHearsLess)
+TEST_F(SteeringTest, WhatOurFramesCostCountsAsBusyWhereTheRadioHearsLess)
 {
 	start();
-	air(2100, 8400, 20); // a radio that hears its own frames alone: 20% busy
-	world.reading.aps[0].airtimePpm = 500000;
-	world.reading.aps[1].airtimePpm = 300000;
+	// a radio that hears its own frames alone: 30% busy; but 100 frames of
+	// 2.1 ms and 25 of 8.4 ms take 42% + 42% of the 500 ms window
+	air(2100, 8400, 30, 100, 25);
 	rounds(1);
-	world.reading.aps[0].busyPpm.reset(); // or none at all
+	world.reading.aps[0].busyPpm.reset(); // or no busy figure at all
 	world.reading.aps[1].busyPpm.reset();
-	rounds(1); // 50% + 30% of the air is ours
+	rounds(1);
 	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"}));
+	EXPECT_EQ(ap(6).reason, "T 4.0 times the best's, air busy 84%");
+}
+
+TEST_F(SteeringTest, FramesThatFillLessOfTheAirLeaveTheWorseApRegular)
+{
+	start();
+	air(2100, 8400, 30, 80, 20); // 34% + 34%
+	rounds(6);
+	EXPECT_EQ(world.changes(), fake::Strings{});
 }
 
 TEST_F(SteeringTest, ABackupTurnsRegularWhenTheBetterPathLeavesTheAirIdleAndBacksOff)
