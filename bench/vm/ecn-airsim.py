@@ -4,6 +4,7 @@
   MPWIFI_ECN_QUEUE_LIMIT   frames queued per radio (airsim --queue-limit; default 50): the AP's buffer, which
                            sets the RTT a saturating TCP flow sees (airsim's own default, 1000 frames, is 2 s
                            at 6 Mbit/s and 13 s at 1 Mbit/s)
+  MPWIFI_ECN_TIME_SCALE    airsim --time-scale (default 1): every duration on air that many times as long
   MPWIFI_ECN_STATS_S       statistics interval in seconds (default 1; the world asks for 5), so that every run
                            has several busy_pct figures
   MPWIFI_ECN_TRUTH         where the truth goes instead of the world's tmpfs (a long run writes hundreds of
@@ -41,7 +42,8 @@ def main(argv):
             next(it, None)
         else:
             args.append(a)
-    args += ["--queue-limit", os.environ.get("MPWIFI_ECN_QUEUE_LIMIT", "50")]
+    args += ["--queue-limit", os.environ.get("MPWIFI_ECN_QUEUE_LIMIT", "50"),
+             "--time-scale", os.environ.get("MPWIFI_ECN_TIME_SCALE", "1")]
     child = subprocess.Popen([real, *args], stderr=subprocess.PIPE)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda s, _f: child.send_signal(s))

@@ -1,6 +1,6 @@
 // airsim: a retry-aware 802.11a/g wireless medium for mac80211_hwsim.
 //
-//   airsim --config FILE [--truth FILE] [--control SOCKET] [--queue-limit N]
+//   airsim --config FILE [--truth FILE] [--control SOCKET] [--queue-limit N] [--time-scale K]
 //          [--seed N] [--stats-interval S] [--check]
 //   airsim ctl SOCKET 'COMMAND'
 //
@@ -43,6 +43,7 @@ struct Options {
 	std::string truth;
 	std::string control;
 	std::size_t queue_limit = MediumOptions{}.queue_limit;
+	std::int64_t time_scale = 1;
 	std::optional<std::uint64_t> seed;
 	double stats_interval_s = 0.0;
 	bool check = false;
@@ -71,6 +72,7 @@ int run(const Options &options)
 	const Nanos start = monotonic_ns();
 	MediumOptions medium_options;
 	medium_options.queue_limit = options.queue_limit;
+	medium_options.time_scale = options.time_scale;
 	Medium medium(Scenario(std::move(config)), start, front_end, medium_options);
 	const Config &scenario_config = medium.scenario().config();
 	for (const RadioConfig &radio : scenario_config.radios)
@@ -207,6 +209,8 @@ int main(int argc, char **argv)
 			("truth,t", po::value(&options.truth), "write the ground truth (JSON lines) to this file")
 			("control", po::value(&options.control), "listen for commands on this Unix socket")
 			("queue-limit", po::value(&options.queue_limit), "frames queued per radio (default 1000)")
+			("time-scale", po::value(&options.time_scale),
+			 "every duration on air takes K times its length (1..16; default 1: real time)")
 			("seed", po::value<std::uint64_t>(), "random seed (overrides the config's)")
 			("stats-interval", po::value(&options.stats_interval_s), "print statistics every S seconds")
 			("check", po::bool_switch(&options.check), "validate the config and exit");
@@ -221,6 +225,8 @@ int main(int argc, char **argv)
 			options.seed = vm["seed"].as<std::uint64_t>();
 		if (options.queue_limit < 1)
 			throw po::error("--queue-limit must be at least 1");
+		if (options.time_scale < 1 || options.time_scale > 16)
+			throw po::error("--time-scale must be 1..16");
 		if (options.stats_interval_s < 0)
 			throw po::error("--stats-interval must not be negative");
 		return run(options);

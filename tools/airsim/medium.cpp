@@ -10,8 +10,6 @@
 namespace airsim {
 namespace {
 
-constexpr Nanos us_to_ns(std::int64_t us) { return us * 1000; }
-
 bool is_unicast_exchange(const TxRequest &request, const FrameInfo &info)
 {
 	return !info.group_addressed && !request.no_ack;
@@ -216,7 +214,7 @@ bool Medium::busy_for(int radio) const
 Nanos Medium::countdown_start(const Radio &radio) const
 {
 	const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
-	return std::max(radio.idle_since, radio.ready_since) + us_to_ns(mac.difs_us());
+	return std::max(radio.idle_since, radio.ready_since) + air_ns(mac.difs_us());
 }
 
 std::optional<Nanos> Medium::fire_time(const Radio &radio) const
@@ -227,7 +225,7 @@ std::optional<Nanos> Medium::fire_time(const Radio &radio) const
 	if (busy_for(index))
 		return std::nullopt;
 	const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
-	return countdown_start(radio) + us_to_ns(static_cast<std::int64_t>(radio.backoff_slots) * mac.slot_us);
+	return countdown_start(radio) + air_ns(static_cast<std::int64_t>(radio.backoff_slots) * mac.slot_us);
 }
 
 void Medium::draw_backoff(Radio &radio)
@@ -380,7 +378,7 @@ void Medium::start_attempts(Nanos t)
 		air.band = band;
 		air.rate = rate;
 		air.start = t;
-		air.ppdu_end = t + us_to_ns(ppdu_duration_us(rate, band, psdu));
+		air.ppdu_end = t + air_ns(ppdu_duration_us(rate, band, psdu));
 		for (Air &other : air_) {
 			if (other.freq_mhz == air.freq_mhz && other.ppdu_end > t) {
 				other.overlapping.push_back(r);
@@ -403,7 +401,7 @@ void Medium::start_attempts(Nanos t)
 			continue;
 		const MacTiming mac = mac_timing(band_or_2ghz(radio.freq_mhz));
 		if (t > *countdown[r]) {
-			const Nanos elapsed_slots = (t - *countdown[r]) / us_to_ns(mac.slot_us);
+			const Nanos elapsed_slots = (t - *countdown[r]) / air_ns(mac.slot_us);
 			radio.backoff_slots -= static_cast<int>(std::min<Nanos>(elapsed_slots, radio.backoff_slots));
 		}
 	}
@@ -479,17 +477,17 @@ void Medium::resolve_ppdu(Air &air)
 
 	const MacTiming mac = mac_timing(air.band);
 	const Rate ack_rate = control_response_rate(air.rate, default_basic_rates(air.band));
-	const Nanos backoff_ns = us_to_ns(mac.difs_us() + static_cast<std::int64_t>(sender.drawn_slots) * mac.slot_us);
+	const Nanos backoff_ns = air_ns(mac.difs_us() + static_cast<std::int64_t>(sender.drawn_slots) * mac.slot_us);
 	if (unicast) {
 		air.end = air.ppdu_end +
-			  us_to_ns(acked ? mac.sifs_us + ppdu_duration_us(ack_rate, air.band, ack_frame_bytes)
+			  air_ns(acked ? mac.sifs_us + ppdu_duration_us(ack_rate, air.band, ack_frame_bytes)
 					 : mac.ack_timeout_us());
 		pending.airtime_us += attempt_airtime_us({.band = air.band, .mac = mac, .data_rate = air.rate,
 							  .ack_rate = ack_rate, .psdu_bytes = psdu},
 							 sender.drawn_slots, acked);
 	} else {
 		air.end = air.ppdu_end;
-		pending.airtime_us += (backoff_ns + air.ppdu_end - air.start) / 1000;
+		pending.airtime_us += (backoff_ns + air.ppdu_end - air.start) / (1000 * options_.time_scale);
 	}
 	air.acked = acked;
 }

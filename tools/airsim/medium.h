@@ -160,6 +160,11 @@ struct MediumOptions {
 	// from reaching it in most experiments.
 	std::size_t queue_limit = 1000;
 	SimulatorOptions simulator;    // fixed backoff for deterministic tests
+	// Every duration on air (slots, DIFS, SIFS, PPDUs, ACKs) takes this many
+	// times its length in the caller's clock: the air slowed down, so that a
+	// machine that cannot carry OFDM's frame rates in real time carries them
+	// in the same ratio to its CPU.  Truth airtime stays in nominal units.
+	std::int64_t time_scale = 1;
 };
 
 struct ChannelStats {
@@ -276,6 +281,8 @@ private:
 	Nanos start_;
 	MediumSink &sink_;
 	MediumOptions options_;
+	// @us of air in the caller's clock.
+	[[nodiscard]] Nanos air_ns(std::int64_t us) const { return us * 1000 * options_.time_scale; }
 	AttemptSimulator rng_;
 	std::vector<Radio> radios_;
 	std::map<MacAddr, int> addresses_;

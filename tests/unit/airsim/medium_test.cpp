@@ -349,6 +349,27 @@ TEST(MediumTiming, BackToBackFramesOfOneRadio)
 	EXPECT_EQ(b.sink.records[1].airtime_us, 157);
 }
 
+// The air slowed four times: the same exchanges take four times as long in the
+// caller's clock, the busy time with them; the truth's airtime stays nominal.
+TEST(MediumTiming, ATimeScaleStretchesEveryDurationOnAir)
+{
+	MediumOptions slowed = fixed_backoff(3);
+	slowed.time_scale = 4;
+	Bench b(pair_config(R"("loss": 0)"), slowed);
+	const int ap = b.add("ap", ap_addr);
+	b.add("sta", sta_addr);
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 1), {{Rate::ofdm_54, 1}}, 1));
+	b.medium.submit(t0, request(ap, data_frame(sta_addr, ap_addr, 2), {{Rate::ofdm_54, 1}}, 2));
+	b.medium.run_until(t0 + 1 * sec);
+	ASSERT_EQ(b.sink.deliveries.size(), 2u);
+	EXPECT_EQ(b.sink.deliveries[0].at, t0 + 4 * 113 * us);
+	EXPECT_EQ(b.sink.deliveries[1].at, t0 + 4 * (157 + 113) * us);
+	ASSERT_EQ(b.sink.reports.size(), 2u);
+	EXPECT_EQ(b.sink.reports[1].at, t0 + 4 * 314 * us);
+	ASSERT_EQ(b.sink.records.size(), 2u);
+	EXPECT_EQ(b.sink.records[1].airtime_us, 157);
+}
+
 // A caller a second late gets both frames in one run_until(), and its sink
 // takes 3 ms a send: each frame's truth is stamped when its own copy reached
 // the receiver, not when the batch began.
