@@ -3,7 +3,7 @@
 airsim; per AP rate, a UDP downlink offered above what the air can carry, so that either the air
 (airtime-bound) or the VM's CPU (emulator-bound) limits it.  Analysis happens on the host.
 
-usage: airsim-capacity.py --runs "RATE:OFFERED_MBPS ..." [--seconds S]
+usage: airsim-capacity.py --runs "RATE:OFFERED_MBPS ..." [--seconds S] [--listeners] [--no-overhear]
 Writes to $MPWIFI_VM_OUT: runs.jsonl (rate, offered load, CLOCK_MONOTONIC bounds of the measured
 interval), run-NN.iperf3.json, airsim-truth.jsonl, medium.log, airsim-config.json.
 """
@@ -25,6 +25,17 @@ CONFIG = {
 }
 
 
+def medium_config(listeners, overhear):
+    """The medium's config: ap1 -> sta1, and with `listeners` an idle second pair (ap2, sta2) on the same
+    channel that hears every frame (what overheard copies cost)."""
+    if not listeners:
+        return dict(CONFIG, overhear=overhear)
+    names = ["ap1", "ap2", "sta1", "sta2"]
+    return {"seed": 3, "overhear": overhear,
+            "radios": [{"name": n, "freq_mhz": 2412} for n in names],
+            "links": [{"from": a, "to": b, "loss": 0.0} for i, a in enumerate(names) for b in names[i + 1:]]}
+
+
 def number(text):
     """A number as written (6 stays an integer, 5.5 a float), as the raw data always had it."""
     v = float(text)
@@ -35,6 +46,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", default="6:8 54:60")
     ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--listeners", action="store_true", help="an idle second AP and station on the channel")
+    ap.add_argument("--no-overhear", action="store_true", help="unicast frames reach their receiver only")
     args = ap.parse_args()
     out = os.environ.get("MPWIFI_VM_OUT")
     if not out:
@@ -42,9 +55,10 @@ def main():
     runs = [r.split(":") for r in args.runs.split()]
     config = os.path.join(out, "airsim-config.json")
     with open(config, "w") as f:
-        json.dump(CONFIG, f, indent=2)
+        json.dump(medium_config(args.listeners, not args.no_overhear), f, indent=2)
+    pairs = 2 if args.listeners else 1
     # the rates are the BSS's basic rates, so `iw set bitrates` can pin each one
-    w = WifiWorld(aps=1, stations=1, channel=1, mptcp=False, airsim=config, rates=[r for r, _ in runs])
+    w = WifiWorld(aps=pairs, stations=pairs, channel=1, mptcp=False, airsim=config, rates=[r for r, _ in runs])
     try:
         w.up()
         measure(w, runs, args.seconds, out)
