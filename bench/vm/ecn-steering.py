@@ -13,6 +13,7 @@ Analysis happens on the host.  Output on stdout: progress lines starting with "e
 usage: ecn-steering.py --points "ID:EXP:KEY=VALUE,... ..." [--modes "sp1 sp2 mptcp seed uncoupled"]
                        [--settle S] [--measure S] [--bytes SIZE] [--repeats N] [--config FILE]
                        [--rates 'R ...'] [--queue-limit N] [--ecn 'threshold P cap P budget P'] [--truth]
+                       [--time-scale K] [--fairness SPAN:X1,X2,...]
   --points    point keys: x (client position on the AP1-AP2 line, m), snr1 / snr2 (SNR of the AP K <->
               station K link in dB, set explicitly; once set, later points must set it too: airsim cannot
               return a link to the path-loss model), delay (ms added on the server's egress towards both
@@ -25,6 +26,10 @@ usage: ecn-steering.py --points "ID:EXP:KEY=VALUE,... ..." [--modes "sp1 sp2 mpt
   --ecn       passed to `mpwifi ecn set` once (default: the module's defaults)
   --rates     the APs' only legacy rates (default 802.11b's 1 2 5.5 11: see bench/ecn-steering)
   --queue-limit  airsim's per-radio queue, the APs' buffer (default 50 frames)
+  --time-scale  airsim's --time-scale K: the air K times slower (OFDM rates on a CPU that cannot carry them
+              in real time); the points' delays are made K times longer and their limits K times lower
+  --fairness  "SPAN:X1,X2,..." instead of the points: the fairness experiment (class Fairness) with the APs
+              SPAN m apart and the client of interest at each X (a config with radios ap1 ap2 sta1-sta4)
   --truth     also write airsim's per-frame truth (to $MPWIFI_VM_OUT); it costs airsim, the busiest thread
               of the emulation, enough CPU to lower the throughput of fast runs
 
@@ -83,7 +88,7 @@ CLI_PID = None
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--points", required=True)
+    ap.add_argument("--points", default="")
     ap.add_argument("--modes", default=" ".join(MODES))
     ap.add_argument("--settle", default="5")
     ap.add_argument("--measure", default="15")
@@ -94,6 +99,8 @@ def main():
     ap.add_argument("--queue-limit", type=int, default=50)
     ap.add_argument("--ecn", default="")
     ap.add_argument("--truth", action="store_true")
+    ap.add_argument("--time-scale", type=int, default=1)
+    ap.add_argument("--fairness", default="")
     args = ap.parse_args()
     for m in args.modes.split():
         if m not in MODES:
@@ -106,17 +113,21 @@ def main():
     kmod.load()
     # airsim through the wrapper that applies the experiments' settings and stamps its log
     os.environ.update(MPWIFI_AIRSIM=os.path.join(HERE, "ecn-airsim.py"), MPWIFI_ECN_AIRSIM=paths.airsim_path(),
-                      MPWIFI_ECN_QUEUE_LIMIT=str(args.queue_limit), MPWIFI_ECN_STATS_S="1")
+                      MPWIFI_ECN_QUEUE_LIMIT=str(args.queue_limit), MPWIFI_ECN_STATS_S="1",
+                      MPWIFI_ECN_TIME_SCALE=str(args.time_scale))
     truth = os.path.join(out, "airsim-truth.jsonl")
     if os.path.exists(truth):
         os.unlink(truth)
     os.environ["MPWIFI_ECN_TRUTH"] = truth if args.truth else "none"
-    w = WifiWorld(aps=2, stations=2, channel=1, rates=args.rates, airsim=args.config)
+    w = WifiWorld(aps=2, stations=4 if args.fairness else 2, channel=1, rates=args.rates, airsim=args.config)
     try:
         w.up()
         say(f"topology up in {time.monotonic() - start:.0f} s: rates {args.rates} Mbit/s, airsim queue "
-            f"{args.queue_limit} frames")
-        Bench(w, args, out, start).run()
+            f"{args.queue_limit} frames, time scale {args.time_scale}")
+        if args.fairness:
+            Fairness(w, args, out, start).run()
+        else:
+            Bench(w, args, out, start).run()
     except Fail as e:
         print(f"ecn: error: {e}", file=sys.stderr)
         sys.exit(1)
@@ -206,7 +217,14 @@ class Bench:
         self.ecn_state = state
 
     def set_qdiscs(self, delay, cap1, cap2):
-        """Server egress towards AP K: netem with the point's delay and, in multipath modes, the limit."""
+        """Server egress towards AP K: netem with the point's delay and, in multipath modes, the limit.  Both
+        in nominal units: with the air slowed K times (--time-scale), the delay is K times as long and the
+        limit K times lower, so that they keep their ratio to the air."""
+        k = self.args.time_scale
+        if k != 1:
+            delay = "%g" % (float(delay) * k) if delay else delay
+            cap1 = "%g" % (float(cap1) / k) if cap1 else cap1
+            cap2 = "%g" % (float(cap2) / k) if cap2 else cap2
         batch = ""
         for k, cap in ((1, cap1), (2, cap2)):
             spec = "none"
@@ -302,12 +320,82 @@ class Bench:
             "run": self.n_run, "tag": tag, "point": pid, "exp": exp, "params": params, "mode": mode, "rep": rep,
             "settle_s": settle, "measure_s": measure, "bytes": args.bytes, "t_launch_ns": t_launch,
             "t_ss_ns": t_ss, "t_end_ns": t_end, "rx_sta1": [rx1_0, rx1], "rx_sta2": [rx2_0, rx2],
-            "iperf3_status": rc, "ecn": self.ecn_state, "delay_ms": point["delay"], "cap1_mbps": point["cap1"],
+            "iperf3_status": rc, "ecn": self.ecn_state, "time_scale": args.time_scale, "delay_ms": point["delay"], "cap1_mbps": point["cap1"],
             "cap2_mbps": point["cap2"], "qdisc1": self.qdisc_now[1], "qdisc2": self.qdisc_now[2]}) + "\n")
         self.runs.flush()
         say(f"{tag} {pid} {mode} rep {rep}: {summary(os.path.join(out, f'{tag}.iperf3.json'))} "
             f"(status {rc}, {(t_end - t_launch) // 1000000} ms)")
         time.sleep(0.5)  # queues drain before the next run
+
+
+class Fairness(Bench):
+    """TRILOGY2 D3.2 Tables 2.1-2.3: two other clients, sta3 close to ap1 and sta4 close to ap2, download
+    (plain TCP) while the client of interest (sta1 with ap1, sta2 with ap2, both radios at x) downloads
+    either as a TCP client on its better AP (tcp-best: the nearer AP) or with mpwifi (MPTCP over both,
+    the daemon's steering `both`), or plain MPTCP (mptcp).  All three downloads run at once; each
+    client's throughput is its iperf3's over the measured part."""
+
+    def run(self):
+        w, args, out = self.w, self.args, self.out
+        for ns in (w.cli_ns, w.srv_ns):
+            proc.cmd(["sysctl", "-q", "-w", "net.ipv4.tcp_ecn=1"], ns=ns)
+        # the other clients' stations carry no subflow of the client of interest
+        for st in ("sta3", "sta4"):
+            proc.cmd(["ip", "mptcp", "endpoint", "delete", "id", str(w.endpoint_id(w.station(st)))], ns=w.cli_ns)
+        for port in (5201, 5203, 5204):
+            proc.cmd(["iperf3", "-s", "-p", str(port), "-D"], ns=w.srv_ns)
+        proc.cmd(["mptcpize", "run", "iperf3", "-s", "-p", "5202", "-D"], ns=w.srv_ns)
+        span = float(json.loads(args.fairness.split(":")[0]))
+        positions = [float(x) for x in args.fairness.split(":")[1].split(",")]
+        self.ctl({"set_position": {"radio": "sta3", "position": [5.0, 0]}})
+        self.ctl({"set_position": {"radio": "sta4", "position": [span - 5.0, 0]}})
+        self.mpwifi("ecn", "set", "law", "uncoupled", "enabled", "off")
+        self.runs = open(os.path.join(out, "fairness.jsonl"), "w")
+        for x in positions:
+            for sta in ("sta1", "sta2"):
+                self.ctl({"set_position": {"radio": sta, "position": [x, 0]}})
+            best = "sta1" if x <= span / 2 else "sta2"
+            for rep in range(args.repeats):
+                for mode in ("tcp-best", "mpwifi", "mptcp"):
+                    self.fair_run(x, best, mode, rep)
+        self.runs.close()
+        with open(os.path.join(out, "done.json"), "w") as f:
+            f.write(json.dumps({"runs": self.n_run, "fairness": args.fairness,
+                                "seconds": int(time.monotonic() - self.start)}) + "\n")
+
+    def fair_run(self, x, best, mode, rep):
+        w, args, out = self.w, self.args, self.out
+        self.n_run += 1
+        tag = "fair-%03d" % self.n_run
+        settle, measure = int(args.settle), int(args.measure)
+        daemon = None
+        if mode == "mpwifi":
+            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", "both", "--run-dir", "/run/mpwifi"],
+                             ns=w.cli_ns, log=os.path.join(out, f"{tag}.daemon.log"))
+            time.sleep(0.5)
+        ip = {st.ifname: st.ip for st in w.stations}
+        clients = {"sta3": (["iperf3", "-c", w.server_ip, "-p", "5203", "-B", ip["sta3"]]),
+                   "sta4": (["iperf3", "-c", w.server_ip, "-p", "5204", "-B", ip["sta4"]])}
+        if mode == "tcp-best":
+            clients["own"] = ["iperf3", "-c", w.server_ip, "-p", "5201", "-B", ip[best]]
+        else:
+            clients["own"] = ["mptcpize", "run", "iperf3", "-c", w.server_ip, "-p", "5202"]
+        procs = {}
+        for name, cmd in clients.items():
+            procs[name] = proc.bg(["bash", "-c", 'out=$1; shift; exec "$@" >"$out" 2>&1', "-",
+                                   os.path.join(out, f"{tag}.{name}.iperf3.json"), "timeout",
+                                   str(settle + measure + 60), *cmd, "-R", "-t", str(settle + measure), "-i", "1",
+                                   "-J"], ns=w.cli_ns)
+        rcs = {name: p.wait(settle + measure + 90) for name, p in procs.items()}
+        if daemon:
+            daemon.stop()
+        self.runs.write(json.dumps({"run": self.n_run, "tag": tag, "x": x, "best": best, "mode": mode, "rep": rep,
+                                    "settle_s": settle, "measure_s": measure, "status": rcs,
+                                    "time_scale": args.time_scale}) + "\n")
+        self.runs.flush()
+        say(f"{tag} x={x:g} {mode} rep {rep}: " + ", ".join(
+            f"{name} {summary(os.path.join(out, f'{tag}.{name}.iperf3.json'))}" for name in clients))
+        time.sleep(0.5)
 
 
 def summary(path):

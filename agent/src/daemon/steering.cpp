@@ -113,7 +113,12 @@ void SteeringPolicy::tick(const Interfaces &interfaces, Actions &actions)
 		actions.detail("steering: cannot read the module's figures: " + r.message);
 		return;
 	}
-	update(r.airtime, interfaces, now);
+	const Result eps = actions.request(action::ListEndpoints{});
+	if (!eps.ok()) {
+		actions.detail("steering: cannot read the path manager's endpoints: " + eps.message);
+		return;
+	}
+	update(r.airtime, eps.endpoints, interfaces, now);
 	std::string line = "steering: round:";
 	for (const ApAirtime &a : r.airtime.aps) {
 		const auto opt = [](const std::optional<std::uint32_t> &v, std::uint32_t div) {
@@ -130,13 +135,21 @@ void SteeringPolicy::tick(const Interfaces &interfaces, Actions &actions)
 	readdWithdrawn(interfaces, actions, now);
 }
 
-void SteeringPolicy::update(const AirtimeReading &reading, const Interfaces &interfaces, Clock::time_point now)
+void SteeringPolicy::update(const AirtimeReading &reading, const std::vector<Endpoint> &endpoints,
+			    const Interfaces &interfaces, Clock::time_point now)
 {
 	for (auto &[key, t] : aps_)
 		t.seen = false;
 	for (const ApAirtime &a : reading.aps) {
 		const auto iface = interfaces.find(a.ifindex);
 		if (iface == interfaces.end())
+			continue;
+		// A station with no endpoint carries no subflow of ours (another
+		// program's traffic, or a path kept off MPTCP): not steered, and its
+		// silence says nothing of our connections.  One withdrawn by us stays.
+		const bool hasEndpoint = std::any_of(endpoints.begin(), endpoints.end(),
+						     [&](const Endpoint &ep) { return iface->second.holds(ep); });
+		if (!hasEndpoint && !withdrawn_.contains(a.ifindex))
 			continue;
 		Tracked &t = aps_[{a.ifindex, a.bssid}];
 		t.seen = true;

@@ -65,10 +65,14 @@ public:
 		std::chrono::milliseconds tick{250}; // half the module's window: a silent AP is noticed within ~0.5 s
 		// The air counts as the transfer's limit from this busy share on,
 		// and as left idle below the other.  At saturation 802.11 leaves
-		// DIFS and backoff idle: ~94% busy at 11 Mbit/s DSSS, ~85% at OFDM
-		// 54 Mbit/s; one capped TCP flow of an AP keeps it far lower.
+		// DIFS and backoff idle (~6% at 11 Mbit/s DSSS, more at OFDM), and a
+		// radio decodes only part of what keeps the channel busy (frames at
+		// high rates from far away it cannot decode: in bench/ecn-steering's
+		// fairness experiment a full channel read 35-50%), so "idle" is set
+		// low: a better AP limited by its uplink to a fifth of the air reads
+		// ~20%, one limited to half of it stays with the worse AP backup.
 		std::uint32_t busyHighPpm = 750000;
-		std::uint32_t busyLowPpm = 550000;
+		std::uint32_t busyLowPpm = 350000;
 		std::uint32_t minFrames = 10;            // in a window, for an AP to count as carrying
 		std::chrono::milliseconds worseFor{1000}; // a worse AP turns backup after this long
 		std::chrono::milliseconds idleFor{2000};  // a backup turns regular after the air idles this long
@@ -106,7 +110,8 @@ private:
 	using Key = std::pair<std::uint32_t, MacAddr>;
 
 	void tick(const Interfaces &interfaces, Actions &actions);
-	void update(const AirtimeReading &reading, const Interfaces &interfaces, Clock::time_point now);
+	void update(const AirtimeReading &reading, const std::vector<Endpoint> &endpoints, const Interfaces &interfaces,
+		    Clock::time_point now);
 	void decide(const AirtimeReading &reading, const Interfaces &interfaces, Actions &actions,
 		    Clock::time_point now);
 	void verify(const AirtimeReading &reading, const Interfaces &interfaces, Actions &actions,

@@ -330,19 +330,25 @@ TEST_F(SteeringTest, StoppingLeavesEveryEndpointRegular)
 	EXPECT_EQ(world.endpoints[1].flags, static_cast<std::uint32_t>(MPTCP_PM_ADDR_FLAG_SUBFLOW));
 }
 
-TEST_F(SteeringTest, AnApWithoutAnEndpointIsLeftAloneWithOneWord)
+TEST_F(SteeringTest, AStationWithoutAnEndpointIsNeitherSteeredNorWatched)
 {
-	world.endpoints = {fake::endpointOn(a1, 1)};
+	// sta3 (ifindex 7) with AP 1 carries another program's traffic, no subflow of ours
+	const AddrInfo a3 = fake::ipv4(7, "10.0.1.13");
+	ifaces[7] = fake::interface(7, "sta3", LinkType::Wifi, kRunning, {a3});
 	start();
-	world.takeLogs();
 	air(2100, 8400, 94);
-	rounds(8);
+	world.reading.aps.push_back({.ifindex = 7, .bssid = kAp1, .packetTimeNs = 30000000, .airtimePpm = 0,
+				     .busyPpm = 940000, .windowFrames = 40, .windowNs = 500000000, .silentNs = 0});
+	rounds(2);
+	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"})); // not sta3, far worse
+	// its silence is not the loss of a path of ours
+	world.reading.aps[2].windowFrames = 0;
+	world.reading.aps[2].silentNs = 2000000000;
+	rounds(4);
 	EXPECT_EQ(world.changes(), fake::Strings{});
-	EXPECT_FALSE(ap(6).backup);
-	const fake::Strings logs = world.takeLogs();
-	EXPECT_EQ(std::count_if(logs.begin(), logs.end(),
-				[](const std::string &l) { return l.find("has no MPTCP endpoint") != std::string::npos; }),
-		  1);
+	EXPECT_TRUE(ap(6).backup);
+	for (const SteeredAp &a : policy->aps())
+		EXPECT_NE(a.ifindex, 7u);
 }
 
 TEST_F(SteeringTest, ARefusedFlagChangesNothing)
