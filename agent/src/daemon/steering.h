@@ -75,7 +75,7 @@ public:
 		std::uint32_t busyLowPpm = 350000;
 		std::uint32_t minFrames = 10;            // in a window, for an AP to count as carrying
 		std::chrono::milliseconds worseFor{1000}; // a worse AP turns backup after this long
-		std::chrono::milliseconds idleFor{2000};  // a backup turns regular after the air idles this long
+		std::chrono::milliseconds idleFor{1000};  // a backup turns regular after the air idles this long
 		std::chrono::milliseconds probeEvery{30000};
 		std::chrono::milliseconds backoffMin{10000}; // regular after idle air: no backup for this long,
 		std::chrono::milliseconds backoffMax{80000}; // doubled each time the air idles again

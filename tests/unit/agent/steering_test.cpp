@@ -203,9 +203,9 @@ TEST_F(SteeringTest, ABackupTurnsRegularWhenTheBetterPathLeavesTheAirIdleAndBack
 {
 	worseApBackup();
 	air(2100, 8400, 30, 60, 0); // the better AP's uplink limits it: the air idles
-	rounds(3);
+	rounds(1);
 	EXPECT_EQ(world.changes(), fake::Strings{});
-	rounds(1); // 2 s of idle air
+	rounds(1); // a second of idle air
 	EXPECT_EQ(world.changes(), (fake::Strings{"regular id 2 10.0.2.11 subflow backup"}));
 	EXPECT_EQ(policy->counts().airIdle, 1u);
 	// both carry again, the air is busy: no backup for 10 s
@@ -216,7 +216,7 @@ TEST_F(SteeringTest, ABackupTurnsRegularWhenTheBetterPathLeavesTheAirIdleAndBack
 	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"}));
 	// idle again: 20 s this time
 	air(2100, 8400, 30, 60, 0);
-	rounds(4);
+	rounds(2);
 	EXPECT_EQ(world.changes(), (fake::Strings{"regular id 2 10.0.2.11 subflow backup"}));
 	air(2100, 8400, 94);
 	rounds(40);
