@@ -277,7 +277,8 @@ class Bench:
             # the daemon turns the marking on or off itself; its law is the uncoupled one
             self.mpwifi("ecn", "set", "law", "uncoupled")
             self.ecn_state = "daemon"
-            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", mode, "--run-dir", "/run/mpwifi"],
+            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", mode, "--run-dir", "/run/mpwifi",
+                                         "--emulated-air-scale", str(args.time_scale)],
                              ns=w.cli_ns, log=os.path.join(out, f"run-{self.n_run:03d}.daemon.log"))
             time.sleep(0.5)
         elif ecn_available:
@@ -370,7 +371,8 @@ class Fairness(Bench):
         settle, measure = int(args.settle), int(args.measure)
         daemon = None
         if mode == "mpwifi":
-            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", "both", "--run-dir", "/run/mpwifi"],
+            daemon = proc.bg(self.cli + ["daemon", "--verbose", "--steering", "both", "--run-dir", "/run/mpwifi",
+                                         "--emulated-air-scale", str(args.time_scale)],
                              ns=w.cli_ns, log=os.path.join(out, f"{tag}.daemon.log"))
             time.sleep(0.5)
         ip = {st.ifname: st.ip for st in w.stations}

@@ -779,7 +779,8 @@ void Daemon::start()
 					 .pathManager = pm_.has_value()}));
 	if (options_.wifiNetworks)
 		startWifiManager();
-	auto steering = std::make_unique<SteeringPolicy>(SteeringPolicy::Settings{.mode = options_.steering},
+	auto steering = std::make_unique<SteeringPolicy>(SteeringPolicy::Settings{.mode = options_.steering,
+										  .airScale = options_.emulatedAirScale},
 							 [] { return SteeringPolicy::Clock::now(); });
 	steering_ = steering.get();
 	policies_.push_back(std::move(steering));

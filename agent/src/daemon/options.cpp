@@ -66,6 +66,7 @@ struct RawOptions {
 	std::string dhcpScript;
 	std::string runDir;
 	std::string steering;
+	std::string emulatedAirScale;
 	bool verbose = false;
 	bool noModule = false;
 };
@@ -88,6 +89,7 @@ po::options_description settings(RawOptions &raw)
 		("dhcp-script", po::value(&raw.dhcpScript))
 		("run-dir", po::value(&raw.runDir))
 		("steering", po::value(&raw.steering))
+		("emulated-air-scale", po::value(&raw.emulatedAirScale))
 		("no-module", po::bool_switch(&raw.noModule))
 		("verbose,v", po::bool_switch(&raw.verbose));
 	return d;
@@ -127,6 +129,13 @@ DaemonOptions finish(const RawOptions &raw)
 		if (!mode)
 			throw OptionsError("steering: \"" + raw.steering + "\" is not off, ecn, priority or both");
 		o.steering = *mode;
+	}
+	if (!raw.emulatedAirScale.empty()) {
+		const std::string &t = raw.emulatedAirScale;
+		if (t.size() > 2 || !std::all_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+		    std::stoul(t) < 1 || std::stoul(t) > 16)
+			throw OptionsError("emulated-air-scale: \"" + t + "\" is not a number from 1 to 16");
+		o.emulatedAirScale = static_cast<std::uint32_t>(std::stoul(t));
 	}
 	if (!raw.wifiMaxAps.empty()) {
 		const std::string &t = raw.wifiMaxAps;
@@ -272,6 +281,8 @@ std::string optionsHelp()
 	       "                                 (default /run/mpwifi)\n"
 	       "       --steering MODE           off, ecn (the module's marks), priority (worse APs' subflows\n"
 	       "                                 backup while the air limits) or both (default)\n"
+	       "       --emulated-air-scale K    for an emulated medium whose air runs K times slower than its\n"
+	       "                                 rates (airsim --time-scale K): airtime shares times K\n"
 	       "       --no-module               without the mpwifi module: log the levels instead of setting\n"
 	       "                                 them; endpoints and subflows follow the logged levels\n"
 	       "       --verbose                 log every classification and event\n";

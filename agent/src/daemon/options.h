@@ -52,6 +52,10 @@ struct DaemonOptions {
 	std::string dhcpScript;               // udhcpc's event script (default: the installed one)
 	std::string runDir = "/run/mpwifi";
 	SteeringMode steering = SteeringMode::Both;
+	// An emulated medium whose air runs this many times slower than its
+	// rates say (airsim --time-scale): the module's airtime shares, from
+	// nominal durations over real-time windows, are that much too small.
+	std::uint32_t emulatedAirScale = 1;
 	// Without the mpwifi module: levels are logged, not set; endpoints and
 	// subflows follow the daemon's own levels.
 	bool noModule = false;

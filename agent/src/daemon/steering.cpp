@@ -178,9 +178,10 @@ std::uint32_t SteeringPolicy::airBusy(const Tracked &t) const
 	for (const auto &[key, other] : aps_) {
 		const ApAirtime &r = other.reading;
 		if (other.seen && r.packetTimeNs && r.windowNs)
-			ours += std::min(1.0, static_cast<double>(r.windowFrames) * *r.packetTimeNs / static_cast<double>(r.windowNs));
+			ours += std::min(1.0, static_cast<double>(r.windowFrames) * *r.packetTimeNs * settings_.airScale /
+						      static_cast<double>(r.windowNs));
 	}
-	const double heard = t.reading.busyPpm.value_or(0) / 1e6;
+	const double heard = t.reading.busyPpm.value_or(0) / 1e6 * settings_.airScale;
 	return static_cast<std::uint32_t>(std::min(1.0, std::max(ours, heard)) * 1e6);
 }
 
@@ -194,8 +195,9 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 	// lost, or its path failed.  The backups must carry at once.
 	if (anyBackup) {
 		for (const auto &[key, t] : aps_) {
+			// carried as a regular AP (one made regular a moment ago has yet to be given data)
 			if (t.view.backup || !t.seen || t.reading.silentNs < static_cast<std::uint64_t>(silentFor) ||
-			    now - t.lastCarried > settings_.silentFor + 2 * settings_.tick)
+			    now - t.lastCarried > settings_.silentFor + 2 * settings_.tick || t.lastCarried <= t.changedAt)
 				continue;
 			++counts_.lost;
 			restoreAll(apName(t.view) + " silent for " + std::to_string(t.reading.silentNs / 1000000) + " ms",
@@ -289,7 +291,10 @@ void SteeringPolicy::verify(const AirtimeReading &, const Interfaces &interfaces
 		t.verifiedAt = now;
 		// A backup gets retransmissions and what was queued on it; new data
 		// means the sender never saw the MP_PRIO (one pure ACK, not resent).
-		if (t.reading.windowFrames < std::max(settings_.minFrames, carried / 4))
+		// Half the best AP's frames: a lossy AP's retransmissions of what was
+		// queued on it stay well below that, and the toggle that resends
+		// (regular, then backup) lets the sender put new data on it meanwhile.
+		if (t.reading.windowFrames < std::max(2 * settings_.minFrames, carried / 2))
 			continue;
 		bool sent = false;
 		for (const Endpoint &ep : endpointsOf(t.view.ifindex, interfaces, actions)) {
@@ -312,7 +317,7 @@ void SteeringPolicy::withdrawSilent(const Interfaces &interfaces, Actions &actio
 	for (const auto &[key, t] : aps_) {
 		if (!t.seen || t.view.backup || withdrawn_.contains(t.view.ifindex) ||
 		    t.reading.silentNs < static_cast<std::uint64_t>(withdrawNs) ||
-		    now - t.lastCarried > settings_.withdrawAfter + 2 * settings_.tick)
+		    now - t.lastCarried > settings_.withdrawAfter + 2 * settings_.tick || t.lastCarried <= t.changedAt)
 			continue;
 		// The connection goes on through another AP while this one says
 		// nothing: deleting its endpoint closes its subflows, and the

@@ -62,7 +62,8 @@ public:
 
 	struct Settings {
 		SteeringMode mode = SteeringMode::Both;
-		std::chrono::milliseconds tick{250}; // half the module's window: a silent AP is noticed within ~0.5 s
+		std::uint32_t airScale = 1; // --emulated-air-scale
+		std::chrono::milliseconds tick{250}; // half the module's window: a silent AP is noticed within ~0.75 s
 		// The air counts as the transfer's limit from this busy share on,
 		// and as left idle below the other.  At saturation 802.11 leaves
 		// DIFS and backoff idle (~6% at 11 Mbit/s DSSS, more at OFDM), and a
@@ -79,10 +80,10 @@ public:
 		std::chrono::milliseconds probeEvery{30000};
 		std::chrono::milliseconds backoffMin{10000}; // regular after idle air: no backup for this long,
 		std::chrono::milliseconds backoffMax{80000}; // doubled each time the air idles again
-		std::chrono::milliseconds silentFor{300};    // a carrying AP that says nothing this long is lost
+		std::chrono::milliseconds silentFor{500};    // a carrying AP that says nothing this long is lost
 		std::chrono::milliseconds withdrawAfter{1000}; // silent while another AP carries: withdraw it
 		std::chrono::milliseconds readdAfter{2000};    // a withdrawn endpoint comes back after this
-		std::chrono::milliseconds verifyAfter{3000};   // the sender must have obeyed by now
+		std::chrono::milliseconds verifyAfter{5000};   // the sender must have obeyed by now
 	};
 
 	SteeringPolicy(Settings settings, std::function<Clock::time_point()> now);

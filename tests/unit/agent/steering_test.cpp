@@ -191,6 +191,19 @@ TEST_F(SteeringTest, WhatOurFramesCostCountsAsBusyWhereTheRadioHearsLess)
 	EXPECT_EQ(ap(6).reason, "T 4.0 times the best's, air busy 84%");
 }
 
+TEST_F(SteeringTest, AnEmulatedAirScaleMultipliesTheShares)
+{
+	// the air of an emulation 4 times slower than its rates: 10.5% + 10.1% by
+	// the nominal packet times is 82% of the real air
+	policy.emplace(SteeringPolicy::Settings{.mode = SteeringMode::Both, .airScale = 4, .tick = 500ms},
+		       [this] { return now; });
+	policy->onEvent(event::Started{}, ifaces, world);
+	air(2100, 4200, 5, 25, 12);
+	rounds(2);
+	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"}));
+	EXPECT_EQ(ap(6).reason, "T 2.0 times the best's, air busy 82%");
+}
+
 TEST_F(SteeringTest, FramesThatFillLessOfTheAirLeaveTheWorseApRegular)
 {
 	start();
@@ -265,17 +278,20 @@ TEST_F(SteeringTest, ABackupReturnsWhenTheBetterApGetsWorseThanIt)
 TEST_F(SteeringTest, TheBetterApFallingSilentMakesTheBackupsRegularAtOnce)
 {
 	worseApBackup();
-	air(2100, 8400, 94, 0, 0, 450, 3000);
+	air(2100, 8400, 94, 0, 0, 450, 3000); // a pause
+	rounds(1);
+	EXPECT_EQ(world.changes(), fake::Strings{});
+	air(2100, 8400, 94, 0, 0, 600, 3000);
 	rounds(1);
 	EXPECT_EQ(world.changes(), (fake::Strings{"regular id 2 10.0.2.11 subflow backup"}));
-	EXPECT_EQ(ap(6).reason, "sta1 (02:00:00:00:01:00) silent for 450 ms");
+	EXPECT_EQ(ap(6).reason, "sta1 (02:00:00:00:01:00) silent for 600 ms");
 	EXPECT_EQ(policy->counts().lost, 1u);
 }
 
 TEST_F(SteeringTest, ASilentApWhileAnotherCarriesIsWithdrawnThenAddedBack)
 {
 	worseApBackup();
-	air(2100, 8400, 94, 0, 0, 450, 3000);
+	air(2100, 8400, 94, 0, 0, 600, 3000);
 	rounds(1);
 	world.take();
 	// AP 2 carries the connection now; AP 1 still says nothing
@@ -287,6 +303,19 @@ TEST_F(SteeringTest, ASilentApWhileAnotherCarriesIsWithdrawnThenAddedBack)
 	EXPECT_EQ(world.changes(), fake::Strings{});
 	rounds(1); // 2 s later
 	EXPECT_EQ(world.changes(), (fake::Strings{"add-endpoint id 1 10.0.1.11 subflow"}));
+}
+
+TEST_F(SteeringTest, AnApJustMadeRegularIsNeitherLostNorWithdrawnWhileItWaitsForData)
+{
+	worseApBackup();
+	air(2100, 8400, 30, 60, 0); // the better AP's uplink limits it
+	rounds(2);
+	ASSERT_FALSE(ap(6).backup);
+	world.take();
+	// AP 2 carried before it was backup; now regular, the sender has yet to give it data
+	air(2100, 8400, 30, 60, 0, 0, 1500);
+	rounds(4);
+	EXPECT_EQ(world.changes(), fake::Strings{});
 }
 
 TEST_F(SteeringTest, NothingIsWithdrawnWhenEveryApFallsSilent)
@@ -302,8 +331,11 @@ TEST_F(SteeringTest, NothingIsWithdrawnWhenEveryApFallsSilent)
 TEST_F(SteeringTest, ABackupThatStillCarriesIsToldAgain)
 {
 	worseApBackup();
-	air(2100, 8400, 94, 200, 70); // the sender missed the MP_PRIO
-	rounds(6);
+	air(2100, 8400, 94, 200, 70); // a lossy AP's retransmissions of what was queued on it
+	rounds(12);
+	EXPECT_EQ(world.changes(), fake::Strings{});
+	air(2100, 8400, 94, 200, 120); // new data: the sender missed the MP_PRIO
+	rounds(10);
 	EXPECT_EQ(world.changes(),
 		  (fake::Strings{"regular id 2 10.0.2.11 subflow backup", "backup id 2 10.0.2.11 subflow backup"}));
 	EXPECT_EQ(ap(6).resends, 1u);
@@ -399,6 +431,15 @@ TEST(SteeringState, LinesThatDoNotParseAreSkipped)
 	EXPECT_EQ(state.aps[0].ifname, "mpw1");
 	EXPECT_EQ(state.aps[0].packetTimeNs, 77u);
 	EXPECT_EQ(state.aps[0].reason, "why");
+}
+
+TEST(SteeringOptions, EmulatedAirScaleFrom1To16)
+{
+	EXPECT_EQ(parseDaemonOptions(std::vector<std::string>{"--emulated-air-scale", "4"}).emulatedAirScale, 4u);
+	EXPECT_EQ(parseDaemonOptions(std::vector<std::string>{}).emulatedAirScale, 1u);
+	for (const char *bad : {"0", "17", "x", "-1", "100"})
+		EXPECT_THROW((void)parseDaemonOptions(std::vector<std::string>{"--emulated-air-scale", bad}), OptionsError)
+			<< bad;
 }
 
 TEST(SteeringOptions, ModeByNameAndBadOnesRefused)
