@@ -305,6 +305,7 @@ def analyse_run(run, vm_out, stats):
     t0, t1 = measurement_window(run)
     samples = load_watch(os.path.join(vm_out, run["tag"] + ".watch.jsonl"))
     out = {k: run[k] for k in ("tag", "point", "exp", "params", "mode", "rep", "iperf3_status")}
+    out["time_scale"] = run.get("time_scale", 1)
     out.update({
         "mbps": rnd(res["mbps"], 3),
         "mbps_all": rnd(res["mbps_all"], 3),
