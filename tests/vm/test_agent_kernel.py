@@ -14,7 +14,7 @@ from mpwtest import ksft, paths, proc  # noqa: E402
 from mpwtest.ksft import check, check_eq  # noqa: E402
 
 AGENT_TESTS = os.path.join(paths.BUILD, "tests/unit/mpwifi_agent_tests")
-SUITES = {"Hwsim.*": 2, "RandomLocalMac.*": 1, "StationRoutingKernel.*": 5, "MptcpPmKernel.*": 2}
+SUITES = {"Hwsim.*": 2, "RandomLocalMac.*": 1, "StationRoutingKernel.*": 5, "MptcpPmKernel.*": 3}
 
 
 def main():
