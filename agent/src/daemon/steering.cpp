@@ -159,6 +159,7 @@ void SteeringPolicy::update(const AirtimeReading &reading, const std::vector<End
 		t.reading = a;
 		if (a.windowFrames >= settings_.minFrames) {
 			t.lastCarried = now;
+			t.lost = false;
 			if (a.packetTimeNs) {
 				t.view.packetTimeNs = a.packetTimeNs;
 				t.estimateAt = now;
@@ -200,8 +201,10 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 			    now - t.lastCarried > settings_.silentFor + 2 * settings_.tick || t.lastCarried <= t.changedAt)
 				continue;
 			++counts_.lost;
-			restoreAll(apName(t.view) + " silent for " + std::to_string(t.reading.silentNs / 1000000) + " ms",
-				   interfaces, actions, now);
+			const std::string reason =
+				apName(t.view) + " silent for " + std::to_string(t.reading.silentNs / 1000000) + " ms";
+			aps_[key].lost = true;
+			restoreAll(reason, interfaces, actions, now);
 			return;
 		}
 	}
@@ -315,7 +318,10 @@ void SteeringPolicy::withdrawSilent(const Interfaces &interfaces, Actions &actio
 {
 	const auto withdrawNs = std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.withdrawAfter).count();
 	for (const auto &[key, t] : aps_) {
-		if (!t.seen || t.view.backup || withdrawn_.contains(t.view.ifindex) ||
+		// only an AP whose silence made the backups regular: a regular AP the
+		// sender merely leaves idle keeps its subflows (and the AP manager's
+		// endpoint)
+		if (!t.lost || !t.seen || t.view.backup || withdrawn_.contains(t.view.ifindex) ||
 		    t.reading.silentNs < static_cast<std::uint64_t>(withdrawNs) ||
 		    now - t.lastCarried > settings_.withdrawAfter + 2 * settings_.tick || t.lastCarried <= t.changedAt)
 			continue;

@@ -107,6 +107,7 @@ private:
 		Clock::time_point verifiedAt{};   // the sender's obedience last checked
 		ApAirtime reading;                // the latest
 		bool seen = false;                // in the latest reading
+		bool lost = false;                // its silence made the backups regular; until it carries again
 	};
 	using Key = std::pair<std::uint32_t, MacAddr>;
 
