@@ -318,6 +318,17 @@ TEST_F(SteeringTest, AnApJustMadeRegularIsNeitherLostNorWithdrawnWhileItWaitsFor
 	EXPECT_EQ(world.changes(), fake::Strings{});
 }
 
+TEST_F(SteeringTest, ARegularApTheSenderLeavesIdleKeepsItsEndpoint)
+{
+	start();
+	air(2100, 2300, 94); // two good APs, no backup
+	rounds(2);
+	air(2100, 2300, 94, 0, 200, 1200, 0); // the sender uses AP 2 alone for a while
+	rounds(4);
+	EXPECT_EQ(world.changes(), fake::Strings{});
+	EXPECT_EQ(policy->counts().withdrawals, 0u);
+}
+
 TEST_F(SteeringTest, NothingIsWithdrawnWhenEveryApFallsSilent)
 {
 	start();
