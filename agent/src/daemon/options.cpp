@@ -5,6 +5,7 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
 #include <utility>
@@ -104,9 +105,6 @@ DaemonOptions finish(const RawOptions &raw)
 	o.personalTrusted = raw.personalTrusted;
 	o.verbose = raw.verbose;
 	o.noModule = raw.noModule;
-	if (raw.trustedEndpoints && raw.noTrustedEndpoints)
-		throw OptionsError("trusted-endpoints and no-trusted-endpoints contradict each other");
-	o.trustedEndpoints = !raw.noTrustedEndpoints;
 	if (!raw.endpointMinTrust.empty()) {
 		const auto level = trustLevelFromName(raw.endpointMinTrust);
 		if (!level)
@@ -171,6 +169,27 @@ DaemonOptions finish(const RawOptions &raw)
 			o.overrides.push_back(std::move(rule));
 	}
 	return o;
+}
+
+// trusted-endpoints and no-trusted-endpoints are one setting spelled two ways: what VM says of it, if
+// anything (in a file either spelling may also say false).
+std::optional<bool> trustedEndpointsIn(const po::variables_map &vm)
+{
+	const auto given = [&](const char *key) -> std::optional<bool> {
+		const auto it = vm.find(key);
+		if (it == vm.end() || it->second.defaulted())
+			return std::nullopt;
+		return it->second.as<bool>();
+	};
+	const std::optional<bool> on = given("trusted-endpoints");
+	const std::optional<bool> off = given("no-trusted-endpoints");
+	if (on && off && *on == *off)
+		throw OptionsError("trusted-endpoints and no-trusted-endpoints contradict each other");
+	if (on)
+		return *on;
+	if (off)
+		return !*off;
+	return std::nullopt;
 }
 
 } // namespace
@@ -238,6 +257,8 @@ DaemonOptions parseDaemonOptions(std::span<const std::string> args)
 	} catch (const po::error &e) {
 		throw OptionsError(e.what());
 	}
+	const std::optional<bool> endpointsFromCommandLine = trustedEndpointsIn(vm);
+	std::optional<bool> endpointsFromFile;
 	// The file's values only fill what the command line left unset.
 	if (vm.count("config") && !vm["help"].as<bool>()) {
 		const std::string file = vm["config"].as<std::string>();
@@ -246,7 +267,20 @@ DaemonOptions parseDaemonOptions(std::span<const std::string> args)
 			throw OptionsError("cannot read config file \"" + file + "\"");
 		try {
 			// Boost reads switches as "key = true" (or yes, on, 1).
-			po::store(po::parse_config_file(in, settings(raw), false), vm);
+			const po::options_description fileSettings = settings(raw); // PARSED points into it
+			po::parsed_options parsed = po::parse_config_file(in, fileSettings, false);
+			po::variables_map fileOnly;
+			po::store(parsed, fileOnly);
+			try {
+				endpointsFromFile = trustedEndpointsIn(fileOnly);
+			} catch (const OptionsError &e) {
+				throw OptionsError("config file \"" + file + "\": " + e.what());
+			}
+			if (endpointsFromCommandLine)
+				std::erase_if(parsed.options, [](const po::option &opt) {
+					return opt.string_key == "trusted-endpoints" || opt.string_key == "no-trusted-endpoints";
+				});
+			po::store(parsed, vm);
 		} catch (const po::error &e) {
 			throw OptionsError("config file \"" + file + "\": " + e.what());
 		}
@@ -256,7 +290,9 @@ DaemonOptions parseDaemonOptions(std::span<const std::string> args)
 	} catch (const po::error &e) {
 		throw OptionsError(e.what());
 	}
-	return finish(raw);
+	DaemonOptions o = finish(raw);
+	o.trustedEndpoints = endpointsFromCommandLine.value_or(endpointsFromFile.value_or(true));
+	return o;
 }
 
 std::string optionsHelp()

@@ -115,6 +115,27 @@ TEST(DaemonOptions, CommandLineWinsOverTheFile)
 	EXPECT_EQ(o.wpaCtrlDir, "/from/file");
 }
 
+// One setting, two spellings: in the file either may say false, and the command line's spelling wins
+// over the file's (both failed before: "= false" was ignored, and either pair was an error).
+TEST(DaemonOptions, TrustedEndpointsIsOneSettingInTwoSpellings)
+{
+	const ConfigFile off("trusted-endpoints = false\n");
+	EXPECT_FALSE(parse({"--config", off.path()}).trustedEndpoints);
+	const ConfigFile notOff("no-trusted-endpoints = no\n");
+	EXPECT_TRUE(parse({"--config", notOff.path()}).trustedEndpoints);
+	const ConfigFile agree("trusted-endpoints = false\nno-trusted-endpoints = true\n");
+	EXPECT_FALSE(parse({"--config", agree.path()}).trustedEndpoints);
+
+	const ConfigFile fileOff("no-trusted-endpoints = true\n");
+	EXPECT_TRUE(parse({"--config", fileOff.path(), "--trusted-endpoints"}).trustedEndpoints);
+	const ConfigFile fileOn("trusted-endpoints = true\n");
+	EXPECT_FALSE(parse({"--config", fileOn.path(), "--no-trusted-endpoints"}).trustedEndpoints);
+
+	const ConfigFile both("trusted-endpoints = true\nno-trusted-endpoints = true\n");
+	EXPECT_EQ(errorOf({"--config", both.path()}),
+		  "config file \"" + both.path() + "\": trusted-endpoints and no-trusted-endpoints contradict each other");
+}
+
 TEST(DaemonOptions, ConfigFileErrors)
 {
 	const ConfigFile unknown("personal-trusted = true\nbogus = 1\n");
