@@ -190,6 +190,12 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 			    Clock::time_point now)
 {
 	const auto silentFor = std::chrono::duration_cast<std::chrono::nanoseconds>(settings_.silentFor).count();
+	// A backup the module no longer reports (flushed, or evicted by more APs)
+	// would never be measured, probed or heard again: regular, to be judged
+	// afresh when its frames come back.
+	for (auto &[key, t] : aps_)
+		if (t.view.backup && !t.seen)
+			setPriority(t, false, "no longer reported by the module", interfaces, actions, now);
 	const bool anyBackup = std::any_of(aps_.begin(), aps_.end(), [](const auto &e) { return e.second.view.backup; });
 
 	// A regular AP that carried traffic a moment ago and now says nothing:

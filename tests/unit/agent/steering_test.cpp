@@ -467,5 +467,19 @@ TEST(SteeringOptions, ModeByNameAndBadOnesRefused)
 	}
 }
 
+// A backup that drops out of the module's table (ap flush, eviction) gets no
+// frames, so it would never be reported, probed or made regular again
+// (failed before the fix: it stayed backup).
+TEST_F(SteeringTest, ABackupTheModuleNoLongerReportsTurnsRegular)
+{
+	worseApBackup();
+	world.reading.aps.resize(1); // AP 1 only
+	rounds(1);
+	EXPECT_FALSE(ap(6).backup);
+	EXPECT_EQ(world.changes(), (fake::Strings{"regular id 2 10.0.2.11 subflow backup"}));
+	rounds(4);
+	EXPECT_TRUE(world.changes().empty()) << "once";
+}
+
 } // namespace
 } // namespace mpwifi::daemon
