@@ -2,9 +2,11 @@
 #   make            build the kernel module and the agent
 #   make modules-all  the module for every installed kernel with headers (build/modules/<release>/mpwifi.ko)
 #   make demo       boot the emulated WiFi world and watch per-AP packet times live
-#   make check      every test: unit tests (plain and sanitized) and VM integration tests
+#   make check      every test: unit tests (plain and sanitized), VM tests on 6.1 and a subset on 6.12
+#   make check-all  make check, then every VM test on 6.12 too
 #   make check-debug  every VM test on a 6.1 kernel with KASAN, lockdep, kmemleak (built once, ~1 h; root)
 #   make generate   regenerate what derives from the netlink spec include/uapi/linux/mpwifi.yaml
+#   make deb        Debian packages mpwifi and mpwifi-dkms (debian/) in build/deb/, checked by lintian
 # On a laptop: make KDIR=/lib/modules/$(uname -r)/build
 
 # The kernel the test VM boots: Debian's 6.1 image installed by tools/setup.sh.
@@ -16,11 +18,16 @@ BUILD ?= build
 BUILD_ASAN ?= build-asan
 JOBS ?= $(shell nproc)
 export MPWIFI_VM_KVER := $(VM_KVER)
+# Debian 13's kernel (also in Debian 12's bookworm-security): the estimator, ECN, trust and daemon tests on it
+# in make check, every test in make check-all.
+VM_KVER_612 ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.12\.' | sort -V | tail -n 1)
+VM_TESTS_612 ?= test_estimator_inject test_estimator_traffic test_estimator_spoof test_ecn_steering test_trusted \
+	test_trusted_leaks test_trusted_limits test_trust_agent test_steering
 
 VM_RUN := tools/vm/run
 
-.PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests check \
-	check-debug check-debug-run demo clean
+.PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests vm-tests-612 check check-all \
+	check-debug check-debug-run demo deb clean
 
 all: module agent
 
@@ -95,6 +102,15 @@ check: setup
 		{ echo "check: no module was built for a $$r kernel (headers missing? make setup)" >&2; exit 1; }; done
 	$(MAKE) unit-tests
 	$(MAKE) vm-tests
+	$(MAKE) vm-tests-612
+
+check-all: check
+	tests/vm/run-all --kernel $(VM_KVER_612) --jobs 2
+
+# Two VMs at once: each guest runs on one host thread.
+vm-tests-612: modules-all agent
+	@[ -n "$(VM_KVER_612)" ] || { echo "vm-tests-612: no 6.12 kernel installed (make setup)" >&2; exit 1; }
+	tests/vm/run-all --kernel $(VM_KVER_612) --jobs 2 $(addprefix tests/vm/,$(addsuffix .py,$(VM_TESTS_612)))
 
 # The VM tests on the debug kernel (tools/debug-kernel/build: built on first use, then cached), where KASAN,
 # lockdep, sleep-in-atomic and kmemleak reports fail a test (tests/vm/run-all), with every timeout scaled by
@@ -120,6 +136,19 @@ check-debug-run:
 demo: setup
 	$(MAKE) all
 	$(VM_RUN) --timeout 300 -- tools/demo.sh
+
+# dpkg-buildpackage leaves its files beside the source tree: they are moved into build/deb/.
+DEB_VERSION = $(shell dpkg-parsechangelog -SVersion 2>/dev/null)
+deb: setup
+	rm -rf build/deb
+	dpkg-buildpackage -us -uc -b -j$(JOBS)
+	mkdir -p build/deb
+	for f in ../mpwifi_$(DEB_VERSION)_*.deb ../mpwifi-dbgsym_$(DEB_VERSION)_*.deb \
+		../mpwifi-dkms_$(DEB_VERSION)_all.deb ../mpwifi_$(DEB_VERSION)_*.buildinfo \
+		../mpwifi_$(DEB_VERSION)_*.changes; do \
+		if [ -e "$$f" ]; then mv -f "$$f" build/deb/; fi; \
+	done
+	lintian --fail-on error build/deb/mpwifi_$(DEB_VERSION)_*.changes
 
 clean: module-clean
 	rm -rf $(BUILD) $(BUILD_ASAN)

@@ -11,6 +11,7 @@ qemu-system-x86 busybox-static cpio
 libmnl-dev liburing-dev libnl-3-dev libnl-genl-3-dev libboost-program-options-dev libgtest-dev googletest nlohmann-json3-dev
 hostapd wpasupplicant udhcpc dnsmasq-base mptcpd mptcpd-plugins iw iproute2 iputils-ping iperf3 mptcpize tcpdump ethtool procps nftables
 python3-matplotlib groff-base
+debhelper dh-dkms lintian
 linux-source-6.12 python3-yaml python3-jsonschema
 linux-source-6.1 flex bison bc libelf-dev libssl-dev dwarves
 "
