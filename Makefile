@@ -7,6 +7,7 @@
 #   make check-debug  every VM test on a 6.1 kernel with KASAN, lockdep, kmemleak (built once, ~1 h; root)
 #   make generate   regenerate what derives from the netlink spec include/uapi/linux/mpwifi.yaml
 #   make deb        Debian packages mpwifi and mpwifi-dkms (debian/) in build/deb/, checked by lintian
+#   make deb-test   make deb, then install them (root), DKMS for each kernel, load each in the VM, remove
 # On a laptop: make KDIR=/lib/modules/$(uname -r)/build
 
 # The kernel the test VM boots: Debian's 6.1 image installed by tools/setup.sh.
@@ -27,7 +28,7 @@ VM_TESTS_612 ?= test_estimator_inject test_estimator_traffic test_estimator_spoo
 VM_RUN := tools/vm/run
 
 .PHONY: all setup generate module module-variants modules-all module-clean agent agent-asan unit-tests vm-tests vm-tests-612 check check-all \
-	check-debug check-debug-run demo deb clean
+	check-debug check-debug-run demo deb deb-test clean
 
 all: module agent
 
@@ -149,6 +150,9 @@ deb: setup
 		if [ -e "$$f" ]; then mv -f "$$f" build/deb/; fi; \
 	done
 	lintian --fail-on error build/deb/mpwifi_$(DEB_VERSION)_*.changes
+
+deb-test: deb
+	tests/pkg/deb-install
 
 clean: module-clean
 	rm -rf $(BUILD) $(BUILD_ASAN)
