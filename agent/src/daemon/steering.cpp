@@ -201,16 +201,15 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 	// A regular AP that carried traffic a moment ago and now says nothing:
 	// lost, or its path failed.  The backups must carry at once.
 	if (anyBackup) {
-		for (const auto &[key, t] : aps_) {
+		for (auto &[key, t] : aps_) {
 			// carried as a regular AP (one made regular a moment ago has yet to be given data)
 			if (t.view.backup || !t.seen || t.reading.silentNs < static_cast<std::uint64_t>(silentFor) ||
 			    now - t.lastCarried > settings_.silentFor + 2 * settings_.tick || t.lastCarried <= t.changedAt)
 				continue;
 			++counts_.lost;
-			const std::string reason =
-				apName(t.view) + " silent for " + std::to_string(t.reading.silentNs / 1000000) + " ms";
-			aps_[key].lost = true;
-			restoreAll(reason, interfaces, actions, now);
+			t.lost = true;
+			restoreAll(apName(t.view) + " silent for " + std::to_string(t.reading.silentNs / 1000000) + " ms",
+				   interfaces, actions, now);
 			return;
 		}
 	}
