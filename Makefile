@@ -1,7 +1,7 @@
 # mpwifi: the user's entry point.
 #   make            build the kernel module and the agent
 #   make modules-all  the module for every installed kernel with headers (build/modules/<release>/mpwifi.ko)
-#   make demo       boot the emulated WiFi world and watch per-AP packet times live
+#   make demo       TCP on the best AP, plain MPTCP and mpwifi in one emulated world, live, then a table and a PNG
 #   make check      every test: unit tests (plain and sanitized), VM tests on 6.1 and a subset on 6.12
 #   make check-all  make check, then every VM test on 6.12 too
 #   make check-debug  every VM test on a 6.1 kernel with KASAN, lockdep, kmemleak (built once, ~1 h; root)
@@ -138,7 +138,7 @@ check-debug-run:
 
 demo: setup
 	$(MAKE) all
-	$(VM_RUN) --timeout 300 -- tools/demo.sh
+	/usr/bin/python3 tools/demo/run
 
 # dpkg-buildpackage leaves its files beside the source tree: they are moved into build/deb/.
 DEB_VERSION = $(shell dpkg-parsechangelog -SVersion 2>/dev/null)

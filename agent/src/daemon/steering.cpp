@@ -79,6 +79,7 @@ void SteeringPolicy::onEvent(const Event &event, const Interfaces &interfaces, A
 		}
 	} else if (std::holds_alternative<event::Started>(event)) {
 		running_ = true;
+		marking_ = marks(settings_.mode);
 		if (const Result r = actions.request(action::SetMarking{marks(settings_.mode)}); !r.ok())
 			actions.log("steering: cannot turn the module's ECN marking " +
 				    std::string(marks(settings_.mode) ? "on" : "off") + ": " + r.message);
@@ -130,6 +131,7 @@ void SteeringPolicy::tick(const Interfaces &interfaces, Actions &actions)
 	}
 	actions.detail(line);
 	decide(r.airtime, interfaces, actions, now);
+	pauseMarking(actions);
 	verify(r.airtime, interfaces, actions, now);
 	withdrawSilent(interfaces, actions, now);
 	readdWithdrawn(interfaces, actions, now);
@@ -271,6 +273,7 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 						"air idle (busy " + percent(busyBest) + "): the better path is limited elsewhere",
 						interfaces, actions, now)) {
 					t.regularUntil = now + t.backoff;
+					t.limitedElsewhere = true;
 					++counts_.airIdle;
 				}
 			}
@@ -283,6 +286,23 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 				++counts_.probes;
 		}
 	}
+}
+
+void SteeringPolicy::pauseMarking(Actions &actions)
+{
+	if (!marks(settings_.mode))
+		return;
+	const bool limited = std::any_of(aps_.begin(), aps_.end(), [](const auto &e) { return e.second.limitedElsewhere; });
+	if (marking_ == !limited)
+		return;
+	if (const Result r = actions.request(action::SetMarking{!limited}); !r.ok()) {
+		actions.log("steering: cannot turn the module's ECN marking " + std::string(limited ? "off" : "on") + ": " +
+			    r.message);
+		return;
+	}
+	marking_ = !limited;
+	actions.log(limited ? "steering: marking paused: the better path is limited elsewhere"
+			    : "steering: marking on again");
 }
 
 void SteeringPolicy::verify(const AirtimeReading &, const Interfaces &interfaces, Actions &actions,
@@ -437,6 +457,7 @@ bool SteeringPolicy::setPriority(Tracked &t, bool backup, const std::string &rea
 	t.changedAt = now;
 	t.verifiedAt = now;
 	t.worseSince = t.idleSince = {};
+	t.limitedElsewhere = false;
 	actions.log("steering: " + apName(t.view) + (backup ? " backup: " : " regular: ") + reason);
 	return true;
 }

@@ -108,6 +108,7 @@ private:
 		ApAirtime reading;                // the latest
 		bool seen = false;                // in the latest reading
 		bool lost = false;                // its silence made the backups regular; until it carries again
+		bool limitedElsewhere = false;    // made regular as the better path left the air idle
 	};
 	using Key = std::pair<std::uint32_t, MacAddr>;
 
@@ -118,6 +119,9 @@ private:
 		    Clock::time_point now);
 	void verify(const AirtimeReading &reading, const Interfaces &interfaces, Actions &actions,
 		    Clock::time_point now);
+	// In the modes with marks: none while the better path is limited
+	// elsewhere (marks would push traffic towards a path that cannot take it).
+	void pauseMarking(Actions &actions);
 	void withdrawSilent(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	void readdWithdrawn(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	// The channel's busy share as @t's radio hears it, at least what our
@@ -142,6 +146,7 @@ private:
 	SteeringCounts counts_;
 	bool warnedNoEndpoint_ = false;
 	bool running_ = false;
+	bool marking_ = false; // the module's marking as this policy last set it
 };
 
 // RUN/steering, written whole by the daemon for `mpwifi steering show` and

@@ -238,6 +238,48 @@ TEST_F(SteeringTest, ABackupTurnsRegularWhenTheBetterPathLeavesTheAirIdleAndBack
 	EXPECT_EQ(world.changes(), (fake::Strings{"backup id 2 10.0.2.11 subflow"}));
 }
 
+// Marks on the worse AP push traffic towards the better path; while that
+// path is limited elsewhere (the air idles) it cannot take it, and the marks
+// only cost the worse AP's share (make demo, phase 2: 0.91 x plain MPTCP with
+// them).  Off for the back-off, on again when the worse AP turns backup.
+TEST_F(SteeringTest, MarkingPausesWhileTheBetterPathIsLimitedElsewhere)
+{
+	const auto marking = [this] {
+		fake::Strings out;
+		for (std::string &line : world.take())
+			if (line.rfind("marking", 0) == 0)
+				out.push_back(std::move(line));
+		return out;
+	};
+	worseApBackup();
+	air(2100, 8400, 30, 60, 0);
+	rounds(2);
+	EXPECT_FALSE(ap(6).backup);
+	EXPECT_EQ(marking(), fake::Strings{"marking off"});
+	air(2100, 8400, 94);
+	rounds(20); // the back-off: regular, unmarked
+	EXPECT_EQ(marking(), fake::Strings{});
+	rounds(1);
+	EXPECT_TRUE(ap(6).backup);
+	EXPECT_EQ(marking(), fake::Strings{"marking on"});
+	policy->onEvent(event::Stopping{}, ifaces, world);
+	EXPECT_EQ(marking(), fake::Strings{}) << "the daemon leaves the marking as its mode set it";
+}
+
+TEST_F(SteeringTest, MarkingStaysOffInPriorityModeWhateverTheAir)
+{
+	start(SteeringMode::Priority);
+	air(2100, 8400, 94);
+	rounds(2);
+	air(2100, 8400, 30, 60, 0);
+	rounds(2);
+	air(2100, 8400, 94);
+	rounds(22);
+	fake::Strings asked = world.take();
+	EXPECT_EQ(std::count(asked.begin(), asked.end(), "marking on"), 0);
+	EXPECT_EQ(std::count(asked.begin(), asked.end(), "marking off"), 1) << "once, at the start";
+}
+
 TEST_F(SteeringTest, ABackupIsProbedEvery30sAndStaysBackupWhileStillWorse)
 {
 	worseApBackup();
