@@ -105,8 +105,9 @@ check: setup
 	$(MAKE) vm-tests
 	$(MAKE) vm-tests-612
 
-# make check ran VM_TESTS_612 on 6.12 already: the rest of them.
+# make check ran VM_TESTS_612 on 6.12 already: the rest of them (test_layout_check needs 6.12's test variant).
 check-all: check
+	+@$(MAKE) --no-print-directory module-variants KDIR=/lib/modules/$(VM_KVER_612)/build
 	tests/vm/run-all --kernel $(VM_KVER_612) --jobs 2 \
 		$(filter-out $(addprefix tests/vm/,$(addsuffix .py,$(VM_TESTS_612))),$(wildcard tests/vm/test_*.py))
 

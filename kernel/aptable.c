@@ -80,15 +80,24 @@ static struct mpw_station *mpw_radio_station(const struct wiphy *wiphy)
 }
 
 /*
- * Count @air_ns heard by the radio of @hw at @now_ns.  RCU read side, BH off;
- * in NMI context (the breakpoint, see mpw_account) only by trylock.
+ * Count the airtime of @skb, heard by the radio of @hw, if one of our
+ * stations is on that radio: the frame is parsed only then (an AP's radio in
+ * the same host, a monitor, another station's radio hear as much).  RCU read
+ * side, BH off; in NMI context (the breakpoint, see mpw_account) only by
+ * trylock.
  */
-void mpw_radio_heard(const struct ieee80211_hw *hw, u64 now_ns, u32 air_ns)
+void mpw_radio_heard(const struct ieee80211_hw *hw, const struct sk_buff *skb)
 {
 	struct mpw_station *sta = mpw_radio_station(hw->wiphy);
+	u32 air_ns;
+	u64 now_ns;
 
 	if (!sta)
 		return;
+	air_ns = mpw_compat_rx_air_ns(hw, skb);
+	if (!air_ns)
+		return;
+	now_ns = mpw_stats_clock_ns();
 	if (in_nmi()) {
 		if (!spin_trylock(&sta->air_lock))
 			return;

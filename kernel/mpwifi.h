@@ -200,7 +200,7 @@ void mpw_aptable_exit(void);
 void mpw_account(struct mpw_station *sta, const u8 *bssid, const struct mpw_frame *f);
 struct mpw_station *mpw_station_find(const struct ieee80211_hw *hw, const u8 *addr);
 struct mpw_station *mpw_station_find_accepting(const u8 *addr, const u8 *bssid);
-void mpw_radio_heard(const struct ieee80211_hw *hw, u64 now_ns, u32 air_ns);
+void mpw_radio_heard(const struct ieee80211_hw *hw, const struct sk_buff *skb);
 void mpw_ap_snapshot_take(struct mpw_ap *ap, u64 now_ns, struct mpw_ap_snapshot *snap);
 void mpw_aptable_set_window(struct net *net, u32 window_ms);
 int mpw_aptable_flush(struct net *net, int ifindex);

@@ -76,12 +76,9 @@ static int mpw_rx_entry(struct kprobe *p, struct pt_regs *regs)
 	u8 addr1[ETH_ALEN], addr2[ETH_ALEN];
 	struct mpw_rx_facts facts;
 	struct mpw_frame f;
-	u32 air_ns;
 
 	rcu_read_lock();
-	air_ns = mpw_compat_rx_air_ns(hw, skb);
-	if (air_ns)
-		mpw_radio_heard(hw, mpw_stats_clock_ns(), air_ns);
+	mpw_radio_heard(hw, skb);
 	if (!mpw_compat_parse_rx(skb, true, &f, &facts, addr1, addr2)) {
 		rcu_read_unlock();
 		return 0;

@@ -52,16 +52,21 @@ struct mpw_seq_space {
 #define MPW_SEQ_FILL_LATEST	(-1)	/* ... of the latest gap */
 #define MPW_SEQ_FILL_OLDER	(-2)	/* ... of an earlier gap */
 
+/*
+ * One slot of the window.  Its counts are u16, saturating, so that a bucket
+ * is 32 bytes and the per-AP object stays within 1 KiB: 65535 frames in one
+ * 31 ms slot would be 2 M frames/s, beyond any AP.
+ */
 struct mpw_bucket {
 	u32 epoch;		/* now_ns / slot_ns of the time it counts */
-	u32 first_try;
-	u32 retried;
-	u32 lost;
-	u32 rated;		/* frames with a known rate */
-	/* ECN steering, in segments; u16 fits in what was padding (saturating) */
+	u32 air_ns;		/* airtime of the rated frames (saturating) */
+	u16 first_try;
+	u16 retried;
+	u16 lost;
+	u16 rated;		/* frames with a known rate; the two sums stop with it */
+	/* ECN steering, in segments */
 	u16 ect;		/* ECT packets of MPTCP subflows */
 	u16 marked;		/* ... of which mpwifi set CE */
-	u32 air_ns;		/* airtime of the rated frames (saturating) */
 	u64 inv_rate_sum;	/* sum of 2^32 / rate_kbps over rated frames */
 };
 
@@ -237,6 +242,11 @@ static inline struct mpw_bucket *mpw_gap_bucket(struct mpw_rx_stats *s,
 	return oldest;
 }
 
+static inline u16 mpw_add_sat_u16(u16 a, u32 b)
+{
+	return b >= 0xffffU - a ? 0xffffU : (u16)(a + b);
+}
+
 static inline u32 mpw_add_sat_u32(u32 a, u32 b)
 {
 	return b >= 0xffffffffU - a ? 0xffffffffU : a + b;
@@ -266,15 +276,15 @@ static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame
 	if (f->retry) {
 		s->retried++;
 		if (b)
-			b->retried++;
+			b->retried = mpw_add_sat_u16(b->retried, 1);
 	} else {
 		s->first_try++;
 		if (b)
-			b->first_try++;
+			b->first_try = mpw_add_sat_u16(b->first_try, 1);
 	}
 	if (f->rate_kbps) {
 		s->last_rate = f->rate;
-		if (b) {
+		if (b && b->rated < 0xffffU) {
 			b->rated++;
 			b->inv_rate_sum += div_u64(1ULL << 32, f->rate_kbps);
 			/* data from the AP to us: acknowledged */
@@ -293,7 +303,7 @@ static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame
 			s->lost += lost_delta;
 			sp->lost_epoch = epoch;
 			if (b)
-				b->lost += lost_delta;
+				b->lost = mpw_add_sat_u16(b->lost, lost_delta);
 		} else if (lost_delta < 0) {
 			struct mpw_bucket *gap = mpw_gap_bucket(s, sp, lost_delta, epoch);
 
@@ -303,11 +313,6 @@ static inline void mpw_rx_account(struct mpw_rx_stats *s, const struct mpw_frame
 				gap->lost--;
 		}
 	}
-}
-
-static inline u16 mpw_add_sat_u16(u16 a, u32 b)
-{
-	return b >= 0xffffU - a ? 0xffffU : (u16)(a + b);
 }
 
 /* Count @ect ECT segments of MPTCP subflows, @marked of them set to CE by us, at @now_ns. */

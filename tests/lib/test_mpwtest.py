@@ -10,7 +10,7 @@ import unittest
 from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mpwtest import capture, ksft, world  # noqa: E402
+from mpwtest import benchvm, capture, ksft, world  # noqa: E402
 
 
 class Checks(unittest.TestCase):
@@ -320,6 +320,40 @@ class WorldPlan(unittest.TestCase):
         self.assertIn(" bssid=02:00:00:00:00:00\n", wpa)
         self.assertIn(" key_mgmt=WPA-PSK\n", wpa)
         self.assertIn("ctrl_interface=/t/sta1/ctrl\n", wpa)
+
+
+class BenchKernel(unittest.TestCase):
+    """The benchmarks' --kernel: where results go, which kernel the VMs boot, what make builds."""
+
+    def test_results_get_a_directory_per_kernel_only_where_the_default_was_kept(self):
+        self.assertEqual(benchvm.kernel_results("bench/results", "bench/results", None), "bench/results")
+        self.assertEqual(benchvm.kernel_results("bench/results", "bench/results", "6.12.1+deb12-amd64"),
+                         "bench/results/6.12.1+deb12-amd64")
+        self.assertEqual(benchvm.kernel_results("/tmp/mine", "bench/results", "6.12.1+deb12-amd64"), "/tmp/mine")
+
+    def test_a_missing_or_malformed_release_is_refused_with_its_reason(self):
+        with mock.patch.dict(os.environ, {}, clear=False):
+            for bad, why in (("../etc", "bad release"), ("0.0.0-none", "/boot/vmlinuz-0.0.0-none is missing")):
+                with self.assertRaises(SystemExit) as e:
+                    benchvm.use_kernel(bad)
+                self.assertIn(why, str(e.exception))
+        self.assertEqual(benchvm.use_kernel(None), [])
+
+    def test_an_installed_release_is_booted_and_built_for(self):
+        releases = [r for r in os.listdir("/lib/modules") if os.path.exists(f"/boot/vmlinuz-{r}") and
+                    os.path.exists(f"/lib/modules/{r}/build/Makefile")] if os.path.isdir("/lib/modules") else []
+        if not releases:
+            self.skipTest("no kernel with headers installed")
+        with mock.patch.dict(os.environ, {"MPWIFI_VM_KVER": "before"}):
+            self.assertEqual(benchvm.use_kernel(releases[0]), [f"KDIR=/lib/modules/{releases[0]}/build"])
+            self.assertEqual(os.environ["MPWIFI_VM_KVER"], releases[0])
+
+    def test_the_booted_kernel_is_read_from_the_guests_dmesg(self):
+        with tempfile.TemporaryDirectory() as d:
+            self.assertIsNone(benchvm.booted_kernel(d))
+            with open(os.path.join(d, "dmesg.txt"), "w") as f:
+                f.write("[    0.000000] Linux version 6.12.118+deb12-amd64 (debian-kernel@lists.debian.org) (gcc)\n")
+            self.assertEqual(benchvm.booted_kernel(d), "6.12.118+deb12-amd64")
 
 
 if __name__ == "__main__":

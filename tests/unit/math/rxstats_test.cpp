@@ -3,6 +3,7 @@
 // the airtime (harmonic) mean rate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring> /* rxstats.h calls memset but includes nothing that declares it */
 #include <iterator>
@@ -250,6 +251,32 @@ TEST_F(RxStats, EcnBucketCountsSaturate)
 	const mpw_window w = Win(2 * kMs);
 	EXPECT_EQ(w.ect, 65535U);
 	EXPECT_EQ(w.marked, 65535U);
+}
+
+// A bucket's frame counts are u16 so that the per-AP object stays within 1 KiB
+// (bench/estimator-cost bytes_per_ap): 65535 frames in one 31 ms bucket would
+// be 2 M frames/s, beyond any AP.  They saturate, and the rate and airtime sums
+// stop with them, so that the harmonic mean stays the mean of what was counted.
+TEST_F(RxStats, BucketFrameCountsSaturateAndTheRateMeanStaysConsistent)
+{
+	// 140000 frames in one bucket, alternately first-try and retried; the
+	// first 20000 at 6 Mbit/s, the rest at 54
+	for (u32 i = 0; i < 140000; i++)
+		Rx(0, u16(i % 4096), kMs, (i % 2) != 0, i < 20000 ? 6000 : 54000);
+	const mpw_window w = Win(2 * kMs);
+	EXPECT_EQ(w.first_try, 65535U);
+	EXPECT_EQ(w.retried, 65535U);
+	EXPECT_EQ(w.rated, 65535U);
+	// what was counted: 20000 at 6 Mbit/s and 45535 at 54
+	const double mean = 65535.0 / (20000.0 / 6000 + 45535.0 / 54000);
+	EXPECT_NEAR(mpw_window_rate_kbps(&w), mean, 1.0);
+	mpw_rate r6{}, r54{};
+	r6.phy = r54.phy = MPWIFI_PHY_OFDM;
+	r6.legacy_kbps = 6000;
+	r54.legacy_kbps = 54000;
+	const u64 air = 20000ULL * mpw_rx_air_ns(&r6, 6000, 0, true) + 45535ULL * mpw_rx_air_ns(&r54, 54000, 0, true);
+	EXPECT_EQ(w.air_ns, std::min<u64>(air, 0xffffffffULL));
+	EXPECT_EQ(s.first_try + s.retried, 140000U) << "the cumulative counts do not saturate";
 }
 
 TEST_F(RxStats, WindowReportsItsInterval)
