@@ -27,7 +27,7 @@ using Action = Command::Action;
 
 void parse(Command &cmd, Tokens tokens)
 {
-	const std::string verb = takeVerb(tokens);
+	const std::string verb = takeVerb(tokens, {"dev"});
 	po::options_description options;
 	std::string interval, count;
 

@@ -12,6 +12,10 @@ using Action = Command::Action;
 
 void parse(Command &cmd, Tokens tokens)
 {
+	if (tokens.size() == 1 && tokens.front() == "help") { // as every object takes it
+		cmd.action = Action::Help;
+		return;
+	}
 	cmd.action = Action::Daemon;
 	cmd.daemonArgs = std::move(tokens);
 }

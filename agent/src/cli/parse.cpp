@@ -142,9 +142,10 @@ Keyword devKeyword(Command &cmd)
 		}};
 }
 
-std::string takeVerb(Tokens &tokens)
+std::string takeVerb(Tokens &tokens, std::initializer_list<std::string_view> showKeywords)
 {
-	if (tokens.empty() || tokens.front().starts_with("-"))
+	if (tokens.empty() || tokens.front().starts_with("-") ||
+	    std::find(showKeywords.begin(), showKeywords.end(), tokens.front()) != showKeywords.end())
 		return "show";
 	std::string verb = tokens.front();
 	tokens.erase(tokens.begin());

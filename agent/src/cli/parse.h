@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options/options_description.hpp>
@@ -53,8 +54,9 @@ void parseKeywords(const Tokens &words, const std::vector<Keyword> &keywords);
 // "dev IFNAME" into cmd.dev.
 [[nodiscard]] Keyword devKeyword(Command &cmd);
 
-// Splits the verb off the arguments of an object; none means "show".
-[[nodiscard]] std::string takeVerb(Tokens &tokens);
+// Splits the verb off the arguments of an object; none, an option, or one of
+// show's keywords (`ap dev IFNAME`) means "show".
+[[nodiscard]] std::string takeVerb(Tokens &tokens, std::initializer_list<std::string_view> showKeywords = {});
 [[noreturn]] void unknownCommand(const std::string &object, const std::string &verb);
 
 // An object of settings: "OBJECT [show]" or "OBJECT set NAME VALUE...".

@@ -108,7 +108,7 @@ constexpr Verb kVerbs[] = {
 
 const Object trustObject{
 	.name = "trust",
-	.synopsis = "       mpwifi trust [ show ] [ IFACE ]\n"
+	.synopsis = "       mpwifi trust [ show [ IFACE ] ]\n"
 		    "       mpwifi trust set IFACE { trusted | untrusted | auto }\n"
 		    "       mpwifi trust peer [ show ]\n"
 		    "       mpwifi trust peer add PREFIX { trusted | untrusted }\n"

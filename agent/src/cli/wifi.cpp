@@ -91,7 +91,7 @@ constexpr Verb kVerbs[] = {
 
 const Object wifiObject{
 	.name = "wifi",
-	.synopsis = "       mpwifi wifi [ show ] [ PHY ]\n"
+	.synopsis = "       mpwifi wifi [ show [ PHY ] ]\n"
 		    "       mpwifi wifi scan [ PHY ]\n",
 	.verbs = kVerbs,
 	.needsTrust = false,

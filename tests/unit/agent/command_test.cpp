@@ -112,6 +112,27 @@ TEST(CommandLine, Wifi)
 	EXPECT_EQ(errorOf({"wifi", "connect"}), "command \"connect\" is unknown for \"wifi\"");
 }
 
+// The synopsis `ap [ show ] [ dev IFNAME ]` promises that show may be left
+// out before its arguments (failed before: "command dev is unknown").
+TEST(CommandLine, ShowMayBeLeftOutBeforeItsKeywords)
+{
+	const Command cmd = parse({"ap", "dev", "sta1"});
+	EXPECT_EQ(cmd.action, Action::ApShow);
+	EXPECT_EQ(cmd.dev, "sta1");
+	EXPECT_EQ(errorOf({"ap", "dev"}), "missing IFNAME after \"dev\"");
+}
+
+// Every object takes help; the daemon's options parser refused it as an
+// extra positional argument.
+TEST(CommandLine, DaemonHelpLikeEveryObject)
+{
+	EXPECT_EQ(parse({"daemon", "help"}).action, Action::Help);
+	EXPECT_EQ(parse({"daemon", "--help"}).action, Action::Help);
+	const Command d = parse({"daemon", "--steering", "priority"});
+	EXPECT_EQ(d.action, Action::Daemon);
+	EXPECT_EQ(d.daemonArgs, (std::vector<std::string>{"--steering", "priority"}));
+}
+
 TEST(CommandLine, ObjectAndCommandErrors)
 {
 	EXPECT_EQ(errorOf({}), "missing OBJECT");
@@ -339,7 +360,7 @@ TEST(CommandLine, NamesAndUsage)
 				 "[ cap PCT ] [ budget PCT ] [ min-frames N ] [ stale-ms MS ]", "threshold 0..1000 %",
 				 "cap 0..100 %", "budget 0.0001..100 %", "min-frames 1..100000", "stale-ms 10..60000",
 				 "OBJECT := { ap | config | ecn | monitor | trust | policy | wifi | steering | daemon }", "MARK",
-				 "mpwifi wifi [ show ] [ PHY ]", "mpwifi wifi scan [ PHY ]",
+				 "mpwifi wifi [ show [ PHY ] ]", "mpwifi wifi scan [ PHY ]",
 				 "ap flush, config set, ecn set, trust set"})
 		EXPECT_NE(text.find(line), std::string::npos) << line;
 }
