@@ -49,7 +49,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..
 from mpwtest import kmod, ksft, paths, proc  # noqa: E402
 from mpwtest.world import WifiWorld  # noqa: E402
 
-HERE = os.path.dirname(os.path.realpath(__file__))
 MODES = ("sp1", "sp2", "mptcp", "seed", "uncoupled", "priority", "both")
 DAEMON_MODES = ("priority", "both")  # runs with `mpwifi daemon --steering MODE`
 POINT_KEYS = ("x", "snr1", "snr2", "delay", "cap1", "cap2")
@@ -111,14 +110,12 @@ def main():
         sys.exit("ecn-steering.py: run inside the VM (tools/vm/run)")
     start = time.monotonic()
     kmod.load()
-    # airsim through the wrapper that applies the experiments' settings and stamps its log
-    os.environ.update(MPWIFI_AIRSIM=os.path.join(HERE, "ecn-airsim.py"), MPWIFI_ECN_AIRSIM=paths.airsim_path(),
-                      MPWIFI_ECN_QUEUE_LIMIT=str(args.queue_limit), MPWIFI_ECN_STATS_S="1",
-                      MPWIFI_ECN_TIME_SCALE=str(args.time_scale))
     truth = os.path.join(out, "airsim-truth.jsonl")
     if os.path.exists(truth):
         os.unlink(truth)
-    os.environ["MPWIFI_ECN_TRUTH"] = truth if args.truth else "none"
+    # airsim through the wrapper that applies the experiments' settings and stamps its log
+    paths.use_experiment_airsim(queue_limit=args.queue_limit, time_scale=args.time_scale,
+                                truth=truth if args.truth else "none")
     w = WifiWorld(aps=2, stations=4 if args.fairness else 2, channel=1, rates=args.rates, airsim=args.config)
     try:
         w.up()

@@ -30,7 +30,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..
 from mpwtest import kmod, ksft, paths, proc  # noqa: E402
 from mpwtest.world import ESS_ROUTER, SERVER_IP, WifiWorld  # noqa: E402
 
-HERE = os.path.dirname(os.path.realpath(__file__))
 SSID = "mpwifi-ess"
 SQUARE_M = 80.0
 CENTRE = (SQUARE_M / 2, SQUARE_M / 2)
@@ -232,8 +231,7 @@ def main():
         sys.exit("mobility.py: run inside the VM (tools/vm/run)")
     start = time.monotonic()
     kmod.load()
-    os.environ.update(MPWIFI_AIRSIM=os.path.join(HERE, "ecn-airsim.py"), MPWIFI_ECN_AIRSIM=paths.airsim_path(),
-                      MPWIFI_ECN_QUEUE_LIMIT="50", MPWIFI_ECN_STATS_S="1", MPWIFI_ECN_TRUTH="none")
+    paths.use_experiment_airsim()
     w = WifiWorld(aps=4, channel=1, ssid=SSID, bare_radios=2, one_subnet=True, rates="1 2 5.5 11",
                   airsim=airsim_config())
     try:

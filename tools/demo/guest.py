@@ -83,9 +83,7 @@ def main():
         sys.exit("guest.py: run inside the VM (tools/demo/run)")
     start = time.monotonic()
     kmod.load()
-    os.environ.update(MPWIFI_AIRSIM=os.path.join(HERE, "../../bench/vm/ecn-airsim.py"),
-                      MPWIFI_ECN_AIRSIM=paths.airsim_path(), MPWIFI_ECN_QUEUE_LIMIT="50",
-                      MPWIFI_ECN_STATS_S="1", MPWIFI_ECN_TIME_SCALE="1", MPWIFI_ECN_TRUTH="none")
+    paths.use_experiment_airsim()
     w = WifiWorld(aps=2, stations=2, channel=1, rates="1 2 5.5 11",
                   airsim=os.path.join(HERE, "../../tools/airsim/examples/ecn-two-aps.json"))
     try:

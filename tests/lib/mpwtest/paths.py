@@ -30,3 +30,13 @@ def frame_inject_path():
 
 def airsim_path():
     return os.environ.get("MPWIFI_AIRSIM") or os.path.join(BUILD, "tools/airsim/airsim")
+
+
+def use_experiment_airsim(queue_limit=50, time_scale=1, stats_s=1, truth="none"):
+    """From now on (this process and its children) the WiFi world starts airsim through
+    bench/vm/ecn-airsim.py, with the experiments' settings: the APs' queue, the air's time scale, the
+    statistics interval and where the truth goes ("none": nowhere).  See that script."""
+    real = os.environ.get("MPWIFI_ECN_AIRSIM") or airsim_path()
+    os.environ.update(MPWIFI_AIRSIM=os.path.join(REPO, "bench/vm/ecn-airsim.py"), MPWIFI_ECN_AIRSIM=real,
+                      MPWIFI_ECN_QUEUE_LIMIT=str(queue_limit), MPWIFI_ECN_STATS_S=str(stats_s),
+                      MPWIFI_ECN_TIME_SCALE=str(time_scale), MPWIFI_ECN_TRUTH=truth)
