@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "../../tests/lib"))
-from mpwtest import ksft, proc  # noqa: E402
+from mpwtest import ksft, paths, proc  # noqa: E402
 from mpwtest.world import WifiWorld  # noqa: E402
 
 CONFIG = {
@@ -49,9 +49,7 @@ def main():
     ap.add_argument("--listeners", action="store_true", help="an idle second AP and station on the channel")
     ap.add_argument("--no-overhear", action="store_true", help="unicast frames reach their receiver only")
     args = ap.parse_args()
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("airsim-capacity.py: run inside the VM (tools/vm/run)")
+    out = paths.vm_out()
     runs = [r.split(":") for r in args.runs.split()]
     config = os.path.join(out, "airsim-config.json")
     with open(config, "w") as f:

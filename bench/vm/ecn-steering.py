@@ -105,9 +105,7 @@ def main():
         if m not in MODES:
             print(f"ecn-steering.py: unknown mode '{m}'", file=sys.stderr)
             sys.exit(2)
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("ecn-steering.py: run inside the VM (tools/vm/run)")
+    out = paths.vm_out()
     start = time.monotonic()
     kmod.load()
     truth = os.path.join(out, "airsim-truth.jsonl")

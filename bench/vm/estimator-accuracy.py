@@ -63,9 +63,7 @@ def main():
     ap.add_argument("--interval", type=int, default=100)
     ap.add_argument("--window", default="128K")
     args = ap.parse_args()
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("estimator-accuracy.py: run inside the VM (tools/vm/run)")
+    out = paths.vm_out()
     runs = [item.split(":") for item in args.runs.split()]
     cfg = os.path.join(out, "airsim-config.json")
     with open(cfg, "w") as f:

@@ -226,9 +226,7 @@ def main():
     ap.add_argument("--settle", type=float, default=5.0)
     ap.add_argument("--modes", default="best_ap_1 best_ap_2 best_ap_3 best_ap_4 roaming mpwifi")
     args = ap.parse_args()
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("mobility.py: run inside the VM (tools/vm/run)")
+    out = paths.vm_out()
     start = time.monotonic()
     kmod.load()
     paths.use_experiment_airsim()

@@ -78,9 +78,7 @@ def main():
     ap.add_argument("--aa-fallback", action="store_true")
     ap.add_argument("--capture", action="store_true")
     args = ap.parse_args()
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("trusted-pageload.py: run inside the VM (tools/vm/run)")
+    out = paths.vm_out()
     if not os.access(thttp.http_path(), os.X_OK):
         sys.exit(f"trusted-pageload.py: {thttp.http_path()} missing (cmake --build ... --target trusted-http)")
     start = time.monotonic()

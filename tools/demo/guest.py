@@ -78,9 +78,7 @@ def main():
     ap.add_argument("--x", type=float, default=25)
     ap.add_argument("--cap", type=float, default=1)
     args = ap.parse_args()
-    out = os.environ.get("MPWIFI_VM_OUT")
-    if not out:
-        sys.exit("guest.py: run inside the VM (tools/demo/run)")
+    out = paths.vm_out("tools/demo/run")
     start = time.monotonic()
     kmod.load()
     paths.use_experiment_airsim()

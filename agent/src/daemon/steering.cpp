@@ -80,9 +80,7 @@ void SteeringPolicy::onEvent(const Event &event, const Interfaces &interfaces, A
 	} else if (std::holds_alternative<event::Started>(event)) {
 		running_ = true;
 		marking_ = marks(settings_.mode);
-		if (const Result r = actions.request(action::SetMarking{marks(settings_.mode)}); !r.ok())
-			actions.log("steering: cannot turn the module's ECN marking " +
-				    std::string(marks(settings_.mode) ? "on" : "off") + ": " + r.message);
+		(void)requestMarking(marking_, actions);
 		actions.log("steering: " + std::string(steeringModeName(settings_.mode)));
 		if (prioritizes(settings_.mode))
 			(void)actions.request(action::ArmTimers{0, TimerKind::SteeringTick, {settings_.tick}});
@@ -288,18 +286,22 @@ void SteeringPolicy::decide(const AirtimeReading &reading, const Interfaces &int
 	}
 }
 
+bool SteeringPolicy::requestMarking(bool on, Actions &actions)
+{
+	const Result r = actions.request(action::SetMarking{on});
+	if (!r.ok())
+		actions.log("steering: cannot turn the module's ECN marking " + std::string(on ? "on" : "off") + ": " +
+			    r.message);
+	return r.ok();
+}
+
 void SteeringPolicy::pauseMarking(Actions &actions)
 {
 	if (!marks(settings_.mode))
 		return;
 	const bool limited = std::any_of(aps_.begin(), aps_.end(), [](const auto &e) { return e.second.limitedElsewhere; });
-	if (marking_ == !limited)
+	if (marking_ == !limited || !requestMarking(!limited, actions))
 		return;
-	if (const Result r = actions.request(action::SetMarking{!limited}); !r.ok()) {
-		actions.log("steering: cannot turn the module's ECN marking " + std::string(limited ? "off" : "on") + ": " +
-			    r.message);
-		return;
-	}
 	marking_ = !limited;
 	actions.log(limited ? "steering: marking paused: the better path is limited elsewhere"
 			    : "steering: marking on again");

@@ -122,6 +122,8 @@ private:
 	// In the modes with marks: none while the better path is limited
 	// elsewhere (marks would push traffic towards a path that cannot take it).
 	void pauseMarking(Actions &actions);
+	// The module's marking on or off; false (logged) when it refused.
+	bool requestMarking(bool on, Actions &actions);
 	void withdrawSilent(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	void readdWithdrawn(const Interfaces &interfaces, Actions &actions, Clock::time_point now);
 	// The channel's busy share as @t's radio hears it, at least what our

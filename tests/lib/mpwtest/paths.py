@@ -1,6 +1,7 @@
 """Where the repository, its build outputs and its tools are."""
 import os
 import platform
+import sys
 
 REPO = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../.."))
 BUILD = os.path.join(REPO, "build")
@@ -40,3 +41,12 @@ def use_experiment_airsim(queue_limit=50, time_scale=1, stats_s=1, truth="none")
     os.environ.update(MPWIFI_AIRSIM=os.path.join(REPO, "bench/vm/ecn-airsim.py"), MPWIFI_ECN_AIRSIM=real,
                       MPWIFI_ECN_QUEUE_LIMIT=str(queue_limit), MPWIFI_ECN_STATS_S=str(stats_s),
                       MPWIFI_ECN_TIME_SCALE=str(time_scale), MPWIFI_ECN_TRUTH=truth)
+
+
+def vm_out(how="tools/vm/run"):
+    """The VM's output directory ($MPWIFI_VM_OUT) for a script that runs only in the guest; without one,
+    the script exits saying how it is run."""
+    out = os.environ.get("MPWIFI_VM_OUT")
+    if not out:
+        sys.exit(f"{os.path.basename(sys.argv[0])}: run inside the VM ({how})")
+    return out
