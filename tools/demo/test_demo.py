@@ -49,6 +49,14 @@ class PhaseRow(unittest.TestCase):
         for key in ("T1_ms", "T2_ms", "marks_ap2_pct", "ap2_backup_pct", "busy_pct"):
             self.assertIsNone(r[key], key)
 
+    def test_packet_times_only_from_seconds_the_ap_carried_data(self):
+        idle = [sample(4, 1, 5.0, 0.0, 2000, 4294967, "backup", 90), sample(5, 1, 5.0, 0.01, 2000, 4294967)]
+        r = demo.phase_row(PhaseRow.SAMPLES[:3] + idle, 1, 5)
+        self.assertAlmostEqual(r["T1_ms"], 2.0)
+        self.assertIsNone(r["T2_ms"])
+        r = demo.phase_row(PhaseRow.SAMPLES, 1, 5)
+        self.assertAlmostEqual(r["T2_ms"], 8.0, msg="carried 1 Mbit/s in both seconds")
+
     def test_no_samples_no_row(self):
         self.assertIsNone(demo.phase_row(self.SAMPLES[:3], 1, 5))
 
